@@ -1,0 +1,182 @@
+/**
+ * The topology of the system as the local cloud stands it up: derived from the
+ * stacks' serverless.yml (through osls) with CloudFormation intrinsics resolved
+ * to local names, ARNs and URLs. Every part of the local cloud works from this.
+ */
+
+export interface FunctionDef {
+  /** `<service>.<function>`, e.g. `posts.createPost` (service = the folder under services/). */
+  key: string;
+  service: string;
+  /** The serverless `service:` name, e.g. `live-comments-posts`. */
+  stack: string;
+  /** The function's name in serverless.yml, e.g. `createPost`. */
+  name: string;
+  /** As AWS names it: `<stack>-<stage>-<name>`. */
+  functionName: string;
+  /** `src/handlers/create-post.handler`: module path (relative to serviceDir, no extension) and export. */
+  handler: string;
+  /** Absolute path of the service folder (where serverless.yml is). */
+  serviceDir: string;
+  /** Resolved environment from serverless.yml (provider + function level), before the local cloud adds its own. */
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memorySize: number;
+}
+
+export interface CorsDef {
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  allowedMethods: string[];
+  exposedResponseHeaders: string[];
+  allowCredentials: boolean;
+  maxAge?: number;
+}
+
+export interface JwtAuthorizerDef {
+  name: string;
+  issuerUrl: string;
+  audience: string[];
+  /** e.g. `$request.header.Authorization` */
+  identitySource: string;
+}
+
+export interface HttpApiDef {
+  apiId: string;
+  stack: string;
+  cors?: CorsDef;
+}
+
+export interface HttpRouteDef {
+  apiId: string;
+  /** `GET`, `POST`, ... or `ANY`. */
+  method: string;
+  /** `/api/v1/posts/{postId}`, `{proxy+}` allowed as last segment; `*` for the catch-all route. */
+  path: string;
+  /** `GET /api/v1/posts/{postId}` */
+  routeKey: string;
+  functionKey: string;
+  authorizer?: JwtAuthorizerDef;
+}
+
+export interface WebSocketApiDef {
+  apiId: string;
+  stack: string;
+  stage: string;
+  /** e.g. `$request.body.action` */
+  routeSelectionExpression: string;
+  routes: { route: string; functionKey: string }[];
+}
+
+export interface TableDef {
+  stack: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** The resolved `AWS::DynamoDB::Table` Properties (KeySchema, AttributeDefinitions, indexes, TTL, ...). */
+  properties: Record<string, unknown>;
+  /** TTL attribute when TimeToLiveSpecification is enabled. */
+  ttlAttribute?: string;
+}
+
+export interface QueueDef {
+  stack: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  fifo: boolean;
+  visibilityTimeoutSeconds: number;
+  messageRetentionSeconds: number;
+  delaySeconds: number;
+  receiveWaitTimeSeconds: number;
+  redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
+  /** Resolved `AWS::SQS::QueuePolicy` documents that apply to this queue, if any. */
+  policies: unknown[];
+}
+
+export interface EventBusDef {
+  name: string;
+  arn: string;
+  stack: string;
+}
+
+export interface RuleTargetDef {
+  id: string;
+  arn: string;
+  retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
+  deadLetterArn?: string;
+  inputPath?: string;
+  input?: string;
+}
+
+export interface RuleDef {
+  stack: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  busName: string;
+  eventPattern: unknown;
+  state: 'ENABLED' | 'DISABLED';
+  description?: string;
+  targets: RuleTargetDef[];
+}
+
+export interface SqsEventSourceDef {
+  functionKey: string;
+  queueArn: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  enabled: boolean;
+  maximumConcurrency?: number;
+}
+
+export interface ScheduleDef {
+  functionKey: string;
+  /** `rate(1 minute)` or `cron(0/5 * * * ? *)` */
+  expression: string;
+  enabled: boolean;
+  input?: unknown;
+}
+
+export interface Topology {
+  region: string;
+  accountId: string;
+  stage: string;
+  functions: FunctionDef[];
+  httpApis: HttpApiDef[];
+  httpRoutes: HttpRouteDef[];
+  webSocketApis: WebSocketApiDef[];
+  tables: TableDef[];
+  queues: QueueDef[];
+  buses: EventBusDef[];
+  rules: RuleDef[];
+  sqsEventSources: SqsEventSourceDef[];
+  schedules: ScheduleDef[];
+}
+
+export interface InvokeError {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+export type InvokeResult =
+  | { ok: true; result: unknown; durationMs: number }
+  | { ok: false; error: InvokeError; timedOut: boolean; durationMs: number };
+
+/** Runs Lambda functions by key; implemented by the Lambda runtime, used by gateways and triggers. */
+export interface LambdaInvoker {
+  invoke(functionKey: string, event: unknown): Promise<InvokeResult>;
+}
+
+/** The ports of one local cloud; 0 is never passed here: the orchestrator picks free ports first. */
+export interface LocalPorts {
+  http: number;
+  websocket: number;
+  edge: number;
+}
+
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_STAGE = 'local';
