@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['{shared,events,services,local-cloud}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           environment: 'node',
+          // Powertools stays quiet and offline in unit tests (no X-Ray daemon here).
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_TRACE_ENABLED: 'false' },
         },
       },
       {
