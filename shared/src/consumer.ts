@@ -72,7 +72,8 @@ export const eventConsumer = <const Cs extends readonly EventContract[]>(
 
   const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     config.registerLambdaContext(context);
-    return processPartialResponse(event, handleRecord, processor, { context });
+    // One record after another: the correlation id and log keys are per record, in module-level slots.
+    return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false });
   };
 
   return middy(handler)

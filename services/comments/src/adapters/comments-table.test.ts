@@ -1,0 +1,246 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CommentRow } from '../domain/comment';
+import { buildCommentsTable } from './comments-table';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const TABLE = 'dev-comments';
+const comments = buildCommentsTable({ client, tableName: TABLE, sleep: async () => undefined });
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
+
+const row = (seq: number, extra: Partial<CommentRow> = {}): CommentRow => ({
+  postId: 'p1',
+  seq,
+  id: `c${seq}`,
+  authorId: 'alice',
+  body: `comment ${seq}`,
+  createdAt: '2026-03-01T12:00:00.000Z',
+  eventId: `e${seq}`,
+  correlationId: 'corr',
+  ...extra,
+});
+
+describe('buildCommentsTable', () => {
+  afterEach(() => dynamo.reset());
+
+  it('inserts a comment only where its (postId, seq) is free', async () => {
+    dynamo.on(PutCommand).resolves({});
+
+    await comments.insert(row(1, { publishState: 'pending' }));
+
+    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Item: row(1, { publishState: 'pending' }),
+      ConditionExpression: 'attribute_not_exists(seq)',
+    });
+  });
+
+  describe('list', () => {
+    it('queries the post oldest first after afterSeq, leaving tombstones out', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [row(4), row(5)] });
+
+      const page = await comments.list('p1', { afterSeq: 3, limit: 20 });
+
+      expect(page).toEqual({ rows: [row(4), row(5)] });
+      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        KeyConditionExpression: 'postId = :postId AND seq > :after',
+        FilterExpression: 'attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':postId': 'p1', ':after': 3 },
+        ScanIndexForward: true,
+        Limit: 20,
+      });
+    });
+
+    it('fills the page past filtered tombstones and says where the next page starts', async () => {
+      dynamo
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [row(1)], LastEvaluatedKey: { postId: 'p1', seq: 2 } })
+        .resolvesOnce({ Items: [row(3)], LastEvaluatedKey: { postId: 'p1', seq: 3 } });
+
+      const page = await comments.list('p1', { afterSeq: 0, limit: 2 });
+
+      expect(page).toEqual({ rows: [row(1), row(3)], lastSeq: 3 });
+      const calls = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(calls.map((c) => [c.ExpressionAttributeValues?.[':after'], c.Limit])).toEqual([
+        [0, 2],
+        [2, 1],
+      ]);
+    });
+  });
+
+  describe('findById', () => {
+    it('finds the key in the byId index, then reads the row consistently', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [{ id: 'c2', postId: 'p1', seq: 2 }] });
+      dynamo.on(GetCommand).resolves({ Item: row(2) });
+
+      expect(await comments.findById('c2')).toEqual(row(2));
+      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+        IndexName: 'byId',
+        KeyConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': 'c2' },
+      });
+      expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Key: { postId: 'p1', seq: 2 },
+        ConsistentRead: true,
+      });
+    });
+
+    it('returns undefined for an unknown id without reading the table', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [] });
+
+      expect(await comments.findById('nope')).toBeUndefined();
+      expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    });
+  });
+
+  describe('markDeleted', () => {
+    const deletion = {
+      deletedAt: '2026-03-01T13:00:00.000Z',
+      deleteEventId: 'd1',
+      deleteCorrelationId: 'corr-d',
+    };
+
+    it('turns a live row into a tombstone in the outbox and returns it', async () => {
+      dynamo.on(UpdateCommand).resolves({ Attributes: row(2, { ...deletion, outboxShard: 'pending-2' }) });
+
+      const tombstone = await comments.markDeleted(row(2), deletion);
+
+      expect(tombstone?.deleteEventId).toBe('d1');
+      const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.Key).toEqual({ postId: 'p1', seq: 2 });
+      expect(input?.ConditionExpression).toBe('attribute_exists(seq) AND attribute_not_exists(deletedAt)');
+      expect(input?.ExpressionAttributeValues).toEqual({
+        ':deletedAt': deletion.deletedAt,
+        ':deleteEventId': 'd1',
+        ':correlationId': 'corr-d',
+        ':shard': 'pending-2',
+      });
+      expect(input?.ReturnValues).toBe('ALL_NEW');
+    });
+
+    it('returns undefined when the comment was deleted meanwhile', async () => {
+      dynamo.on(UpdateCommand).rejects(conditionFailed());
+
+      expect(await comments.markDeleted(row(2), deletion)).toBeUndefined();
+    });
+  });
+
+  describe('settleCreated', () => {
+    it('takes a live row out of the outbox', async () => {
+      dynamo.on(UpdateCommand).resolves({});
+
+      await comments.settleCreated(row(1, { publishState: 'pending' }));
+
+      const calls = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({
+        UpdateExpression: 'REMOVE publishState, outboxShard, pendingSince',
+        ConditionExpression: 'eventId = :eventId AND attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':eventId': 'e1' },
+      });
+    });
+
+    it('leaves a row deleted meanwhile in the outbox for its CommentDeleted', async () => {
+      dynamo.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
+
+      await comments.settleCreated(row(1, { publishState: 'pending' }));
+
+      const calls = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+      expect(calls.map((c) => c.UpdateExpression)).toEqual([
+        'REMOVE publishState, outboxShard, pendingSince',
+        'REMOVE publishState',
+      ]);
+    });
+
+    it('does nothing to a row that is gone', async () => {
+      dynamo.on(UpdateCommand).rejects(conditionFailed());
+
+      await expect(comments.settleCreated(row(1, { publishState: 'pending' }))).resolves.toBeUndefined();
+    });
+  });
+
+  it('removes a tombstone only for the deletion that was announced', async () => {
+    dynamo.on(DeleteCommand).rejects(conditionFailed());
+
+    await expect(comments.removeTombstone(row(1, { deleteEventId: 'd1' }))).resolves.toBeUndefined();
+    expect(dynamo.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { postId: 'p1', seq: 1 },
+      ConditionExpression: 'deleteEventId = :deleteEventId',
+      ExpressionAttributeValues: { ':deleteEventId': 'd1' },
+    });
+  });
+
+  describe('pendingSince', () => {
+    it('reads every outbox shard of the sparse index, up to the limit', async () => {
+      dynamo
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [row(4)], LastEvaluatedKey: { outboxShard: 'pending-0' } })
+        .resolvesOnce({ Items: [row(8)] })
+        .resolvesOnce({ Items: [row(1)] })
+        .resolves({ Items: [] });
+
+      const rows = await comments.pendingSince('2026-03-01T12:00:00.000Z', 3);
+
+      expect(rows.map((r) => r.seq)).toEqual([4, 8, 1]);
+      const calls = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(calls).toHaveLength(3);
+      expect(calls[0]).toMatchObject({
+        IndexName: 'unpublished',
+        KeyConditionExpression: 'outboxShard = :shard AND pendingSince < :before',
+        ExpressionAttributeValues: { ':shard': 'pending-0', ':before': '2026-03-01T12:00:00.000Z' },
+        Limit: 3,
+      });
+      expect(calls[1]?.ExclusiveStartKey).toEqual({ outboxShard: 'pending-0' });
+      expect(calls[2]?.ExpressionAttributeValues?.[':shard']).toBe('pending-1');
+    });
+  });
+
+  describe('removeAllOf', () => {
+    it('deletes a post’s comments page by page in batches of 25, retrying unprocessed ones', async () => {
+      const keys = Array.from({ length: 30 }, (_, i) => ({ postId: 'p1', seq: i + 1 }));
+      dynamo
+        .on(QueryCommand)
+        .resolvesOnce({ Items: keys.slice(0, 27), LastEvaluatedKey: { postId: 'p1', seq: 27 } })
+        .resolvesOnce({ Items: keys.slice(27) });
+      dynamo
+        .on(BatchWriteCommand)
+        .resolvesOnce({
+          UnprocessedItems: { [TABLE]: [{ DeleteRequest: { Key: { postId: 'p1', seq: 25 } } }] },
+        })
+        .resolves({});
+
+      expect(await comments.removeAllOf('p1')).toBe(30);
+
+      const queries = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(queries[0]).toMatchObject({ KeyConditionExpression: 'postId = :postId', ConsistentRead: true });
+      expect(queries[1]?.ExclusiveStartKey).toEqual({ postId: 'p1', seq: 27 });
+      const batches = dynamo
+        .commandCalls(BatchWriteCommand)
+        .map((c) => c.args[0].input.RequestItems?.[TABLE]);
+      expect(batches.map((b) => b?.length)).toEqual([25, 1, 2, 3]);
+    });
+
+    it('fails when deletions stay unprocessed, so the event is retried', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [{ postId: 'p1', seq: 1 }] });
+      dynamo.on(BatchWriteCommand).resolves({
+        UnprocessedItems: { [TABLE]: [{ DeleteRequest: { Key: { postId: 'p1', seq: 1 } } }] },
+      });
+
+      await expect(comments.removeAllOf('p1')).rejects.toThrow(/unprocessed/);
+    });
+  });
+});

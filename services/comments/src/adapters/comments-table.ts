@@ -1,0 +1,250 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { allOutboxShards, type CommentRow, outboxShardOf } from '../domain/comment';
+import type { Comments } from '../domain/ports';
+
+/** Index names of the comments table (serverless.yml declares them). */
+export const BY_ID_INDEX = 'byId';
+export const UNPUBLISHED_INDEX = 'unpublished';
+
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH_WRITE_MAX = 25;
+/** A page of live comments is filled from at most this many Queries when tombstones are filtered out. */
+const MAX_LIST_ROUNDS = 5;
+
+export interface CommentsTableOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Waits between BatchWriteItem retries of unprocessed items. */
+  sleep?: (ms: number) => Promise<void>;
+  maxBatchAttempts?: number;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const ignoreConditionFailure = (error: unknown): void => {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
+};
+
+const asRow = (item: Record<string, unknown>): CommentRow => item as unknown as CommentRow;
+
+/**
+ * The comments table: one item per comment, key (postId, seq), so a post's
+ * comments come back in order from one Query. Index `byId` (keys only) finds a
+ * comment from its id; the sparse index `unpublished` (outboxShard,
+ * pendingSince) holds only rows that still owe an event.
+ */
+export const buildCommentsTable = ({
+  client,
+  tableName,
+  sleep = delay,
+  maxBatchAttempts = 5,
+}: CommentsTableOptions): Comments => {
+  const keyOf = (row: { postId: string; seq: number }) => ({ postId: row.postId, seq: row.seq });
+
+  const deleteKeys = async (keys: { postId: string; seq: number }[]) => {
+    let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = keys.map((key) => ({
+      DeleteRequest: { Key: key },
+    }));
+    for (let attempt = 1; requests.length > 0; attempt++) {
+      if (attempt > maxBatchAttempts) {
+        throw new Error(
+          `${requests.length} comment deletions still unprocessed after ${maxBatchAttempts} attempts`,
+        );
+      }
+      if (attempt > 1) await sleep(Math.random() * 50 * 2 ** attempt);
+      const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      requests = out.UnprocessedItems?.[tableName] ?? [];
+    }
+  };
+
+  return {
+    insert: async (row) => {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: row,
+          ConditionExpression: 'attribute_not_exists(seq)',
+        }),
+      );
+    },
+
+    list: async (postId, { afterSeq, limit }) => {
+      const rows: CommentRow[] = [];
+      let after = afterSeq;
+      for (let round = 0; round < MAX_LIST_ROUNDS; round++) {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'postId = :postId AND seq > :after',
+            // Tombstones wait for their CommentDeleted; to readers they are gone already.
+            FilterExpression: 'attribute_not_exists(deletedAt)',
+            ExpressionAttributeValues: { ':postId': postId, ':after': after },
+            ScanIndexForward: true,
+            Limit: limit - rows.length,
+          }),
+        );
+        rows.push(...(out.Items ?? []).map(asRow));
+        const lastKey = out.LastEvaluatedKey;
+        if (!lastKey) return { rows };
+        after = Number(lastKey.seq);
+        if (rows.length >= limit) break;
+      }
+      return { rows, lastSeq: after };
+    },
+
+    findById: async (commentId) => {
+      const found = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: BY_ID_INDEX,
+          KeyConditionExpression: 'id = :id',
+          ExpressionAttributeValues: { ':id': commentId },
+          Limit: 1,
+        }),
+      );
+      const key = found.Items?.[0];
+      if (!key) return undefined;
+      // The index is keys only and eventually consistent; the row itself is read consistently.
+      const out = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { postId: key.postId, seq: key.seq },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ? asRow(out.Item) : undefined;
+    },
+
+    markDeleted: async (row, { deletedAt, deleteEventId, deleteCorrelationId }) => {
+      try {
+        const out = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(row),
+            UpdateExpression:
+              'SET deletedAt = :deletedAt, deleteEventId = :deleteEventId, deleteCorrelationId = :correlationId, outboxShard = :shard, pendingSince = :deletedAt',
+            ConditionExpression: 'attribute_exists(seq) AND attribute_not_exists(deletedAt)',
+            ExpressionAttributeValues: {
+              ':deletedAt': deletedAt,
+              ':deleteEventId': deleteEventId,
+              ':correlationId': deleteCorrelationId,
+              ':shard': outboxShardOf(row.seq),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return out.Attributes ? asRow(out.Attributes) : undefined;
+      } catch (error) {
+        ignoreConditionFailure(error);
+        return undefined;
+      }
+    },
+
+    settleCreated: async (row) => {
+      const clearPending = (update: string, condition: string) =>
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(row),
+            UpdateExpression: update,
+            // Never recreate a row that is gone (UpdateItem would), nor settle another event.
+            ConditionExpression: condition,
+            ExpressionAttributeValues: { ':eventId': row.eventId },
+          }),
+        );
+      try {
+        if (!row.deletedAt) {
+          try {
+            await clearPending(
+              'REMOVE publishState, outboxShard, pendingSince',
+              'eventId = :eventId AND attribute_not_exists(deletedAt)',
+            );
+            return;
+          } catch (error) {
+            // Deleted meanwhile: the row stays in the outbox for its CommentDeleted.
+            ignoreConditionFailure(error);
+          }
+        }
+        await clearPending('REMOVE publishState', 'eventId = :eventId');
+      } catch (error) {
+        ignoreConditionFailure(error);
+      }
+    },
+
+    removeTombstone: async (row) => {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: keyOf(row),
+            ConditionExpression: 'deleteEventId = :deleteEventId',
+            ExpressionAttributeValues: { ':deleteEventId': row.deleteEventId },
+          }),
+        );
+      } catch (error) {
+        ignoreConditionFailure(error);
+      }
+    },
+
+    pendingSince: async (before, limit) => {
+      const rows: CommentRow[] = [];
+      for (const shard of allOutboxShards()) {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          if (rows.length >= limit) return rows;
+          const out = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: UNPUBLISHED_INDEX,
+              KeyConditionExpression: 'outboxShard = :shard AND pendingSince < :before',
+              ExpressionAttributeValues: { ':shard': shard, ':before': before },
+              Limit: limit - rows.length,
+              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            }),
+          );
+          rows.push(...(out.Items ?? []).map(asRow));
+          startKey = out.LastEvaluatedKey;
+        } while (startKey);
+      }
+      return rows;
+    },
+
+    removeAllOf: async (postId) => {
+      let removed = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'postId = :postId',
+            ExpressionAttributeValues: { ':postId': postId },
+            ProjectionExpression: 'postId, seq',
+            ConsistentRead: true,
+            Limit: 100,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        const keys = (out.Items ?? []).map((item) => ({
+          postId: String(item.postId),
+          seq: Number(item.seq),
+        }));
+        for (let start = 0; start < keys.length; start += BATCH_WRITE_MAX) {
+          await deleteKeys(keys.slice(start, start + BATCH_WRITE_MAX));
+        }
+        removed += keys.length;
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      return removed;
+    },
+  };
+};

@@ -1,0 +1,24 @@
+import { ConfigError, loadConfig } from '@live-comments/shared';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from './config';
+
+const complete = {
+  STAGE: 'dev',
+  EVENT_BUS_NAME: 'live-comments-dev',
+  COMMENTS_TABLE: 'dev-comments',
+  KNOWN_POSTS_TABLE: 'dev-comments-posts',
+  IDEMPOTENCY_TABLE: 'dev-comments-idempotency',
+};
+
+describe('configSchema', () => {
+  it('reads the environment serverless.yml sets', () => {
+    expect(loadConfig(configSchema, complete)).toEqual(complete);
+  });
+
+  it('names every missing variable', () => {
+    const { COMMENTS_TABLE: _, KNOWN_POSTS_TABLE: __, ...partial } = complete;
+
+    expect(() => loadConfig(configSchema, partial)).toThrow(ConfigError);
+    expect(() => loadConfig(configSchema, partial)).toThrow(/COMMENTS_TABLE.*KNOWN_POSTS_TABLE/);
+  });
+});

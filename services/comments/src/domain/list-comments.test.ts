@@ -1,0 +1,62 @@
+import { encodeCursor, InvalidCursorError } from '@live-comments/shared';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeSideEffects } from '../test-support';
+import { createComment } from './create-comment';
+import { listComments } from './list-comments';
+
+describe('listComments', () => {
+  let world: ReturnType<typeof fakeSideEffects>;
+
+  beforeEach(async () => {
+    world = fakeSideEffects();
+    await world.knowPost('p1');
+    await world.knowPost('p2');
+    for (let i = 1; i <= 5; i++) {
+      await createComment(world.deps, { postId: 'p1', authorId: 'a', body: `c${i}`, correlationId: 'c' });
+    }
+    await createComment(world.deps, { postId: 'p2', authorId: 'a', body: 'other', correlationId: 'c' });
+  });
+
+  it('lists a post’s comments oldest first', async () => {
+    const page = await listComments(world.deps, { postId: 'p1', limit: 20 });
+
+    expect(page.items.map((c) => [c.seq, c.body])).toEqual([
+      [1, 'c1'],
+      [2, 'c2'],
+      [3, 'c3'],
+      [4, 'c4'],
+      [5, 'c5'],
+    ]);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it('returns only later comments with afterSeq', async () => {
+    const page = await listComments(world.deps, { postId: 'p1', afterSeq: 3, limit: 20 });
+
+    expect(page.items.map((c) => c.seq)).toEqual([4, 5]);
+  });
+
+  it('pages with the cursor until the end', async () => {
+    const first = await listComments(world.deps, { postId: 'p1', limit: 2 });
+    const second = await listComments(world.deps, { postId: 'p1', limit: 2, cursor: first.nextCursor ?? '' });
+    const third = await listComments(world.deps, { postId: 'p1', limit: 2, cursor: second.nextCursor ?? '' });
+
+    expect([first, second, third].map((p) => p.items.map((c) => c.seq))).toEqual([[1, 2], [3, 4], [5]]);
+    expect(third.nextCursor).toBeNull();
+  });
+
+  it('rejects a cursor of another post, or an edited one', async () => {
+    const other = encodeCursor('comments:p2', { seq: 1 });
+    const edited = encodeCursor('comments:p1', { seq: 1, postId: 'p2' });
+
+    await expect(listComments(world.deps, { postId: 'p1', limit: 2, cursor: other })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+    await expect(listComments(world.deps, { postId: 'p1', limit: 2, cursor: edited })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+    await expect(
+      listComments(world.deps, { postId: 'p1', limit: 2, cursor: 'garbage!' }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+});

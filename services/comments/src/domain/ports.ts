@@ -1,0 +1,55 @@
+import type { Publisher } from '@live-comments/events';
+import type { CommentRow } from './comment';
+
+/**
+ * The comments service's own record of which posts exist, fed by the posts
+ * service's events (it never reads the posts service's tables). The post row
+ * also holds the post's comment counter.
+ */
+export interface KnownPosts {
+  /**
+   * Atomically takes the post's next comment `seq` (1, 2, 3, ...), or returns
+   * undefined when the post is unknown or deleted.
+   */
+  takeNextSeq(postId: string): Promise<number | undefined>;
+  /** Records a created or updated post; a stale update or one for a deleted post changes nothing. */
+  recordPost(post: { id: string; authorId: string; createdAt: string; updatedAt: string }): Promise<void>;
+  /** Marks the post deleted for good (a later PostCreated or PostUpdated does not bring it back). */
+  markPostDeleted(post: { id: string; authorId: string; deletedAt: string }): Promise<void>;
+}
+
+export interface CommentPage {
+  rows: CommentRow[];
+  /** Where the next page starts (exclusive), when there may be one. */
+  lastSeq?: number;
+}
+
+export interface Comments {
+  /** Stores a new comment; fails if its (postId, seq) is taken. */
+  insert(row: CommentRow): Promise<void>;
+  /** Live (not deleted) comments of a post, oldest first, after `afterSeq`, at most `limit`. */
+  list(postId: string, options: { afterSeq: number; limit: number }): Promise<CommentPage>;
+  /** A comment by its id (tombstones included), read consistently. */
+  findById(commentId: string): Promise<CommentRow | undefined>;
+  /**
+   * Turns a live comment into a tombstone whose CommentDeleted is due; returns
+   * the tombstone, or undefined when the comment is already deleted or gone.
+   */
+  markDeleted(
+    row: CommentRow,
+    deletion: { deletedAt: string; deleteEventId: string; deleteCorrelationId: string },
+  ): Promise<CommentRow | undefined>;
+  /** Notes that CommentCreated was published; the row leaves the outbox unless a deletion is due. */
+  settleCreated(row: CommentRow): Promise<void>;
+  /** Removes a tombstone whose CommentDeleted was published. */
+  removeTombstone(row: CommentRow): Promise<void>;
+  /** Rows with an event due since before `before` (ISO time), at most `limit`. */
+  pendingSince(before: string, limit: number): Promise<CommentRow[]>;
+  /** Removes every comment of a post; returns how many rows were removed. */
+  removeAllOf(postId: string): Promise<number>;
+}
+
+export type CommentPublisher = Pick<Publisher, 'publish'>;
+
+export type Clock = () => Date;
+export type IdGenerator = () => string;

@@ -1,0 +1,119 @@
+import type { HttpResult } from '@live-comments/shared';
+import { describe, expect, it } from 'vitest';
+import { fakeSideEffects, httpEvent, lambdaContext } from '../test-support';
+import { buildHandler } from './create-comment';
+
+const ROUTE = 'POST /api/v1/posts/{postId}/comments';
+
+const setup = async () => {
+  const world = fakeSideEffects();
+  await world.knowPost('p1');
+  const handler = buildHandler(() => world.deps);
+  const post = async (options: {
+    body?: unknown;
+    userId?: string;
+    postId?: string;
+    headers?: Record<string, string>;
+  }) =>
+    (await handler(
+      httpEvent({
+        routeKey: ROUTE,
+        pathParameters: { postId: options.postId ?? 'p1' },
+        body: options.body,
+        userId: 'userId' in options ? options.userId : 'alice',
+        headers: options.headers,
+      }),
+      lambdaContext(),
+    )) as HttpResult;
+  return { world, post };
+};
+
+const json = (result: HttpResult) => JSON.parse(String(result.body));
+
+describe('POST /api/v1/posts/{postId}/comments', () => {
+  it('answers 201 with the new comment, its author being the token’s sub', async () => {
+    const { post } = await setup();
+
+    const result = await post({ body: { body: '  First!  ' } });
+
+    expect(result.statusCode).toBe(201);
+    expect(json(result)).toEqual({
+      id: expect.any(String),
+      postId: 'p1',
+      authorId: 'alice',
+      body: 'First!',
+      createdAt: '2026-03-01T12:00:00.000Z',
+      seq: 1,
+    });
+  });
+
+  it('publishes CommentCreated under the request’s correlation id', async () => {
+    const { world, post } = await setup();
+
+    const result = await post({ body: { body: 'hi' }, headers: { 'x-correlation-id': 'trace-42' } });
+
+    expect(result.headers?.['x-correlation-id']).toBe('trace-42');
+    expect(world.published.map((e) => [e.detailType, e.correlationId])).toEqual([
+      ['CommentCreated', 'trace-42'],
+    ]);
+  });
+
+  it('answers 404 for a post it does not know', async () => {
+    const { world, post } = await setup();
+
+    const result = await post({ postId: 'unknown', body: { body: 'hi' } });
+
+    expect(result.statusCode).toBe(404);
+    expect(json(result)).toEqual({ error: { code: 'not_found', message: 'Post not found.' } });
+    expect(world.commentRows.size).toBe(0);
+  });
+
+  it.each([
+    ['an empty body', { body: '' }],
+    ['only whitespace', { body: ' \n\t ' }],
+    ['no body field', {}],
+    ['a body that is not a string', { body: 42 }],
+    ['more than 4000 characters', { body: 'x'.repeat(4001) }],
+  ])('answers 400 validation_failed for %s and writes nothing', async (_, body) => {
+    const { world, post } = await setup();
+
+    const result = await post({ body });
+
+    expect(result.statusCode).toBe(400);
+    expect(json(result).error.code).toBe('validation_failed');
+    expect(world.commentRows.size).toBe(0);
+    expect(world.postRows.get('p1')?.nextSeq).toBeUndefined();
+  });
+
+  it('accepts 4000 characters, counting an emoji as one', async () => {
+    const { post } = await setup();
+
+    expect((await post({ body: { body: 'x'.repeat(4000) } })).statusCode).toBe(201);
+    expect((await post({ body: { body: '😀'.repeat(4000) } })).statusCode).toBe(201);
+  });
+
+  it('answers 413 for a request body over 32 KiB', async () => {
+    const { post } = await setup();
+
+    const result = await post({ body: { body: 'x'.repeat(33 * 1024) } });
+
+    expect(result.statusCode).toBe(413);
+    expect(json(result).error.code).toBe('payload_too_large');
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const { post } = await setup();
+
+    expect((await post({ body: '{"body":' })).statusCode).toBe(400);
+  });
+
+  it('answers 401 when the request carries no user', async () => {
+    const { world, post } = await setup();
+
+    const result = await post({ body: { body: 'hi' }, userId: undefined });
+
+    expect(result.statusCode).toBe(401);
+    expect(json(result).error.code).toBe('unauthorized');
+    expect(world.commentRows.size).toBe(0);
+  });
+});

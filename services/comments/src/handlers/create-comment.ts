@@ -1,0 +1,28 @@
+import { httpHandler, json } from '@live-comments/shared';
+import { z } from 'zod';
+import { commentText, MAX_REQUEST_BYTES, postIdParam } from '../domain/comment';
+import { createComment } from '../domain/create-comment';
+import { type SideEffects, sideEffects } from '../side-effects';
+
+/** POST /api/v1/posts/{postId}/comments {body}: 201 Comment, 404 unknown post. */
+export const buildHandler = (deps: () => SideEffects = sideEffects) =>
+  httpHandler(
+    {
+      auth: true,
+      path: z.object({ postId: postIdParam }),
+      body: z.object({ body: commentText }),
+      maxBodyBytes: MAX_REQUEST_BYTES,
+    },
+    async ({ path, body, userId, correlationId }) =>
+      json(
+        201,
+        await createComment(deps(), {
+          postId: path.postId,
+          authorId: userId,
+          body: body.body,
+          correlationId,
+        }),
+      ),
+  );
+
+export const handler = buildHandler();

@@ -1,0 +1,61 @@
+import type { HttpResult } from '@live-comments/shared';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createComment } from '../domain/create-comment';
+import { fakeSideEffects, httpEvent, lambdaContext } from '../test-support';
+import { buildHandler } from './delete-comment';
+
+describe('DELETE /api/v1/posts/{postId}/comments/{commentId}', () => {
+  let world: ReturnType<typeof fakeSideEffects>;
+  let commentId: string;
+
+  beforeEach(async () => {
+    world = fakeSideEffects();
+    await world.knowPost('p1');
+    commentId = (
+      await createComment(world.deps, { postId: 'p1', authorId: 'alice', body: 'x', correlationId: 'c' })
+    ).id;
+  });
+
+  const remove = async (userId: string | undefined, ids: { postId?: string; commentId?: string } = {}) =>
+    (await buildHandler(() => world.deps)(
+      httpEvent({
+        routeKey: 'DELETE /api/v1/posts/{postId}/comments/{commentId}',
+        pathParameters: { postId: ids.postId ?? 'p1', commentId: ids.commentId ?? commentId },
+        ...(userId ? { userId } : {}),
+        headers: { 'x-correlation-id': 'trace-del' },
+      }),
+      lambdaContext(),
+    )) as HttpResult;
+
+  it('answers 204 to the author and announces CommentDeleted under the request’s correlation id', async () => {
+    const result = await remove('alice');
+
+    expect(result.statusCode).toBe(204);
+    expect(result.body).toBeUndefined();
+    expect(world.commentRows.size).toBe(0);
+    expect(world.published.at(-1)).toMatchObject({
+      detailType: 'CommentDeleted',
+      correlationId: 'trace-del',
+    });
+  });
+
+  it('answers 403 to anyone else', async () => {
+    const result = await remove('mallory');
+
+    expect(result.statusCode).toBe(403);
+    expect(JSON.parse(String(result.body)).error.code).toBe('forbidden');
+    expect(world.commentRows.size).toBe(1);
+  });
+
+  it('answers 404 for an unknown comment, another post, or a second delete', async () => {
+    expect((await remove('alice', { commentId: 'nope' })).statusCode).toBe(404);
+    expect((await remove('alice', { postId: 'p2' })).statusCode).toBe(404);
+    expect((await remove('alice')).statusCode).toBe(204);
+    expect((await remove('alice')).statusCode).toBe(404);
+  });
+
+  it('answers 401 without a user', async () => {
+    expect((await remove(undefined)).statusCode).toBe(401);
+    expect(world.commentRows.size).toBe(1);
+  });
+});

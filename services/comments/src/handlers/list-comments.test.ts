@@ -1,0 +1,78 @@
+import type { HttpResult } from '@live-comments/shared';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createComment } from '../domain/create-comment';
+import { fakeSideEffects, httpEvent, lambdaContext } from '../test-support';
+import { buildHandler } from './list-comments';
+
+describe('GET /api/v1/posts/{postId}/comments', () => {
+  let world: ReturnType<typeof fakeSideEffects>;
+
+  beforeEach(async () => {
+    world = fakeSideEffects();
+    await world.knowPost('p1');
+    for (let i = 0; i < 3; i++) {
+      await createComment(world.deps, {
+        postId: 'p1',
+        authorId: 'alice',
+        body: `c${i + 1}`,
+        correlationId: 'c',
+      });
+    }
+  });
+
+  const get = async (query?: Record<string, string>) => {
+    const result = (await buildHandler(() => world.deps)(
+      httpEvent({
+        routeKey: 'GET /api/v1/posts/{postId}/comments',
+        pathParameters: { postId: 'p1' },
+        ...(query ? { queryStringParameters: query } : {}),
+      }),
+      lambdaContext(),
+    )) as HttpResult;
+    return { status: result.statusCode, body: JSON.parse(String(result.body)) };
+  };
+
+  it('answers 200 with the comments oldest first, without authentication', async () => {
+    const { status, body } = await get();
+
+    expect(status).toBe(200);
+    expect(body.items.map((c: { seq: number }) => c.seq)).toEqual([1, 2, 3]);
+    expect(Object.keys(body.items[0]).sort()).toEqual([
+      'authorId',
+      'body',
+      'createdAt',
+      'id',
+      'postId',
+      'seq',
+    ]);
+    expect(body.nextCursor).toBeNull();
+  });
+
+  it('returns only later comments with ?afterSeq', async () => {
+    const { body } = await get({ afterSeq: '2' });
+
+    expect(body.items.map((c: { seq: number }) => c.seq)).toEqual([3]);
+  });
+
+  it('pages with ?limit and ?cursor', async () => {
+    const first = await get({ limit: '2' });
+    const second = await get({ limit: '2', cursor: first.body.nextCursor });
+
+    expect(first.body.items.map((c: { seq: number }) => c.seq)).toEqual([1, 2]);
+    expect(second.body.items.map((c: { seq: number }) => c.seq)).toEqual([3]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it.each([
+    [{ limit: '0' }, 'validation_failed'],
+    [{ limit: '101' }, 'validation_failed'],
+    [{ afterSeq: '-1' }, 'validation_failed'],
+    [{ afterSeq: 'abc' }, 'validation_failed'],
+    [{ cursor: 'bm90LWEtY3Vyc29y' }, 'invalid_cursor'],
+  ])('answers 400 for %o', async (query, code) => {
+    const { status, body } = await get(query);
+
+    expect(status).toBe(400);
+    expect(body.error.code).toBe(code);
+  });
+});

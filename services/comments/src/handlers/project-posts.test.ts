@@ -1,0 +1,144 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { CommentCreatedV1, PostCreatedV1, PostDeletedV1, PostUpdatedV1 } from '@live-comments/events';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createComment } from '../domain/create-comment';
+import { eventBridgeMessage, fakeSideEffects, lambdaContext, sqsEvent } from '../test-support';
+import { buildHandler } from './project-posts';
+
+/** The Powertools idempotency table (`<stage>-comments-idempotency`), kept in memory behind the SDK mock. */
+const idempotencyTable = () => {
+  const items = new Map<string, Record<string, unknown>>();
+  const dynamo = mockClient(DynamoDBClient);
+  const keyOf = (key: unknown) => String(unmarshall(key as Parameters<typeof unmarshall>[0]).id);
+  dynamo.on(PutItemCommand).callsFake((input) => {
+    const item = unmarshall(input.Item);
+    const existing = items.get(String(item.id));
+    if (existing && existing.status !== 'INPROGRESS' && Number(existing.expiration) > Date.now() / 1000) {
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: marshall(existing),
+      });
+    }
+    items.set(String(item.id), item);
+    return {};
+  });
+  dynamo.on(UpdateItemCommand).callsFake((input) => {
+    const id = keyOf(input.Key);
+    const values = unmarshall(input.ExpressionAttributeValues ?? {});
+    items.set(id, { ...items.get(id), status: values[':status'], expiration: values[':expiry'] });
+    return {};
+  });
+  dynamo.on(DeleteItemCommand).callsFake((input) => {
+    items.delete(keyOf(input.Key));
+    return {};
+  });
+  dynamo.on(GetItemCommand).callsFake((input) => {
+    const item = items.get(keyOf(input.Key));
+    return item ? { Item: marshall(item) } : {};
+  });
+  return { items, dynamo };
+};
+
+const post = {
+  id: 'p1',
+  authorId: 'bob',
+  title: 'Title',
+  body: 'Body',
+  createdAt: '2026-03-01T00:00:00.000Z',
+  updatedAt: '2026-03-01T00:00:00.000Z',
+};
+
+describe('projectPosts', () => {
+  let world: ReturnType<typeof fakeSideEffects>;
+  let store: ReturnType<typeof idempotencyTable>;
+
+  beforeEach(() => {
+    vi.stubEnv('STAGE', 'test');
+    vi.stubEnv('EVENT_BUS_NAME', 'live-comments-test');
+    vi.stubEnv('COMMENTS_TABLE', 'test-comments');
+    vi.stubEnv('KNOWN_POSTS_TABLE', 'test-comments-posts');
+    vi.stubEnv('IDEMPOTENCY_TABLE', 'test-comments-idempotency');
+    world = fakeSideEffects();
+    store = idempotencyTable();
+  });
+
+  afterEach(() => {
+    store.dynamo.restore();
+    vi.unstubAllEnvs();
+  });
+
+  const run = async (bodies: string[]) =>
+    (await buildHandler(() => world.deps)(sqsEvent(bodies), lambdaContext())) as SQSBatchResponse;
+
+  it('projects PostCreated, PostUpdated and PostDeleted', async () => {
+    expect(await run([eventBridgeMessage(PostCreatedV1, post)])).toEqual({ batchItemFailures: [] });
+    expect(world.postRows.get('p1')?.authorId).toBe('bob');
+
+    await run([eventBridgeMessage(PostUpdatedV1, { ...post, updatedAt: '2026-03-01T02:00:00.000Z' })]);
+    expect(world.postRows.get('p1')?.updatedAt).toBe('2026-03-01T02:00:00.000Z');
+
+    await createComment(world.deps, { postId: 'p1', authorId: 'a', body: 'x', correlationId: 'c' });
+    await run([
+      eventBridgeMessage(PostDeletedV1, { id: 'p1', authorId: 'bob', deletedAt: '2026-03-01T03:00:00.000Z' }),
+    ]);
+    expect(world.postRows.get('p1')?.deletedAt).toBe('2026-03-01T03:00:00.000Z');
+    expect(world.commentRows.size).toBe(0);
+  });
+
+  it('handles an event id once, however often it is delivered', async () => {
+    const recordPost = vi.spyOn(world.deps.posts, 'recordPost');
+    const message = eventBridgeMessage(PostCreatedV1, post, { eventId: 'evt-1' });
+
+    await run([message]);
+    const response = await run([message, message]);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(recordPost).toHaveBeenCalledTimes(1);
+    // One record per event id (Powertools stores a hash of it), completed.
+    expect([...store.items.values()].map((item) => item.status)).toEqual(['COMPLETED']);
+  });
+
+  it('reports only the records it could not handle', async () => {
+    world.deps.posts.recordPost = vi
+      .fn()
+      .mockRejectedValueOnce(new Error('throttled'))
+      .mockResolvedValue(undefined);
+
+    const response = await run([
+      eventBridgeMessage(PostCreatedV1, post, { eventId: 'evt-a' }),
+      'not json',
+      eventBridgeMessage(CommentCreatedV1, {
+        id: 'c1',
+        postId: 'p1',
+        authorId: 'a',
+        body: 'x',
+        createdAt: '2026-03-01T00:00:00.000Z',
+        seq: 1,
+      }),
+      eventBridgeMessage(PostCreatedV1, { ...post, id: 'p2' }, { eventId: 'evt-b' }),
+    ]);
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
+      'message-1',
+      'message-2',
+      'message-3',
+    ]);
+    // The failed attempt released its event id (only evt-b is remembered), so the retry is handled.
+    expect([...store.items.values()].map((item) => item.status)).toEqual(['COMPLETED']);
+    expect(await run([eventBridgeMessage(PostCreatedV1, post, { eventId: 'evt-a' })])).toEqual({
+      batchItemFailures: [],
+    });
+    expect(world.deps.posts.recordPost).toHaveBeenCalledTimes(3);
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * The comments service's adapters and domain against a real DynamoDB engine
+ * (dynalite, in process, on a free port), with the tables created from this
+ * service's own serverless.yml. Checks what the SDK mocks cannot: that the
+ * expressions are valid, the sparse index fills and empties, and counters count.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { PostCreatedV1, PostDeletedV1, parseEventMessage } from '@live-comments/events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { buildCommentsTable } from './adapters/comments-table';
+import { buildKnownPostsTable } from './adapters/known-posts-table';
+import { createComment } from './domain/create-comment';
+import { deleteComment } from './domain/delete-comment';
+import { listComments } from './domain/list-comments';
+import { sweepOutbox } from './domain/outbox';
+import { type PostEvent, projectPostEvent } from './domain/project-posts';
+import { eventBridgeMessage, fakeClock, fakePublisher, sequentialIds } from './test-support';
+
+const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
+
+const tableProperties = (logicalId: string, name: string): CreateTableCommandInput => {
+  const template = parse(readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8'), {
+    logLevel: 'silent',
+  }) as { resources: { Resources: Record<string, { Properties: Record<string, unknown> }> } };
+  const {
+    TableName: _,
+    PointInTimeRecoverySpecification: __,
+    TimeToLiveSpecification: ___,
+    ...properties
+  } = template.resources.Resources[logicalId]?.Properties ?? {};
+  return { ...properties, TableName: name } as CreateTableCommandInput;
+};
+
+describe('comments tables (dynalite)', () => {
+  let server: Server;
+  let client: DynamoDBDocumentClient;
+
+  beforeAll(async () => {
+    server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const raw = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    await raw.send(new CreateTableCommand(tableProperties('CommentsTable', 'it-comments')));
+    await raw.send(new CreateTableCommand(tableProperties('KnownPostsTable', 'it-comments-posts')));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const world = () => {
+    const publisher = fakePublisher();
+    const time = fakeClock();
+    const deps = {
+      posts: buildKnownPostsTable({ client, tableName: 'it-comments-posts' }),
+      comments: buildCommentsTable({ client, tableName: 'it-comments' }),
+      publisher: publisher.publisher,
+      clock: time.clock,
+      newId: sequentialIds(`id-${Math.random().toString(36).slice(2)}`),
+    };
+    const project = (body: string) =>
+      projectPostEvent(deps, parseEventMessage([PostCreatedV1, PostDeletedV1], body) as PostEvent);
+    const knowPost = (id: string) =>
+      project(
+        eventBridgeMessage(PostCreatedV1, {
+          id,
+          authorId: 'bob',
+          title: 't',
+          body: 'b',
+          createdAt: '2026-03-01T00:00:00.000Z',
+          updatedAt: '2026-03-01T00:00:00.000Z',
+        }),
+      );
+    return { deps, publisher, time, project, knowPost };
+  };
+
+  const say = (postId: string, body: string, authorId = 'alice') => ({
+    postId,
+    authorId,
+    body,
+    correlationId: 'c',
+  });
+
+  it('numbers concurrent comments 1..n and lists them oldest first, page by page', async () => {
+    const { deps, knowPost } = world();
+    await knowPost('post-a');
+
+    await Promise.all(Array.from({ length: 12 }, (_, i) => createComment(deps, say('post-a', `c${i}`))));
+
+    const first = await listComments(deps, { postId: 'post-a', limit: 5 });
+    const rest = await listComments(deps, { postId: 'post-a', limit: 20, cursor: first.nextCursor ?? '' });
+    const later = await listComments(deps, { postId: 'post-a', limit: 20, afterSeq: 10 });
+    expect([...first.items, ...rest.items].map((c) => c.seq)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+    expect(later.items.map((c) => c.seq)).toEqual([11, 12]);
+  });
+
+  it('refuses comments on unknown and deleted posts', async () => {
+    const { deps, knowPost, project } = world();
+    await knowPost('post-b');
+    await createComment(deps, say('post-b', 'hi'));
+
+    await expect(createComment(deps, say('post-unknown', 'hi'))).rejects.toThrow('Post not found.');
+    await project(
+      eventBridgeMessage(PostDeletedV1, {
+        id: 'post-b',
+        authorId: 'bob',
+        deletedAt: '2026-03-02T00:00:00.000Z',
+      }),
+    );
+    await expect(createComment(deps, say('post-b', 'again'))).rejects.toThrow('Post not found.');
+    expect((await listComments(deps, { postId: 'post-b', limit: 20 })).items).toEqual([]);
+  });
+
+  it('keeps unannounced comments and deletions in the outbox until the sweep announces them', async () => {
+    const { deps, knowPost, publisher, time } = world();
+    await knowPost('post-c');
+    publisher.failNext(3);
+    const kept = await createComment(deps, say('post-c', 'kept'));
+    const removed = await createComment(deps, say('post-c', 'removed'));
+    await deleteComment(deps, {
+      postId: 'post-c',
+      commentId: removed.id,
+      userId: 'alice',
+      correlationId: 'del',
+    });
+    expect(publisher.published).toHaveLength(0);
+    expect((await listComments(deps, { postId: 'post-c', limit: 20 })).items.map((c) => c.id)).toEqual([
+      kept.id,
+    ]);
+
+    time.advance(31_000);
+    const result = await sweepOutbox(deps);
+
+    expect(result.failed).toEqual([]);
+    expect(publisher.published.map((e) => `${e.detailType}:${(e.data as { id: string }).id}`).sort()).toEqual(
+      [`CommentCreated:${kept.id}`, `CommentCreated:${removed.id}`, `CommentDeleted:${removed.id}`].sort(),
+    );
+    const keptRow = await client.send(
+      new GetCommand({ TableName: 'it-comments', Key: { postId: 'post-c', seq: 1 } }),
+    );
+    expect(keptRow.Item?.publishState).toBeUndefined();
+    expect(keptRow.Item?.outboxShard).toBeUndefined();
+    const removedRow = await client.send(
+      new GetCommand({ TableName: 'it-comments', Key: { postId: 'post-c', seq: 2 } }),
+    );
+    expect(removedRow.Item).toBeUndefined();
+
+    time.advance(60_000);
+    expect(await sweepOutbox(deps)).toEqual({ announced: 0, failed: [] });
+  });
+
+  it('finds a comment by id for its author only', async () => {
+    const { deps, knowPost } = world();
+    await knowPost('post-d');
+    const comment = await createComment(deps, say('post-d', 'mine'));
+
+    await expect(
+      deleteComment(deps, { postId: 'post-d', commentId: comment.id, userId: 'mallory', correlationId: 'x' }),
+    ).rejects.toThrow('Only the author');
+    await deleteComment(deps, {
+      postId: 'post-d',
+      commentId: comment.id,
+      userId: 'alice',
+      correlationId: 'x',
+    });
+    await expect(
+      deleteComment(deps, { postId: 'post-d', commentId: comment.id, userId: 'alice', correlationId: 'x' }),
+    ).rejects.toThrow('Comment not found.');
+  });
+
+  it('removes every comment of a deleted post, beyond one page', async () => {
+    const { deps, knowPost, project } = world();
+    await knowPost('post-e');
+    for (let i = 0; i < 130; i++) await createComment(deps, say('post-e', `c${i}`));
+
+    await project(
+      eventBridgeMessage(PostDeletedV1, {
+        id: 'post-e',
+        authorId: 'bob',
+        deletedAt: '2026-03-02T00:00:00.000Z',
+      }),
+    );
+
+    expect((await listComments(deps, { postId: 'post-e', limit: 100 })).items).toEqual([]);
+  });
+});

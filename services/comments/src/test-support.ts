@@ -1,0 +1,307 @@
+/**
+ * Test helpers for the comments service (unit tests only, never bundled):
+ * Lambda events built from the recorded AWS events in shared/conformance,
+ * EventBridge messages built with the contracts' own schemas, and in-memory
+ * fakes of the domain's ports.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { DataOf, DetailOf, EventContract } from '@live-comments/events';
+import type { HttpEvent } from '@live-comments/shared';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { CommentRow } from './domain/comment';
+import type { CommentPublisher, Comments, KnownPosts } from './domain/ports';
+import type { SideEffects } from './side-effects';
+
+const conformance = <T>(file: string): T =>
+  JSON.parse(
+    readFileSync(new URL(`../../../../shared/conformance/lambda-events/${file}`, import.meta.url), 'utf8'),
+  ) as T;
+
+export interface HttpEventOptions {
+  /** e.g. `POST /api/v1/posts/{postId}/comments` */
+  routeKey: string;
+  pathParameters?: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  /** A string is sent as is; anything else as JSON. */
+  body?: unknown;
+  /** The JWT `sub`; without it the request carries no authorizer (as on a public route). */
+  userId?: string;
+  headers?: Record<string, string>;
+}
+
+/** An HTTP API (payload v2) event shaped like the recorded one with a JWT authorizer. */
+export const httpEvent = (options: HttpEventOptions): HttpEvent => {
+  const recorded = conformance<HttpEvent>('apigw-v2-request-jwt-authorizer.json');
+  const [method = 'GET', template = '/'] = options.routeKey.split(' ');
+  const path = Object.entries(options.pathParameters ?? {}).reduce(
+    (result, [name, value]) => result.replace(`{${name}}`, encodeURIComponent(value)),
+    template,
+  );
+  const query = options.queryStringParameters;
+  const { authorizer: recordedAuthorizer, ...requestContext } = recorded.requestContext;
+  const event: HttpEvent = {
+    ...recorded,
+    routeKey: options.routeKey,
+    rawPath: path,
+    rawQueryString: query ? new URLSearchParams(query).toString() : '',
+    headers: { 'content-type': 'application/json', ...options.headers },
+    requestContext: {
+      ...requestContext,
+      routeKey: options.routeKey,
+      requestId: `req-${randomUUID()}`,
+      http: { ...recorded.requestContext.http, method, path },
+      ...(options.userId && recordedAuthorizer
+        ? {
+            authorizer: {
+              ...recordedAuthorizer,
+              jwt: { ...recordedAuthorizer.jwt, claims: { sub: options.userId, iss: 'test' } },
+            },
+          }
+        : {}),
+    },
+    isBase64Encoded: false,
+  };
+  delete event.cookies;
+  delete event.stageVariables;
+  if (options.pathParameters) event.pathParameters = options.pathParameters;
+  else delete event.pathParameters;
+  if (query) event.queryStringParameters = query;
+  else delete event.queryStringParameters;
+  if (options.body === undefined) delete event.body;
+  else event.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  return event;
+};
+
+export const lambdaContext = (functionName = 'live-comments-comments-test'): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'test',
+  getRemainingTimeInMillis: () => 10_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+export interface EventOptions {
+  eventId?: string;
+  correlationId?: string;
+  occurredAt?: string;
+}
+
+/** The EventBridge envelope of an event, as an SQS message body from a rule target carries it. */
+export const eventBridgeMessage = <C extends EventContract>(
+  contract: C,
+  data: DataOf<C>,
+  options: EventOptions = {},
+): string => {
+  const detail = contract.detail.parse({
+    version: contract.version,
+    eventId: options.eventId ?? randomUUID(),
+    correlationId: options.correlationId ?? 'corr-test',
+    occurredAt: options.occurredAt ?? '2026-01-01T00:00:00.000Z',
+    data,
+  });
+  return JSON.stringify({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': contract.detailType,
+    source: contract.source,
+    account: '123456789012',
+    time: detail.occurredAt,
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  });
+};
+
+/** An SQS batch shaped like the recorded one, one record per body. */
+export const sqsEvent = (bodies: string[]): SQSEvent => {
+  const recorded = conformance<SQSEvent>('sqs-event.json');
+  const template = recorded.Records[0] as SQSRecord;
+  return {
+    Records: bodies.map((body, index) => ({
+      ...template,
+      messageId: `message-${index + 1}`,
+      body,
+      messageAttributes: {},
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:dev-comments-post-events',
+    })),
+  };
+};
+
+/** An in-memory KnownPosts with the table's semantics. */
+export const fakeKnownPosts = () => {
+  const rows = new Map<
+    string,
+    { authorId?: string; createdAt?: string; updatedAt?: string; deletedAt?: string; nextSeq?: number }
+  >();
+  const posts: KnownPosts = {
+    takeNextSeq: async (postId) => {
+      const row = rows.get(postId);
+      if (!row || row.deletedAt) return undefined;
+      row.nextSeq = (row.nextSeq ?? 0) + 1;
+      return row.nextSeq;
+    },
+    recordPost: async ({ id, authorId, createdAt, updatedAt }) => {
+      const row = rows.get(id);
+      if (row?.deletedAt || (row?.updatedAt && row.updatedAt > updatedAt)) return;
+      rows.set(id, { ...row, authorId, createdAt, updatedAt });
+    },
+    markPostDeleted: async ({ id, authorId, deletedAt }) => {
+      const row = rows.get(id);
+      rows.set(id, { ...row, authorId: row?.authorId ?? authorId, deletedAt: row?.deletedAt ?? deletedAt });
+    },
+  };
+  return { posts, rows };
+};
+
+/** An in-memory Comments with the table's semantics (including the outbox index). */
+export const fakeComments = () => {
+  const rows = new Map<string, CommentRow>();
+  const keyOf = (row: { postId: string; seq: number }) => `${row.postId}#${row.seq}`;
+  const sorted = () => [...rows.values()].sort((a, b) => a.postId.localeCompare(b.postId) || a.seq - b.seq);
+  const comments: Comments = {
+    insert: async (row) => {
+      if (rows.has(keyOf(row))) throw new Error('ConditionalCheckFailed: seq taken');
+      rows.set(keyOf(row), structuredClone(row));
+    },
+    list: async (postId, { afterSeq, limit }) => {
+      const live = sorted().filter((row) => row.postId === postId && row.seq > afterSeq && !row.deletedAt);
+      const page = live.slice(0, limit);
+      const last = page.at(-1);
+      return live.length > limit && last ? { rows: page, lastSeq: last.seq } : { rows: page };
+    },
+    findById: async (commentId) => structuredClone(sorted().find((row) => row.id === commentId)),
+    markDeleted: async (row, deletion) => {
+      const stored = rows.get(keyOf(row));
+      if (!stored || stored.deletedAt) return undefined;
+      Object.assign(stored, deletion, {
+        outboxShard: row.outboxShard ?? 'pending-0',
+        pendingSince: deletion.deletedAt,
+      });
+      return structuredClone(stored);
+    },
+    settleCreated: async (row) => {
+      const stored = rows.get(keyOf(row));
+      if (!stored || stored.eventId !== row.eventId) return;
+      delete stored.publishState;
+      if (!stored.deletedAt) {
+        delete stored.outboxShard;
+        delete stored.pendingSince;
+      }
+    },
+    removeTombstone: async (row) => {
+      const stored = rows.get(keyOf(row));
+      if (stored?.deleteEventId === row.deleteEventId) rows.delete(keyOf(row));
+    },
+    pendingSince: async (before, limit) =>
+      sorted()
+        .filter((row) => row.outboxShard && row.pendingSince && row.pendingSince < before)
+        .slice(0, limit)
+        .map((row) => structuredClone(row)),
+    removeAllOf: async (postId) => {
+      const mine = sorted().filter((row) => row.postId === postId);
+      for (const row of mine) rows.delete(keyOf(row));
+      return mine.length;
+    },
+  };
+  return { comments, rows };
+};
+
+export interface PublishedEvent {
+  detailType: string;
+  data: unknown;
+  eventId: string | undefined;
+  correlationId: string;
+  occurredAt: string | undefined;
+}
+
+/** A publisher that records what it publishes; `failNext(n)` makes the next n calls throw. */
+export const fakePublisher = () => {
+  const published: PublishedEvent[] = [];
+  let failures = 0;
+  const publisher: CommentPublisher = {
+    publish: async (contract, data, options) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new Error('PutEvents failed');
+      }
+      const detail = contract.detail.parse({
+        version: contract.version,
+        eventId: options.eventId ?? randomUUID(),
+        correlationId: options.correlationId,
+        occurredAt: options.occurredAt ?? new Date().toISOString(),
+        data,
+      });
+      published.push({
+        detailType: contract.detailType,
+        data,
+        eventId: options.eventId,
+        correlationId: options.correlationId,
+        occurredAt: options.occurredAt,
+      });
+      return detail as DetailOf<typeof contract>;
+    },
+  };
+  return {
+    publisher,
+    published,
+    failNext: (count = 1) => {
+      failures = count;
+    },
+  };
+};
+
+/** A clock that stands still until moved. */
+export const fakeClock = (start = '2026-03-01T12:00:00.000Z') => {
+  let now = new Date(start).getTime();
+  return {
+    clock: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+};
+
+/** Ids `id-1`, `id-2`, ... in order. */
+export const sequentialIds = (prefix = 'id') => {
+  let next = 0;
+  return () => `${prefix}-${++next}`;
+};
+
+/** Every side effect of the service, faked together; `deps` is what handlers and domain functions take. */
+export const fakeSideEffects = () => {
+  const knownPosts = fakeKnownPosts();
+  const comments = fakeComments();
+  const publisher = fakePublisher();
+  const time = fakeClock();
+  const deps: SideEffects = {
+    posts: knownPosts.posts,
+    comments: comments.comments,
+    publisher: publisher.publisher,
+    clock: time.clock,
+    newId: sequentialIds(),
+  };
+  return {
+    deps,
+    postRows: knownPosts.rows,
+    commentRows: comments.rows,
+    published: publisher.published,
+    failNextPublish: publisher.failNext,
+    advance: time.advance,
+    /** Makes a post known, as a PostCreated would. */
+    knowPost: (id: string, authorId = 'post-author') =>
+      knownPosts.posts.recordPost({
+        id,
+        authorId,
+        createdAt: '2026-03-01T00:00:00.000Z',
+        updatedAt: '2026-03-01T00:00:00.000Z',
+      }),
+  };
+};

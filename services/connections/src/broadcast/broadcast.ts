@@ -1,0 +1,128 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { CommentCreatedV1, CommentDeletedV1, ParsedEvent } from '@live-comments/events';
+import type { ConnectionStore } from '../connections/store';
+import type { PostFrame } from '../delivery/post-frame';
+import type { SubscriberCursor, SubscriptionStore } from '../subscriptions/store';
+import { FEED_TOPIC, postTopic, type Topic } from '../subscriptions/topics';
+import { forEachWithConcurrency } from './concurrency';
+
+/**
+ * One page of one event's broadcast to one topic. The first page is sent
+ * by the broadcaster itself; each further page travels as an SQS message
+ * (the continuation) carrying the cursor of the page before it.
+ */
+export interface TopicBroadcast {
+  eventId: string;
+  correlationId: string;
+  occurredAt: string;
+  topic: Topic;
+  /** The frame, serialized once for every subscriber of the topic. */
+  frame: string;
+  /** 0 for the first page. */
+  page: number;
+  cursor?: SubscriberCursor;
+}
+
+export interface BroadcastDeps {
+  subscriptions: Pick<SubscriptionStore, 'subscribers'>;
+  connections: Pick<ConnectionStore, 'close'>;
+  postFrame: PostFrame;
+  /** Hands the next page to another invocation (the fan-out queue). */
+  continueLater: (next: TopicBroadcast) => Promise<void>;
+  metrics: Pick<Metrics, 'addMetric'>;
+  now: () => number;
+  onPruneFailure?: (connectionId: string, error: unknown) => void;
+  /** Subscribers per page (one Query, one invocation). */
+  pageSize: number;
+  /** PostToConnection calls in flight at once. */
+  concurrency: number;
+}
+
+export interface PageOutcome {
+  subscribers: number;
+  delivered: number;
+  gone: number;
+  failed: number;
+}
+
+type CommentEvent = ParsedEvent<typeof CommentCreatedV1> | ParsedEvent<typeof CommentDeletedV1>;
+
+/** The topics an event is announced on: its post's, and the feed for new comments. */
+export const topicsOf = (event: CommentEvent): Topic[] => {
+  const postTopicOfEvent = postTopic(event.detail.data.postId);
+  return event.detailType === 'CommentCreated' ? [postTopicOfEvent, FEED_TOPIC] : [postTopicOfEvent];
+};
+
+/** The frame of API.md for an event on a topic. */
+export const frameOf = (event: CommentEvent, topic: Topic): string =>
+  JSON.stringify({
+    type: event.detailType === 'CommentCreated' ? 'comment.created' : 'comment.deleted',
+    topic,
+    eventId: event.detail.eventId,
+    data: event.detail.data,
+  });
+
+/**
+ * Sends one page of a topic's subscribers the frame. The next page is handed
+ * on before this one is sent, so pages of a large topic go out side by side
+ * rather than one after another. A closed connection (410) is forgotten with
+ * its subscriptions; a send that keeps failing is counted, not retried by SQS,
+ * since that would send the frame again to the whole page.
+ */
+export const broadcastPage = async (broadcast: TopicBroadcast, deps: BroadcastDeps): Promise<PageOutcome> => {
+  const page = await deps.subscriptions.subscribers(broadcast.topic, {
+    limit: deps.pageSize,
+    ...(broadcast.cursor ? { cursor: broadcast.cursor } : {}),
+  });
+  if (page.next) {
+    const { cursor: _previous, ...rest } = broadcast;
+    await deps.continueLater({ ...rest, page: broadcast.page + 1, cursor: page.next });
+  }
+
+  const outcome: PageOutcome = { subscribers: page.connectionIds.length, delivered: 0, gone: 0, failed: 0 };
+  await forEachWithConcurrency(page.connectionIds, deps.concurrency, async (connectionId) => {
+    const result = await deps.postFrame(connectionId, broadcast.frame);
+    outcome[result]++;
+    if (result !== 'gone') return;
+    try {
+      await deps.connections.close(connectionId);
+    } catch (error) {
+      // TTL removes it later; the frame's fate is already settled.
+      deps.onPruneFailure?.(connectionId, error);
+    }
+  });
+
+  deps.metrics.addMetric('FanOutSize', MetricUnit.Count, outcome.subscribers);
+  deps.metrics.addMetric('Delivered', MetricUnit.Count, outcome.delivered);
+  deps.metrics.addMetric('Gone', MetricUnit.Count, outcome.gone);
+  deps.metrics.addMetric('Failed', MetricUnit.Count, outcome.failed);
+  if (outcome.subscribers > 0) {
+    deps.metrics.addMetric(
+      'EventAgeAtDelivery',
+      MetricUnit.Milliseconds,
+      Math.max(0, deps.now() - Date.parse(broadcast.occurredAt)),
+    );
+  }
+  return outcome;
+};
+
+/** Announces a comment event on each of its topics, starting with the first page of each. */
+export const broadcastEvent = async (event: CommentEvent, deps: BroadcastDeps): Promise<PageOutcome[]> => {
+  const outcomes: PageOutcome[] = [];
+  for (const topic of topicsOf(event)) {
+    outcomes.push(
+      await broadcastPage(
+        {
+          eventId: event.detail.eventId,
+          correlationId: event.detail.correlationId,
+          occurredAt: event.detail.occurredAt,
+          topic,
+          frame: frameOf(event, topic),
+          page: 0,
+        },
+        deps,
+      ),
+    );
+  }
+  return outcomes;
+};

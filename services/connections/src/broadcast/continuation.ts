@@ -1,0 +1,66 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { parseTopic, type Topic } from '../subscriptions/topics';
+import type { TopicBroadcast } from './broadcast';
+
+/**
+ * A continuation: the next page of a topic's broadcast, as the body of a
+ * message on the fan-out queue. `pageKey` names the page for idempotency
+ * (one event, one topic, one page), so a redelivered continuation is sent once.
+ */
+const continuationMessage = z.object({
+  pageKey: z.string(),
+  eventId: z.string().min(1),
+  correlationId: z.string().min(1),
+  occurredAt: z.iso.datetime(),
+  topic: z.string().transform((value, ctx): Topic => {
+    const topic = parseTopic(value);
+    if (!topic) {
+      ctx.addIssue({ code: 'custom', message: 'not a topic' });
+      return z.NEVER;
+    }
+    return topic;
+  }),
+  frame: z.string().min(1),
+  page: z.number().int().positive(),
+  cursor: z.record(z.string(), z.string()),
+});
+
+export type ContinuationMessage = z.infer<typeof continuationMessage>;
+
+export const pageKeyOf = (broadcast: Pick<TopicBroadcast, 'eventId' | 'topic' | 'page'>): string =>
+  `${broadcast.eventId}#${broadcast.topic}#${broadcast.page}`;
+
+/** A message that is not a continuation cannot become one by retrying: it goes to the DLQ. */
+export class InvalidContinuationError extends Error {
+  override name = 'InvalidContinuationError';
+}
+
+export const parseContinuation = (body: string): ContinuationMessage => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidContinuationError('The message body is not JSON', { cause: error });
+  }
+  const result = continuationMessage.safeParse(json);
+  if (!result.success) throw new InvalidContinuationError(`Invalid continuation: ${result.error.message}`);
+  return result.data;
+};
+
+/** Enqueues the next page of a broadcast on the fan-out queue. */
+export const buildContinuationQueue =
+  ({ client, queueUrl }: { client: SQSClient; queueUrl: () => string }) =>
+  async (next: TopicBroadcast): Promise<void> => {
+    const message: ContinuationMessage = {
+      pageKey: pageKeyOf(next),
+      eventId: next.eventId,
+      correlationId: next.correlationId,
+      occurredAt: next.occurredAt,
+      topic: next.topic,
+      frame: next.frame,
+      page: next.page,
+      cursor: (next.cursor ?? {}) as Record<string, string>,
+    };
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: JSON.stringify(message) }));
+  };

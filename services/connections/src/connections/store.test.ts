@@ -1,0 +1,139 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildCountConnectionsHandler } from '../handlers/count-connections';
+import { buildDisconnectHandler } from '../handlers/disconnect';
+import { disconnectEvent, httpEvent, lambdaContext } from '../testing/fixtures';
+import { buildConnectionStore } from './store';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const tables = () => ({ connections: 'connections', subscriptions: 'subscriptions' });
+const store = buildConnectionStore({ client, tables });
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'condition', $metadata: {} });
+
+afterEach(() => documents.reset());
+
+describe('connection store', () => {
+  it('records a connection and adds one to the open count', async () => {
+    documents.on(PutCommand).resolves({});
+    documents.on(UpdateCommand).resolves({});
+
+    await store.open({ connectionId: 'c1', connectedAt: '2026-01-01T00:00:00.000Z', expiresAt: 1 });
+
+    expect(documents.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
+      Item: { connectionId: 'c1' },
+      ConditionExpression: 'attribute_not_exists(connectionId)',
+    });
+    expect(documents.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: { connectionId: '#open-connections' },
+      UpdateExpression: 'ADD #count :one',
+    });
+  });
+
+  it('counts a repeated $connect of the same connection once', async () => {
+    documents.on(PutCommand).rejects(conditionFailed());
+
+    await store.open({ connectionId: 'c1', connectedAt: '2026-01-01T00:00:00.000Z', expiresAt: 1 });
+
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('does not count a connection that was already gone, but still deletes its subscriptions', async () => {
+    documents.on(DeleteCommand).resolves({});
+    documents.on(QueryCommand).resolves({ Items: [{ topic: 'feed', connectionId: 'c1' }] });
+    documents.on(BatchWriteCommand).resolves({});
+
+    expect(await store.close('c1')).toBe(false);
+
+    expect(documents.commandCalls(BatchWriteCommand)).toHaveLength(1);
+    expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('deletes subscriptions page by page and in batches of 25, retrying unprocessed ones', async () => {
+    const topics = Array.from({ length: 30 }, (_, index) => `post:p${index}`);
+    documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'c1' } });
+    documents
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: topics.slice(0, 20).map((topic) => ({ topic, connectionId: 'c1' })),
+        LastEvaluatedKey: { connectionId: 'c1', topic: 'post:p19' },
+      })
+      .resolvesOnce({ Items: topics.slice(20).map((topic) => ({ topic, connectionId: 'c1' })) });
+    documents
+      .on(BatchWriteCommand)
+      .resolvesOnce({
+        UnprocessedItems: {
+          subscriptions: [{ DeleteRequest: { Key: { topic: 'post:p0', connectionId: 'c1' } } }],
+        },
+      })
+      .resolves({});
+    documents.on(UpdateCommand).resolves({});
+
+    expect(await store.close('c1')).toBe(true);
+
+    const deleted = documents
+      .commandCalls(BatchWriteCommand)
+      .flatMap(({ args: [command] }) => command.input.RequestItems?.subscriptions ?? []);
+    expect(deleted).toHaveLength(31);
+    expect(documents.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+      connectionId: 'c1',
+      topic: 'post:p19',
+    });
+    expect(documents.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      UpdateExpression: 'SET #count = #count - :one',
+      ConditionExpression: '#count > :zero',
+    });
+  });
+
+  it('leaves the count at zero rather than below', async () => {
+    documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'c1' } });
+    documents.on(QueryCommand).resolves({ Items: [] });
+    documents.on(UpdateCommand).rejects(conditionFailed());
+
+    await expect(store.close('c1')).resolves.toBe(true);
+  });
+});
+
+describe('$disconnect', () => {
+  it('closes the connection of the event', async () => {
+    documents.on(DeleteCommand).resolves({});
+    documents.on(QueryCommand).resolves({ Items: [] });
+
+    const result = await buildDisconnectHandler(() => store)(disconnectEvent('gone-1'), lambdaContext());
+
+    expect(result).toEqual({ statusCode: 200 });
+    expect(documents.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual({ connectionId: 'gone-1' });
+  });
+});
+
+describe('GET /api/v1/websocket/connections', () => {
+  const request = () => buildCountConnectionsHandler(() => store)(httpEvent(), lambdaContext());
+
+  it('answers the open count from the counter item', async () => {
+    documents.on(GetCommand).resolves({ Item: { connectionId: '#open-connections', openConnections: 42 } });
+
+    const result = await request();
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '')).toEqual({ connections: 42 });
+    expect(documents.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
+      connectionId: '#open-connections',
+    });
+  });
+
+  it('answers zero before the first connection', async () => {
+    documents.on(GetCommand).resolves({});
+
+    expect(JSON.parse((await request()).body ?? '')).toEqual({ connections: 0 });
+  });
+});

@@ -1,0 +1,75 @@
+import {
+  type ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+
+/** What became of one frame sent to one connection. */
+export type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
+
+/** Sends one frame (JSON text) to one connection; never throws. */
+export type PostFrame = (connectionId: string, frame: string) => Promise<DeliveryOutcome>;
+
+export interface FramePosterOptions {
+  client: ApiGatewayManagementApiClient;
+  /** Attempts for throttled or failed (5xx, network) sends; 410 and other 4xx are not retried. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Told about each send that failed for good, with why. */
+  onFailure?: (connectionId: string, error: unknown) => void;
+}
+
+const THROTTLING = new Set([
+  'LimitExceededException',
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'ThrottledException',
+]);
+
+const statusOf = (error: unknown): number | undefined => {
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata;
+  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+};
+
+const nameOf = (error: unknown): string | undefined => (error instanceof Error ? error.name : undefined);
+
+const isGone = (error: unknown) => nameOf(error) === 'GoneException' || statusOf(error) === 410;
+
+/** Throttling, server errors, and errors without a response (network, timeout) may pass on a retry. */
+const isRetryable = (error: unknown): boolean => {
+  const status = statusOf(error);
+  if (THROTTLING.has(nameOf(error) ?? '') || status === 429) return true;
+  return status === undefined || status >= 500;
+};
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Builds the `@connections` sender: one PostToConnection per frame, throttling
+ * and 5xx retried with full-jitter exponential backoff, a closed connection
+ * (410 GoneException) reported as `gone` so the caller can forget it.
+ */
+export const createFramePoster = ({
+  client,
+  maxAttempts = 3,
+  baseDelayMs = 50,
+  sleep = delay,
+  onFailure,
+}: FramePosterOptions): PostFrame => {
+  return async (connectionId, frame) => {
+    const data = Buffer.from(frame, 'utf8');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+        return 'delivered';
+      } catch (error) {
+        if (isGone(error)) return 'gone';
+        if (!isRetryable(error) || attempt >= maxAttempts) {
+          onFailure?.(connectionId, error);
+          return 'failed';
+        }
+        await sleep(Math.random() * baseDelayMs * 2 ** attempt);
+      }
+    }
+  };
+};

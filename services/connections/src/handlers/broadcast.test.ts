@@ -1,0 +1,376 @@
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  LimitExceededException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BroadcastDeps } from '../broadcast/broadcast';
+import { buildContinuationQueue } from '../broadcast/continuation';
+import { buildConnectionStore } from '../connections/store';
+import { createFramePoster } from '../delivery/post-frame';
+import { buildSubscriptionStore } from '../subscriptions/store';
+import { lambdaContext, sqsEvent } from '../testing/fixtures';
+import { buildBroadcastHandler } from './broadcast';
+import { buildBroadcastPageHandler } from './broadcast-page';
+
+const tables = () => ({
+  connections: 'test-websocket-connections',
+  subscriptions: 'test-websocket-subscriptions',
+});
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/test-connections-fanout';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const idempotencyStore = mockClient(DynamoDBClient);
+const gateway = mockClient(ApiGatewayManagementApiClient);
+const sqs = mockClient(SQSClient);
+
+/** The Powertools idempotency table, kept in memory: a completed key refuses a second PutItem. */
+const fakeIdempotencyTable = () => {
+  const records = new Map<string, Record<string, unknown>>();
+  idempotencyStore.on(PutItemCommand).callsFake(async (input: { Item: Parameters<typeof unmarshall>[0] }) => {
+    const item = unmarshall(input.Item);
+    const existing = records.get(String(item.id));
+    // Like the real condition: a key that exists and has not expired (done or in progress) is refused.
+    if (existing) {
+      throw new ConditionalCheckFailedException({
+        message: 'exists',
+        $metadata: {},
+        Item: marshall(existing),
+      });
+    }
+    records.set(String(item.id), item);
+    return {};
+  });
+  idempotencyStore
+    .on(UpdateItemCommand)
+    .callsFake(
+      async (input: {
+        Key: Parameters<typeof unmarshall>[0];
+        ExpressionAttributeValues: Parameters<typeof unmarshall>[0];
+      }) => {
+        const id = String(unmarshall(input.Key).id);
+        const values = unmarshall(input.ExpressionAttributeValues);
+        records.set(id, { ...records.get(id), id, status: values[':status'], expiration: values[':expiry'] });
+        return {};
+      },
+    );
+  idempotencyStore
+    .on(DeleteItemCommand)
+    .callsFake(async (input: { Key: Parameters<typeof unmarshall>[0] }) => {
+      records.delete(String(unmarshall(input.Key).id));
+      return {};
+    });
+  idempotencyStore.on(GetItemCommand).resolves({});
+  return records;
+};
+
+const subscribersOf = (topic: string, pages: string[][]) => {
+  pages.forEach((connectionIds, index) => {
+    const cursor = index === 0 ? undefined : { topic, connectionId: pages[index - 1]?.at(-1) ?? '' };
+    const next = index < pages.length - 1 ? { topic, connectionId: connectionIds.at(-1) ?? '' } : undefined;
+    documents
+      .on(QueryCommand, { ExpressionAttributeValues: { ':topic': topic }, ExclusiveStartKey: cursor })
+      .resolves({ Items: connectionIds.map((connectionId) => ({ connectionId })), LastEvaluatedKey: next });
+  });
+};
+
+const postId = '01JD8Z6K3Q9W5T2R7X4M1N0P8B';
+const comment = {
+  id: '01JD8Z7M4R0X6U3S8Y5N2P1Q9C',
+  postId,
+  authorId: 'bob',
+  body: 'Congratulations!',
+  createdAt: '2026-11-01T09:31:00.000Z',
+  seq: 1,
+};
+
+const envelope = (detailType: 'CommentCreated' | 'CommentDeleted', eventId: string, data: unknown) =>
+  JSON.stringify({
+    version: '0',
+    id: `envelope-${eventId}`,
+    'detail-type': detailType,
+    source: 'live-comments.comments',
+    account: '123456789012',
+    time: '2026-11-01T09:31:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: { version: 1, eventId, correlationId: 'corr-1', occurredAt: '2026-11-01T09:31:00.000Z', data },
+  });
+
+const commentCreated = (eventId = 'event-1') => envelope('CommentCreated', eventId, comment);
+
+/** Frames sent, by connection id. */
+const sentFrames = () =>
+  gateway.commandCalls(PostToConnectionCommand).map(({ args: [command] }) => ({
+    connectionId: command.input.ConnectionId,
+    frame: JSON.parse(Buffer.from(command.input.Data as Uint8Array).toString('utf8')) as Record<
+      string,
+      unknown
+    >,
+  }));
+
+const setup = (pageSize = 1000) => {
+  const addMetric = vi.fn();
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  const deps: BroadcastDeps = {
+    subscriptions: buildSubscriptionStore({ client: documentClient, tables }),
+    connections: buildConnectionStore({ client: documentClient, tables }),
+    postFrame: createFramePoster({
+      client: new ApiGatewayManagementApiClient({ region: 'us-east-1', endpoint: 'https://ws.example/test' }),
+      sleep: async () => undefined,
+    }),
+    continueLater: buildContinuationQueue({
+      client: new SQSClient({ region: 'us-east-1' }),
+      queueUrl: () => QUEUE_URL,
+    }),
+    metrics: { addMetric },
+    now: () => Date.parse('2026-11-01T09:31:00.250Z'),
+    pageSize,
+    concurrency: 4,
+  };
+  return {
+    addMetric,
+    broadcast: buildBroadcastHandler(
+      () => deps,
+      () => 'test-connections-idempotency',
+    ),
+    broadcastPage: buildBroadcastPageHandler(
+      () => deps,
+      () => 'test-connections-idempotency',
+    ),
+  };
+};
+
+beforeEach(() => {
+  fakeIdempotencyTable();
+  documents.on(QueryCommand).resolves({ Items: [] });
+  gateway.on(PostToConnectionCommand).resolves({});
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+});
+
+afterEach(() => {
+  documents.reset();
+  idempotencyStore.reset();
+  gateway.reset();
+  sqs.reset();
+});
+
+describe('broadcast', () => {
+  it('sends a new comment to the subscribers of its post and of the feed, in the frames of the contract', async () => {
+    subscribersOf(`post:${postId}`, [['a', 'b']]);
+    subscribersOf('feed', [['c']]);
+    const { broadcast, addMetric } = setup();
+
+    const result = await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sentFrames()).toEqual([
+      {
+        connectionId: 'a',
+        frame: { type: 'comment.created', topic: `post:${postId}`, eventId: 'event-1', data: comment },
+      },
+      {
+        connectionId: 'b',
+        frame: { type: 'comment.created', topic: `post:${postId}`, eventId: 'event-1', data: comment },
+      },
+      {
+        connectionId: 'c',
+        frame: { type: 'comment.created', topic: 'feed', eventId: 'event-1', data: comment },
+      },
+    ]);
+    expect(addMetric).toHaveBeenCalledWith('Delivered', 'Count', 2);
+    expect(addMetric).toHaveBeenCalledWith('Delivered', 'Count', 1);
+    expect(addMetric).toHaveBeenCalledWith('FanOutSize', 'Count', 2);
+    expect(addMetric).toHaveBeenCalledWith('EventAgeAtDelivery', 'Milliseconds', 250);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('sends a deleted comment to its post only', async () => {
+    const deleted = {
+      id: comment.id,
+      postId,
+      authorId: 'bob',
+      seq: 1,
+      deletedAt: '2026-11-01T10:00:00.000Z',
+    };
+    subscribersOf(`post:${postId}`, [['a']]);
+    subscribersOf('feed', [['c']]);
+    const { broadcast } = setup();
+
+    await broadcast(
+      sqsEvent([{ messageId: 'm1', body: envelope('CommentDeleted', 'event-2', deleted) }]),
+      lambdaContext(),
+    );
+
+    expect(sentFrames()).toEqual([
+      {
+        connectionId: 'a',
+        frame: { type: 'comment.deleted', topic: `post:${postId}`, eventId: 'event-2', data: deleted },
+      },
+    ]);
+  });
+
+  it('reaches every page of a large topic through continuations on the fan-out queue', async () => {
+    subscribersOf(`post:${postId}`, [['a', 'b'], ['c', 'd'], ['e']]);
+    const { broadcast, broadcastPage } = setup(2);
+
+    await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
+    // Each continuation is consumed as the fan-out queue would deliver it.
+    for (let handled = 0; handled < sqs.commandCalls(SendMessageCommand).length; handled++) {
+      const body = sqs.commandCalls(SendMessageCommand)[handled]?.args[0].input.MessageBody ?? '';
+      const result = await broadcastPage(sqsEvent([{ messageId: `c${handled}`, body }]), lambdaContext());
+      expect(result).toEqual({ batchItemFailures: [] });
+    }
+
+    expect(sentFrames().map((sent) => sent.connectionId)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(new Set(sentFrames().map((sent) => JSON.stringify(sent.frame))).size).toBe(1);
+    const continuations = sqs
+      .commandCalls(SendMessageCommand)
+      .map(({ args: [command] }) => JSON.parse(command.input.MessageBody ?? '{}'));
+    expect(continuations).toMatchObject([
+      {
+        pageKey: `event-1#post:${postId}#1`,
+        page: 1,
+        cursor: { topic: `post:${postId}`, connectionId: 'b' },
+      },
+      {
+        pageKey: `event-1#post:${postId}#2`,
+        page: 2,
+        cursor: { topic: `post:${postId}`, connectionId: 'd' },
+      },
+    ]);
+  });
+
+  it('sends a redelivered continuation page once', async () => {
+    subscribersOf(`post:${postId}`, [['a'], ['b']]);
+    const { broadcast, broadcastPage } = setup(1);
+    await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
+    const body = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '';
+
+    await broadcastPage(sqsEvent([{ messageId: 'c1', body }]), lambdaContext());
+    await broadcastPage(sqsEvent([{ messageId: 'c1-again', body }]), lambdaContext());
+
+    expect(sentFrames().map((sent) => sent.connectionId)).toEqual(['a', 'b']);
+  });
+
+  it('forgets a closed connection (410) with its subscriptions and counts it gone', async () => {
+    subscribersOf(`post:${postId}`, [['open', 'closed']]);
+    gateway
+      .on(PostToConnectionCommand, { ConnectionId: 'closed' })
+      .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }));
+    documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'closed' } });
+    documents
+      .on(QueryCommand, { IndexName: 'byConnection' })
+      .resolves({ Items: [{ topic: `post:${postId}`, connectionId: 'closed' }] });
+    documents.on(BatchWriteCommand).resolves({});
+    documents.on(UpdateCommand).resolves({});
+    const { broadcast, addMetric } = setup();
+
+    const result = await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(documents.commandCalls(DeleteCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'test-websocket-connections',
+      Key: { connectionId: 'closed' },
+    });
+    expect(documents.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems).toEqual({
+      'test-websocket-subscriptions': [
+        { DeleteRequest: { Key: { topic: `post:${postId}`, connectionId: 'closed' } } },
+      ],
+    });
+    expect(documents.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      Key: { connectionId: '#open-connections' },
+      UpdateExpression: 'SET #count = #count - :one',
+    });
+    expect(addMetric).toHaveBeenCalledWith('Gone', 'Count', 1);
+    expect(addMetric).toHaveBeenCalledWith('Delivered', 'Count', 1);
+  });
+
+  it('retries a throttled send and delivers it', async () => {
+    subscribersOf(`post:${postId}`, [['a']]);
+    gateway
+      .on(PostToConnectionCommand)
+      .rejectsOnce(new LimitExceededException({ message: 'slow down', $metadata: { httpStatusCode: 429 } }))
+      .resolves({});
+    const { broadcast, addMetric } = setup();
+
+    await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
+
+    expect(gateway.commandCalls(PostToConnectionCommand)).toHaveLength(2);
+    expect(addMetric).toHaveBeenCalledWith('Delivered', 'Count', 1);
+    expect(addMetric).toHaveBeenCalledWith('Failed', 'Count', 0);
+  });
+
+  it('counts a send that keeps failing as failed without failing the event', async () => {
+    subscribersOf(`post:${postId}`, [['a']]);
+    gateway
+      .on(PostToConnectionCommand)
+      .rejects(Object.assign(new Error('internal'), { $metadata: { httpStatusCode: 500 } }));
+    const { broadcast, addMetric } = setup();
+
+    const result = await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(gateway.commandCalls(PostToConnectionCommand)).toHaveLength(3);
+    expect(addMetric).toHaveBeenCalledWith('Failed', 'Count', 1);
+  });
+
+  it('returns only the records that failed', async () => {
+    const otherPost = { ...comment, id: 'c2', postId: 'broken-post' };
+    subscribersOf(`post:${postId}`, [['a']]);
+    documents
+      .on(QueryCommand, { ExpressionAttributeValues: { ':topic': 'post:broken-post' } })
+      .rejects(new Error('ProvisionedThroughputExceeded'));
+    const { broadcast } = setup();
+
+    const result = await broadcast(
+      sqsEvent([
+        { messageId: 'good', body: commentCreated('event-good') },
+        { messageId: 'bad', body: envelope('CommentCreated', 'event-bad', otherPost) },
+        { messageId: 'not-an-event', body: '{"hello":1}' },
+      ]),
+      lambdaContext(),
+    );
+
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+      'bad',
+      'not-an-event',
+    ]);
+    expect(sentFrames().map((sent) => sent.connectionId)).toEqual(['a']);
+  });
+
+  it('delivers an event id once, however often it arrives', async () => {
+    subscribersOf(`post:${postId}`, [['a']]);
+    const { broadcast } = setup();
+
+    await broadcast(
+      sqsEvent([
+        { messageId: 'm1', body: commentCreated('event-1') },
+        { messageId: 'm2', body: commentCreated('event-1') },
+      ]),
+      lambdaContext(),
+    );
+    await broadcast(sqsEvent([{ messageId: 'm3', body: commentCreated('event-1') }]), lambdaContext());
+
+    expect(sentFrames().map((sent) => sent.connectionId)).toEqual(['a']);
+  });
+});

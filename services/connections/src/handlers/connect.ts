@@ -1,0 +1,26 @@
+import { logger } from '@live-comments/shared';
+import { webSocketHandler } from '@live-comments/shared/websocket';
+import { type OpenConnectionDeps, openConnection } from '../connections/open-connection';
+import { connectDeps } from '../side-effects';
+
+/** `$connect`: the handshake is accepted (200) or turned away (401 bad token, 403 origin not allowed). */
+export const buildConnectHandler = (deps: () => OpenConnectionDeps = connectDeps) =>
+  webSocketHandler(async (request) => {
+    const outcome = await openConnection(
+      {
+        connectionId: request.connectionId,
+        connectedAt: request.connectedAt,
+        origin: request.header('origin'),
+        token: request.query('token'),
+      },
+      deps(),
+    );
+    if (!outcome.accepted) {
+      logger.info('Handshake refused', { reason: outcome.reason, statusCode: outcome.status });
+      return { statusCode: outcome.status };
+    }
+    logger.info('Connection opened', { anonymous: outcome.userId === undefined });
+    return { statusCode: 200 };
+  });
+
+export const handler = buildConnectHandler();

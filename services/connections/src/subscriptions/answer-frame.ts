@@ -1,0 +1,93 @@
+import { connectionExpiresAt } from '../connections/lifetime';
+import { errorFrame, type ReplyFrame } from '../frames';
+import type { SubscriptionStore } from './store';
+import { parseTopic } from './topics';
+
+export interface ClientFrame {
+  connectionId: string;
+  /** When the connection opened (epoch ms): its subscriptions expire with it. */
+  connectedAt: number;
+  /** The frame's text; undefined for a binary frame. */
+  body: string | undefined;
+}
+
+export interface AnswerFrameDeps {
+  subscriptions: Pick<SubscriptionStore, 'subscribe' | 'unsubscribe'>;
+  now: () => Date;
+  /** Told when the store failed; the client gets an `internal_error` frame and may retry. */
+  onStoreError?: (error: unknown) => void;
+}
+
+const MAX_REQUEST_ID_LENGTH = 128;
+
+const parseJsonObject = (body: string | undefined): Record<string, unknown> | undefined => {
+  if (body === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Answers one client frame (`subscribe`, `unsubscribe`, `ping`, or anything
+ * else): the store changes it asks for, and the reply frame for the caller,
+ * which echoes the frame's requestId. Bad frames get an error frame, never an
+ * exception, so the connection stays open.
+ */
+export const answerFrame = async (frame: ClientFrame, deps: AnswerFrameDeps): Promise<ReplyFrame> => {
+  const message = parseJsonObject(frame.body);
+  if (!message) return errorFrame('invalid_frame', 'Frames are JSON objects, sent as text.');
+
+  const rawRequestId = message.requestId;
+  if (
+    rawRequestId !== undefined &&
+    (typeof rawRequestId !== 'string' || rawRequestId.length > MAX_REQUEST_ID_LENGTH)
+  ) {
+    return errorFrame(
+      'invalid_frame',
+      `requestId must be a string of at most ${MAX_REQUEST_ID_LENGTH} characters.`,
+    );
+  }
+  const requestId = rawRequestId;
+  const echo = requestId === undefined ? {} : { requestId };
+
+  switch (message.action) {
+    case 'ping':
+      return { type: 'pong', ...echo };
+
+    case 'subscribe':
+    case 'unsubscribe': {
+      const topic = parseTopic(message.topic);
+      if (!topic) {
+        return errorFrame('invalid_topic', 'topic must be "feed" or "post:<postId>".', requestId);
+      }
+      try {
+        if (message.action === 'subscribe') {
+          await deps.subscriptions.subscribe({
+            topic,
+            connectionId: frame.connectionId,
+            subscribedAt: deps.now().toISOString(),
+            expiresAt: connectionExpiresAt(frame.connectedAt),
+          });
+          return { type: 'subscribed', topic, ...echo };
+        }
+        await deps.subscriptions.unsubscribe(topic, frame.connectionId);
+        return { type: 'unsubscribed', topic, ...echo };
+      } catch (error) {
+        deps.onStoreError?.(error);
+        return errorFrame('internal_error', 'The request could not be done; try again.', requestId);
+      }
+    }
+
+    default:
+      return errorFrame(
+        'unknown_action',
+        'action must be one of "subscribe", "unsubscribe", "ping".',
+        requestId,
+      );
+  }
+};

@@ -1,0 +1,189 @@
+/**
+ * The adapters against a real DynamoDB implementation (dynalite, in process,
+ * on a free port), with the tables as declared in serverless.yml: checks the
+ * expressions, conditions and indexes that the mocked unit tests only describe.
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, type Tags } from 'yaml';
+import type { PendingEvent, StoredPost } from '../domain/posts';
+import { buildFavoritesTable } from './favorites-table';
+import { buildPostsTable } from './posts-table';
+
+const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+let client: DynamoDBDocumentClient;
+
+/** The table definitions of serverless.yml (CloudFormation tags read as plain values). */
+const tableProperties = (logicalId: string): CreateTableCommandInput => {
+  const passThrough: Tags = ['!GetAtt', '!Join', '!Sub', '!Ref'].flatMap((tag) => [
+    { tag, resolve: (value: unknown) => value },
+    { tag, collection: 'seq' as const, resolve: (value: unknown) => value },
+  ]);
+  const file = fileURLToPath(new URL('../../serverless.yml', import.meta.url));
+  const doc = parse(readFileSync(file, 'utf8'), { customTags: passThrough }) as {
+    resources: { Resources: Record<string, { Properties: Record<string, unknown> }> };
+  };
+  const { PointInTimeRecoverySpecification: _, ...properties } =
+    doc.resources.Resources[logicalId]?.Properties ?? {};
+  return { ...properties, TableName: `it-${logicalId}` } as CreateTableCommandInput;
+};
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  for (const id of ['PostsTable', 'FavoritesTable'])
+    await raw.send(new CreateTableCommand(tableProperties(id)));
+  // dynalite answers item calls only once a table is ACTIVE.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const posts = () => buildPostsTable({ client, tableName: 'it-PostsTable' });
+const favorites = () => buildFavoritesTable({ client, tableName: 'it-FavoritesTable' });
+
+const newPost = (id: string, createdAt: string): StoredPost & { pending: PendingEvent } => ({
+  post: {
+    id,
+    authorId: 'alice',
+    title: `title ${id}`,
+    body: 'body',
+    createdAt,
+    updatedAt: createdAt,
+    commentCount: 0,
+    favoriteCount: 0,
+  },
+  pending: { eventId: `created-${id}`, type: 'PostCreated', occurredAt: createdAt, correlationId: 'corr' },
+});
+
+const drain = async (iterable: AsyncIterable<StoredPost>) => {
+  const all: StoredPost[] = [];
+  for await (const stored of iterable) all.push(stored);
+  return all;
+};
+
+describe('posts table on dynalite', () => {
+  it('creates, lists newest first with cursors, and sweeps the outbox', async () => {
+    const table = posts();
+    await table.create(newPost('p1', '2026-01-01T10:00:00.000Z'));
+    await table.create(newPost('p2', '2026-01-01T10:00:01.000Z'));
+    await table.create(newPost('p3', '2026-01-01T10:00:02.000Z'));
+    await expect(table.create(newPost('p1', '2026-01-01T10:00:03.000Z'))).rejects.toThrow();
+
+    const first = await table.list({ limit: 2 });
+    expect(first.items.map((p) => p.id)).toEqual(['p3', 'p2']);
+    const second = await table.list({ limit: 2, cursor: first.nextCursor ?? undefined });
+    expect(second.items.map((p) => p.id)).toEqual(['p1']);
+
+    const pending = await drain(table.pending('2026-01-01T10:00:02.000Z'));
+    expect(pending.map((s) => s.pending?.eventId)).toEqual(['created-p1', 'created-p2']);
+    await table.settle('p1', pending[0]?.pending as PendingEvent);
+    expect((await drain(table.pending('2027-01-01T00:00:00.000Z'))).map((s) => s.post.id)).toEqual([
+      'p2',
+      'p3',
+    ]);
+  });
+
+  it('updates only for the author and keeps an unannounced PostCreated', async () => {
+    const table = posts();
+    await table.create(newPost('u1', '2026-01-02T10:00:00.000Z'));
+    const event = { eventId: 'upd-1', occurredAt: '2026-01-02T11:00:00.000Z', correlationId: 'c' };
+
+    expect(await table.update({ postId: 'u1', authorId: 'mallory', changes: { title: 'X' }, event })).toEqual(
+      {
+        outcome: 'forbidden',
+      },
+    );
+    expect(await table.update({ postId: 'nope', authorId: 'alice', changes: { title: 'X' }, event })).toEqual(
+      {
+        outcome: 'not_found',
+      },
+    );
+    const written = await table.update({ postId: 'u1', authorId: 'alice', changes: { title: 'New' }, event });
+    expect(written).toMatchObject({
+      outcome: 'written',
+      stored: {
+        post: { title: 'New', body: 'body', updatedAt: event.occurredAt },
+        pending: { eventId: 'upd-1', type: 'PostCreated' },
+      },
+    });
+
+    await table.settle('u1', { ...event, type: 'PostCreated' });
+    const again = await table.update({
+      postId: 'u1',
+      authorId: 'alice',
+      changes: { body: 'B2' },
+      event: { ...event, eventId: 'upd-2' },
+    });
+    expect(again).toMatchObject({
+      outcome: 'written',
+      stored: { pending: { eventId: 'upd-2', type: 'PostUpdated' } },
+    });
+  });
+
+  it('deletes as a tombstone, hides it everywhere, and removes it once PostDeleted is out', async () => {
+    const table = posts();
+    await table.create(newPost('d1', '2026-01-03T10:00:00.000Z'));
+    const event = { eventId: 'del-1', occurredAt: '2026-01-03T11:00:00.000Z', correlationId: 'c' };
+    expect(await table.markDeleted({ postId: 'd1', authorId: 'bob', event })).toEqual({
+      outcome: 'forbidden',
+    });
+    const deleted = await table.markDeleted({ postId: 'd1', authorId: 'alice', event });
+    expect(deleted).toMatchObject({ outcome: 'written', stored: { pending: { type: 'PostDeleted' } } });
+    expect(await table.markDeleted({ postId: 'd1', authorId: 'alice', event })).toEqual({
+      outcome: 'not_found',
+    });
+
+    expect(await table.get('d1')).toBeUndefined();
+    expect(await table.getMany(['d1'])).toEqual([]);
+    expect((await table.list({ limit: 100 })).items.map((p) => p.id)).not.toContain('d1');
+    expect(await table.adjustCounter('d1', 'commentCount', 1)).toBe(false);
+
+    await table.settle('d1', { ...event, type: 'PostDeleted' });
+    expect((await drain(table.pending('2027-01-01T00:00:00.000Z'))).map((s) => s.post.id)).not.toContain(
+      'd1',
+    );
+  });
+
+  it('adjusts counters of live posts and never below zero', async () => {
+    const table = posts();
+    await table.create(newPost('c1', '2026-01-04T10:00:00.000Z'));
+    expect(await table.adjustCounter('c1', 'commentCount', 1)).toBe(true);
+    expect(await table.adjustCounter('c1', 'commentCount', -1)).toBe(true);
+    expect(await table.adjustCounter('c1', 'commentCount', -1)).toBe(false);
+    expect(await table.adjustCounter('missing', 'favoriteCount', 1)).toBe(false);
+    expect((await table.get('c1'))?.commentCount).toBe(0);
+  });
+});
+
+describe('favorites table on dynalite', () => {
+  it('adds and removes once, and lists newest first with the user’s own cursor', async () => {
+    const table = favorites();
+    expect(await table.add('bob', { postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' })).toBe(true);
+    expect(await table.add('bob', { postId: 'p1', favoritedAt: '2026-01-01T10:05:00.000Z' })).toBe(false);
+    expect(await table.add('bob', { postId: 'p2', favoritedAt: '2026-01-01T10:01:00.000Z' })).toBe(true);
+    expect(await table.add('carol', { postId: 'p1', favoritedAt: '2026-01-01T10:02:00.000Z' })).toBe(true);
+
+    const first = await table.list('bob', { limit: 1 });
+    expect(first.items).toEqual([{ postId: 'p2', favoritedAt: '2026-01-01T10:01:00.000Z' }]);
+    const second = await table.list('bob', { limit: 1, cursor: first.nextCursor ?? undefined });
+    expect(second.items).toEqual([{ postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' }]);
+    await expect(table.list('carol', { limit: 1, cursor: first.nextCursor ?? undefined })).rejects.toThrow();
+
+    expect(await table.remove('bob', 'p1')).toBe(true);
+    expect(await table.remove('bob', 'p1')).toBe(false);
+  });
+});

@@ -1,0 +1,125 @@
+import {
+  type EventToPublish,
+  PostCreatedV1,
+  PostDeletedV1,
+  PostUpdatedV1,
+  type Publisher,
+} from '@live-comments/events';
+import { logger, metrics } from '@live-comments/shared';
+import type { PostsStore, StoredPost } from './posts';
+
+/**
+ * Why an outbox: the comments service keeps its own projection of posts fed by
+ * PostCreated/PostDeleted, so a lost PostCreated would make every comment on
+ * that post a 404. Each write therefore stores the fact to announce in the post
+ * row itself (its outbox slot, indexed by a sparse GSI), the request publishes
+ * it right after the write and empties the slot, and `republishPosts` sweeps
+ * the slots a crashed or failed request left behind. A request whose publish
+ * fails still answers success: the write is durable and the sweep announces it
+ * within minutes. (DynamoDB transactions would allow separate outbox items, but
+ * the local cloud's dynalite has no TransactWriteItems.)
+ *
+ * Consumers see PostCreated/PostUpdated as snapshots of the post (compare
+ * `updatedAt`), may see one twice, and dedupe on `eventId`, which a republish
+ * keeps.
+ */
+export interface AnnounceDeps {
+  posts: PostsStore;
+  publisher: Pick<Publisher, 'publishAll'>;
+}
+
+export const PUBLISH_FAILED_METRIC = 'PostEventPublishFailed';
+
+/** The event of a post's outbox slot, with the post as it is now. */
+export const eventOf = (stored: StoredPost): EventToPublish | undefined => {
+  const { post, pending } = stored;
+  if (!pending) return undefined;
+  const options = {
+    eventId: pending.eventId,
+    correlationId: pending.correlationId,
+    occurredAt: pending.occurredAt,
+  };
+  if (pending.type === 'PostDeleted') {
+    return {
+      contract: PostDeletedV1,
+      data: { id: post.id, authorId: post.authorId, deletedAt: stored.deletedAt ?? pending.occurredAt },
+      options,
+    };
+  }
+  const snapshot = {
+    id: post.id,
+    authorId: post.authorId,
+    title: post.title,
+    body: post.body,
+    createdAt: post.createdAt,
+    updatedAt: post.updatedAt,
+  };
+  const contract = pending.type === 'PostCreated' ? PostCreatedV1 : PostUpdatedV1;
+  return { contract, data: snapshot, options } as EventToPublish;
+};
+
+/**
+ * Publishes the pending events of these posts and empties their slots. Never
+ * throws: what fails stays in the outbox for the next sweep. Returns how many
+ * were announced.
+ */
+export const announceAll = async (deps: AnnounceDeps, stored: StoredPost[]): Promise<number> => {
+  const due = stored.flatMap((s) => {
+    const event = eventOf(s);
+    return event && s.pending ? [{ stored: s, pending: s.pending, event }] : [];
+  });
+  if (due.length === 0) return 0;
+  try {
+    await deps.publisher.publishAll(due.map((d) => d.event));
+  } catch (error) {
+    logger.warn('Publishing post events failed; they stay in the outbox', {
+      error: error as Error,
+      eventIds: due.map((d) => d.pending.eventId),
+    });
+    metrics.addMetric(PUBLISH_FAILED_METRIC, 'Count', due.length);
+    return 0;
+  }
+  for (const { stored: s, pending } of due) {
+    try {
+      await deps.posts.settle(s.post.id, pending);
+    } catch (error) {
+      // Published but still marked: the sweep publishes it again under the same event id.
+      logger.warn('Emptying the outbox slot failed', { error: error as Error, eventId: pending.eventId });
+    }
+  }
+  return due.length;
+};
+
+export const announce = async (deps: AnnounceDeps, stored: StoredPost): Promise<void> => {
+  await announceAll(deps, [stored]);
+};
+
+/** PutEvents takes 10 entries per call. */
+const SWEEP_BATCH = 10;
+
+/**
+ * The sweep of `republishPosts`: announces every slot older than the grace
+ * period (younger ones belong to requests still in flight), in batches, while
+ * there is time left.
+ */
+export const republishPending = async (
+  deps: AnnounceDeps & { clock: () => Date },
+  options: { graceSeconds: number; hasTimeLeft: () => boolean },
+): Promise<{ found: number; announced: number }> => {
+  const dueBefore = new Date(deps.clock().getTime() - options.graceSeconds * 1000).toISOString();
+  let found = 0;
+  let announced = 0;
+  let batch: StoredPost[] = [];
+  for await (const stored of deps.posts.pending(dueBefore)) {
+    found += 1;
+    batch.push(stored);
+    if (batch.length === SWEEP_BATCH) {
+      announced += await announceAll(deps, batch);
+      batch = [];
+      if (!options.hasTimeLeft()) break;
+    }
+  }
+  announced += await announceAll(deps, batch);
+  if (found > 0) logger.info('Outbox sweep', { found, announced });
+  return { found, announced };
+};

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { bodyOf, fakeDeps, httpEvent, lambdaContext } from '../test-support';
+import { createPostHandler } from './create-post';
+
+const route = '/api/v1/posts';
+
+describe('POST /api/v1/posts', () => {
+  it('creates a post by the caller and answers 201 with the Post', async () => {
+    const fake = fakeDeps();
+    const result = await createPostHandler(() => fake.deps)(
+      httpEvent({ method: 'POST', route, userId: 'alice', body: { title: ' Hello ', body: 'World' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(201);
+    expect(bodyOf(result)).toEqual({
+      id: expect.any(String),
+      authorId: 'alice',
+      title: 'Hello',
+      body: 'World',
+      createdAt: '2026-01-01T10:00:00.000Z',
+      updatedAt: '2026-01-01T10:00:00.000Z',
+      commentCount: 0,
+      favoriteCount: 0,
+    });
+    expect(fake.events.published[0]?.options.correlationId).toBe('request-id');
+  });
+
+  it('uses the x-correlation-id of the request for the event', async () => {
+    const fake = fakeDeps();
+    await createPostHandler(() => fake.deps)(
+      httpEvent({
+        method: 'POST',
+        route,
+        userId: 'alice',
+        body: { title: 'T', body: 'B' },
+        headers: { 'x-correlation-id': 'trace-42' },
+      }),
+      lambdaContext(),
+    );
+    expect(fake.events.published[0]?.options.correlationId).toBe('trace-42');
+  });
+
+  it('answers 401 without a user', async () => {
+    const fake = fakeDeps();
+    const result = await createPostHandler(() => fake.deps)(
+      httpEvent({ method: 'POST', route, body: { title: 'T', body: 'B' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf(result)).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    expect(fake.posts.rows.size).toBe(0);
+  });
+
+  it.each([
+    ['a blank title', { title: '  ', body: 'B' }],
+    ['a missing body', { title: 'T' }],
+    ['a title too long', { title: 'x'.repeat(201), body: 'B' }],
+    ['an unknown field', { title: 'T', body: 'B', authorId: 'mallory' }],
+    ['a body that is not an object', ['T', 'B']],
+  ])('answers 400 validation_failed for %s and stores nothing', async (_, body) => {
+    const fake = fakeDeps();
+    const result = await createPostHandler(() => fake.deps)(
+      httpEvent({ method: 'POST', route, userId: 'alice', body }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(fake.posts.rows.size).toBe(0);
+    expect(fake.events.published).toHaveLength(0);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const fake = fakeDeps();
+    const result = await createPostHandler(() => fake.deps)(
+      httpEvent({ method: 'POST', route, userId: 'alice', body: '{"title":' }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(400);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { createPost, type Post } from '../domain/posts';
+import { bodyOf, fakeDeps, httpEvent, lambdaContext } from '../test-support';
+import { favoritePostHandler } from './favorite-post';
+import { listMyFavoritesHandler } from './list-my-favorites';
+import { unfavoritePostHandler } from './unfavorite-post';
+
+const route = '/api/v1/posts/{postId}/favorite';
+const favorite = (method: 'PUT' | 'DELETE', postId: string, userId?: string) =>
+  httpEvent({ method, route, pathParameters: { postId }, ...(userId ? { userId } : {}) });
+
+const seed = async () => {
+  const fake = fakeDeps();
+  const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
+  return { fake, post };
+};
+
+describe('PUT /api/v1/posts/{postId}/favorite', () => {
+  it('answers 204 every time and counts once', async () => {
+    const { fake, post } = await seed();
+    const handler = favoritePostHandler(() => fake.deps);
+    for (let i = 0; i < 2; i++) {
+      const result = await handler(favorite('PUT', post.id, 'bob'), lambdaContext());
+      expect(result.statusCode).toBe(204);
+    }
+    expect(fake.posts.rows.get(post.id)?.post.favoriteCount).toBe(1);
+  });
+
+  it('answers 404 for an unknown post and 401 without a user', async () => {
+    const { fake } = await seed();
+    const handler = favoritePostHandler(() => fake.deps);
+    const missing = await handler(favorite('PUT', 'unknown', 'bob'), lambdaContext());
+    expect(missing.statusCode).toBe(404);
+    expect(bodyOf(missing)).toMatchObject({ error: { code: 'not_found' } });
+    expect((await handler(favorite('PUT', 'unknown'), lambdaContext())).statusCode).toBe(401);
+  });
+});
+
+describe('DELETE /api/v1/posts/{postId}/favorite', () => {
+  it('answers 204 every time and uncounts once', async () => {
+    const { fake, post } = await seed();
+    await favoritePostHandler(() => fake.deps)(favorite('PUT', post.id, 'bob'), lambdaContext());
+    const handler = unfavoritePostHandler(() => fake.deps);
+    for (let i = 0; i < 2; i++) {
+      expect((await handler(favorite('DELETE', post.id, 'bob'), lambdaContext())).statusCode).toBe(204);
+    }
+    expect(fake.posts.rows.get(post.id)?.post.favoriteCount).toBe(0);
+    expect((await handler(favorite('DELETE', post.id), lambdaContext())).statusCode).toBe(401);
+  });
+});
+
+describe('GET /api/v1/me/favorites', () => {
+  const mine = (userId?: string, query?: Record<string, string>) =>
+    httpEvent({
+      method: 'GET',
+      route: '/api/v1/me/favorites',
+      ...(userId ? { userId } : {}),
+      ...(query ? { query } : {}),
+    });
+
+  it('lists the caller’s favorite posts', async () => {
+    const { fake, post } = await seed();
+    await favoritePostHandler(() => fake.deps)(favorite('PUT', post.id, 'bob'), lambdaContext());
+    const handler = listMyFavoritesHandler(() => fake.deps);
+    const bobs = await handler(mine('bob'), lambdaContext());
+    expect(bobs.statusCode).toBe(200);
+    expect(bodyOf(bobs)).toEqual({ items: [{ ...post, favoriteCount: 1 }], nextCursor: null });
+    expect(bodyOf(await handler(mine('carol'), lambdaContext()))).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('answers 401 without a user and 400 for another user’s cursor', async () => {
+    const fake = fakeDeps();
+    const posts: Post[] = [];
+    for (const title of ['a', 'b']) {
+      posts.push(await createPost(fake.deps, { authorId: 'alice', title, body: 'B' }, 'c'));
+    }
+    for (const post of posts) {
+      await favoritePostHandler(() => fake.deps)(favorite('PUT', post.id, 'bob'), lambdaContext());
+      fake.tick();
+    }
+    const handler = listMyFavoritesHandler(() => fake.deps);
+    expect((await handler(mine(), lambdaContext())).statusCode).toBe(401);
+    const page = bodyOf(await handler(mine('bob', { limit: '1' }), lambdaContext())) as {
+      nextCursor: string;
+    };
+    const stolen = await handler(mine('mallory', { cursor: page.nextCursor }), lambdaContext());
+    expect(stolen.statusCode).toBe(400);
+    expect(bodyOf(stolen)).toMatchObject({ error: { code: 'invalid_cursor' } });
+  });
+});

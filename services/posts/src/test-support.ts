@@ -1,0 +1,313 @@
+/**
+ * Test helpers for the posts service: API Gateway HTTP API (payload v2) events
+ * shaped like the recorded one in shared/conformance/lambda-events
+ * (apigw-v2-request-jwt-authorizer.json), a Lambda context, and in-memory
+ * fakes of the service's side effects with the same semantics as the tables.
+ */
+import type { EventToPublish } from '@live-comments/events';
+import { decodeCursor, encodeCursor, type HttpEvent, type HttpResult } from '@live-comments/shared';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { Favorite, FavoritesStore } from './domain/favorites';
+import type { PostsStore, StoredPost } from './domain/posts';
+import type { ServiceDeps } from './side-effects';
+
+export interface HttpEventInput {
+  method: string;
+  /** The route as declared, e.g. `/api/v1/posts/{postId}`. */
+  route: string;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** The caller's `sub`; without it the event carries no authorizer, as on a public route. */
+  userId?: string;
+  headers?: Record<string, string>;
+}
+
+export const httpEvent = (input: HttpEventInput): HttpEvent => {
+  const rawPath = input.route.replace(/\{(\w+)\}/g, (_, name: string) => input.pathParameters?.[name] ?? '');
+  const rawQueryString = new URLSearchParams(input.query ?? {}).toString();
+  const routeKey = `${input.method} ${input.route}`;
+  const body =
+    input.body === undefined
+      ? undefined
+      : typeof input.body === 'string'
+        ? input.body
+        : JSON.stringify(input.body);
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString,
+    headers: {
+      'content-type': 'application/json',
+      host: 'id.execute-api.us-east-1.amazonaws.com',
+      ...(input.userId ? { authorization: 'Bearer header.payload.signature' } : {}),
+      ...input.headers,
+    },
+    ...(input.query ? { queryStringParameters: input.query } : {}),
+    ...(input.pathParameters ? { pathParameters: input.pathParameters } : {}),
+    requestContext: {
+      routeKey,
+      accountId: '123456789012',
+      stage: '$default',
+      requestId: 'request-id',
+      ...(input.userId
+        ? {
+            authorizer: {
+              principalId: '',
+              integrationLatency: 0,
+              jwt: { claims: { sub: input.userId, aud: 'live-comments' }, scopes: [] },
+            },
+          }
+        : {}),
+      apiId: 'api-id',
+      domainName: 'id.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'id',
+      time: '12/Mar/2020:19:03:58 +0000',
+      timeEpoch: 1583348638390,
+      http: {
+        method: input.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '192.0.2.1',
+        userAgent: 'vitest',
+      },
+    },
+    ...(body === undefined ? {} : { body }),
+    isBase64Encoded: false,
+  };
+};
+
+export const lambdaContext = (remainingMs = 10_000): Context => ({
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: 'live-comments-posts-test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:live-comments-posts-test',
+  memoryLimitInMB: '512',
+  awsRequestId: 'aws-request-id',
+  logGroupName: '/aws/lambda/live-comments-posts-test',
+  logStreamName: 'stream',
+  getRemainingTimeInMillis: () => remainingMs,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** The JSON body of a handler's result. */
+export const bodyOf = (result: HttpResult): unknown =>
+  typeof result.body === 'string' ? JSON.parse(result.body) : undefined;
+
+/** In-memory posts table: author checks in the write, tombstones, outbox slot, cursors like the real one. */
+export const memoryPosts = () => {
+  const rows = new Map<string, StoredPost>();
+  const cursorKey = z.strictObject({ id: z.string(), createdAt: z.string() });
+  const isLive = (s: StoredPost | undefined): s is StoredPost => s !== undefined && !s.deletedAt;
+  const authorCheck = (id: string, authorId: string) => {
+    const row = rows.get(id);
+    if (!isLive(row)) return { outcome: 'not_found' as const };
+    if (row.post.authorId !== authorId) return { outcome: 'forbidden' as const };
+    return { outcome: 'ok' as const, row };
+  };
+  const store: PostsStore = {
+    create: async (stored) => {
+      if (rows.has(stored.post.id)) throw new Error('duplicate id');
+      rows.set(stored.post.id, structuredClone(stored));
+    },
+    get: async (id) => {
+      const row = rows.get(id);
+      return isLive(row) ? structuredClone(row.post) : undefined;
+    },
+    getMany: async (ids) =>
+      ids.flatMap((id) => {
+        const row = rows.get(id);
+        return isLive(row) ? [structuredClone(row.post)] : [];
+      }),
+    list: async ({ limit, cursor }) => {
+      const sorted = [...rows.values()]
+        .filter(isLive)
+        .map((s) => s.post)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      const after = cursor ? decodeCursor(cursor, 'posts', cursorKey) : undefined;
+      const start = after ? sorted.findIndex((p) => p.id === after.id) + 1 : 0;
+      const items = sorted.slice(start, start + limit);
+      const last = items.at(-1);
+      const more = start + limit < sorted.length;
+      return {
+        items: structuredClone(items),
+        nextCursor: more && last ? encodeCursor('posts', { id: last.id, createdAt: last.createdAt }) : null,
+      };
+    },
+    update: async ({ postId, authorId, changes, event }) => {
+      const check = authorCheck(postId, authorId);
+      if (check.outcome !== 'ok') return check;
+      const { row } = check;
+      row.post = {
+        ...row.post,
+        ...(changes.title !== undefined ? { title: changes.title } : {}),
+        ...(changes.body !== undefined ? { body: changes.body } : {}),
+        updatedAt: event.occurredAt,
+      };
+      row.pending = { ...event, type: row.pending?.type ?? 'PostUpdated' };
+      return { outcome: 'written', stored: structuredClone(row) };
+    },
+    markDeleted: async ({ postId, authorId, event }) => {
+      const check = authorCheck(postId, authorId);
+      if (check.outcome !== 'ok') return check;
+      const { row } = check;
+      row.deletedAt = event.occurredAt;
+      row.pending = { ...event, type: 'PostDeleted' };
+      return { outcome: 'written', stored: structuredClone(row) };
+    },
+    settle: async (id, event) => {
+      const row = rows.get(id);
+      if (!row || row.pending?.eventId !== event.eventId) return;
+      if (event.type === 'PostDeleted') rows.delete(id);
+      else delete row.pending;
+    },
+    pending: async function* (dueBefore) {
+      const due = [...rows.values()]
+        .filter((s) => s.pending && s.pending.occurredAt < dueBefore)
+        .sort((a, b) => (a.pending?.occurredAt ?? '').localeCompare(b.pending?.occurredAt ?? ''));
+      for (const s of due) yield structuredClone(s);
+    },
+    adjustCounter: async (id, counter, delta) => {
+      const row = rows.get(id);
+      if (!isLive(row) || row.post[counter] + delta < 0) return false;
+      row.post[counter] += delta;
+      return true;
+    },
+  };
+  return { store, rows };
+};
+
+export const memoryFavorites = () => {
+  const byUser = new Map<string, Map<string, Favorite>>();
+  const cursorKey = z.strictObject({ postId: z.string() });
+  const of = (userId: string) => {
+    let favorites = byUser.get(userId);
+    if (!favorites) {
+      favorites = new Map();
+      byUser.set(userId, favorites);
+    }
+    return favorites;
+  };
+  const store: FavoritesStore = {
+    add: async (userId, favorite) => {
+      if (of(userId).has(favorite.postId)) return false;
+      of(userId).set(favorite.postId, { ...favorite });
+      return true;
+    },
+    remove: async (userId, postId) => of(userId).delete(postId),
+    list: async (userId, { limit, cursor }) => {
+      const scope = `favorites:${userId}`;
+      const sorted = [...of(userId).values()].sort(
+        (a, b) => b.favoritedAt.localeCompare(a.favoritedAt) || b.postId.localeCompare(a.postId),
+      );
+      const after = cursor ? decodeCursor(cursor, scope, cursorKey) : undefined;
+      const start = after ? sorted.findIndex((f) => f.postId === after.postId) + 1 : 0;
+      const items = sorted.slice(start, start + limit);
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor:
+          start + limit < sorted.length && last ? encodeCursor(scope, { postId: last.postId }) : null,
+      };
+    },
+  };
+  return { store, byUser };
+};
+
+/** A publisher that records what it was asked to publish; `failing` makes every call throw. */
+export const recordingPublisher = () => {
+  const published: EventToPublish[] = [];
+  const state = { failing: false };
+  return {
+    published,
+    state,
+    publisher: {
+      publishAll: async (events: EventToPublish[]) => {
+        if (state.failing) throw new Error('EventBridge is unavailable');
+        published.push(...events);
+        return events.map((e) => ({
+          version: e.contract.version,
+          eventId: e.options.eventId ?? 'generated',
+          correlationId: e.options.correlationId,
+          occurredAt: e.options.occurredAt ?? '2026-01-01T00:00:00.000Z',
+          data: e.data,
+        }));
+      },
+    },
+  };
+};
+
+/** Fake side effects: in-memory tables, a recording publisher, a settable clock and sequential ids. */
+export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
+  const posts = memoryPosts();
+  const favorites = memoryFavorites();
+  const events = recordingPublisher();
+  const time = { now: new Date(start) };
+  let next = 0;
+  const deps: ServiceDeps = {
+    posts: posts.store,
+    favorites: favorites.store,
+    publisher: events.publisher,
+    clock: () => new Date(time.now),
+    newId: () => `id-${++next}`,
+  };
+  return {
+    deps,
+    posts,
+    favorites,
+    events,
+    /** Moves the clock on by ms. */
+    tick: (ms = 1000) => {
+      time.now = new Date(time.now.getTime() + ms);
+    },
+  };
+};
+
+export type FakeDeps = ReturnType<typeof fakeDeps>;
+
+/** The body of an SQS message carrying a comment event, as an EventBridge rule delivers it. */
+export const commentEventMessage = (
+  detailType: 'CommentCreated' | 'CommentDeleted',
+  postId: string,
+  eventId = `${detailType}-1`,
+): string => {
+  const data =
+    detailType === 'CommentCreated'
+      ? { id: 'c1', postId, authorId: 'bob', body: 'Nice', createdAt: '2026-01-01T10:00:00.000Z', seq: 1 }
+      : { id: 'c1', postId, authorId: 'bob', seq: 1, deletedAt: '2026-01-01T10:01:00.000Z' };
+  return JSON.stringify({
+    version: '0',
+    id: `envelope-${eventId}`,
+    'detail-type': detailType,
+    source: 'live-comments.comments',
+    account: '123456789012',
+    time: '2026-01-01T10:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: { version: 1, eventId, correlationId: 'corr', occurredAt: '2026-01-01T10:00:00.000Z', data },
+  });
+};
+
+/** An SQS batch shaped like the recorded one in shared/conformance/lambda-events/sqs-event.json. */
+export const sqsEvent = (bodies: string[]): SQSEvent => ({
+  Records: bodies.map((body, index) => ({
+    messageId: `message-${index + 1}`,
+    receiptHandle: `receipt-${index + 1}`,
+    body,
+    md5OfBody: '',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:test-posts-comment-events',
+    eventSource: 'aws:sqs',
+    awsRegion: 'us-east-1',
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1767261600000',
+      SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+      ApproximateFirstReceiveTimestamp: '1767261600001',
+    },
+    messageAttributes: {},
+  })),
+});
