@@ -1,0 +1,15 @@
+export { type HttpGateway, type HttpGatewayOptions, startHttpGateway } from './http-gateway';
+export { createJwtAuthorizer, type JwtAuthorization, type JwtAuthorizer } from './jwt-authorizer';
+export {
+  createLocalIssuer,
+  DEFAULT_AUDIENCE,
+  type IssueTokenInput,
+  type LocalIssuer,
+  type LocalIssuerOptions,
+} from './jwt-issuer';
+export {
+  startWebSocketGateway,
+  type WebSocketConnectionInfo,
+  type WebSocketGateway,
+  type WebSocketGatewayOptions,
+} from './websocket-gateway';
