@@ -1,0 +1,305 @@
+/**
+ * DynamoDB through dynalite, in process (its request handler is called with
+ * the buffered request; it never listens on a port), plus Time to Live, which
+ * dynalite lacks: UpdateTimeToLive / DescribeTimeToLive are answered here, and
+ * a sweeper deletes expired items of TTL-enabled tables every few seconds.
+ *
+ * TTL follows AWS's rules for which items expire (the attribute is a Number of
+ * epoch seconds, in the past, and not more than five years in the past) but
+ * not its timing: AWS deletes "within a few days", locally it is within
+ * `ttlSweepIntervalMs`. The sweeper Scans; that is the emulator, not app code.
+ */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import dynalite from 'dynalite';
+import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
+
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+const FIVE_YEARS_SECONDS = 5 * 365 * 24 * 3600;
+
+export class DynamoDbCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DynamoDbCallError';
+  }
+}
+
+export interface DynamoDbService {
+  handle(request: EdgeRequest): Promise<EdgeResponse>;
+  /** Calls one DynamoDB operation in process. Throws DynamoDbCallError on AWS errors. */
+  call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T>;
+  /**
+   * Resolves when the table and its indexes are ACTIVE (or, with `gone`, when it no longer exists).
+   * dynalite, like AWS, refuses item calls while a table is CREATING, even with createTableMs: 0.
+   */
+  waitForTable(tableName: string, gone?: boolean): Promise<void>;
+  /** Enables TTL on a table unless it already is (provisioning is idempotent). */
+  ensureTimeToLive(tableName: string, attributeName: string): void;
+  /** Deletes every expired item now; returns how many went. */
+  sweepExpiredItems(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbServiceOptions {
+  ttlSweepIntervalMs?: number;
+  /** Epoch seconds; injectable so tests can move time. */
+  nowSeconds?: () => number;
+  log?: (message: string) => void;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+export function createDynamoDbService(options: DynamoDbServiceOptions = {}): DynamoDbService {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const handler = server.listeners('request')[0] as Handler;
+  const nowSeconds = options.nowSeconds ?? (() => Date.now() / 1000);
+  const log = options.log ?? ((message: string) => console.warn(`[dynamodb] ${message}`));
+  /** TTL attribute by table name, for tables with TTL enabled. */
+  const ttl = new Map<string, string>();
+
+  /** Runs dynalite's handler on a buffered request and collects its answer. */
+  const dispatch = (request: EdgeRequest): Promise<EdgeResponse> =>
+    new Promise((resolve) => {
+      const fakeRequest = Object.assign(Readable.from(request.body.length > 0 ? [request.body] : []), {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+      });
+      const headers: Record<string, string> = {};
+      const fakeResponse = {
+        statusCode: 200,
+        contentType: CONTENT_TYPE,
+        setHeader(name: string, value: unknown) {
+          headers[name.toLowerCase()] = String(value);
+        },
+        getHeader: (name: string) => headers[name.toLowerCase()],
+        end(body?: string | Buffer) {
+          delete headers['content-length'];
+          delete headers['transfer-encoding'];
+          resolve({ status: fakeResponse.statusCode, headers, body: body ?? '' });
+        },
+      };
+      handler(fakeRequest as unknown as IncomingMessage, fakeResponse as unknown as ServerResponse);
+    });
+
+  const call = async <T>(operation: string, input: Record<string, unknown>): Promise<T> => {
+    const response = await dispatch({
+      method: 'POST',
+      url: '/',
+      headers: {
+        'content-type': CONTENT_TYPE,
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+        'x-amz-date': '20240101T000000Z',
+        // dynalite checks that a SigV4 header is present, not that it is valid.
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: Buffer.from(JSON.stringify(input)),
+    });
+    const parsed = JSON.parse(response.body.toString() || '{}') as Record<string, unknown>;
+    if (response.status >= 300) {
+      throw new DynamoDbCallError(
+        String(parsed.__type ?? 'InternalError').replace(/^.*#/, ''),
+        String(parsed.message),
+      );
+    }
+    return parsed as T;
+  };
+
+  const json = (body: unknown): EdgeResponse => ({
+    status: 200,
+    headers: { 'content-type': CONTENT_TYPE },
+    body: JSON.stringify(body),
+  });
+  const validation = (message: string) =>
+    awsJsonError(400, 'com.amazon.coral.validate#ValidationException', message, CONTENT_TYPE);
+
+  /** Answers from dynalite when the table is missing, so the error is exactly dynalite's. */
+  const tableError = async (tableName: string): Promise<EdgeResponse | undefined> => {
+    try {
+      await call('DescribeTable', { TableName: tableName });
+      return undefined;
+    } catch (error) {
+      if (error instanceof DynamoDbCallError) {
+        return awsJsonError(
+          400,
+          `com.amazonaws.dynamodb.v20120810#${error.code}`,
+          error.message,
+          CONTENT_TYPE,
+        );
+      }
+      throw error;
+    }
+  };
+
+  const updateTimeToLive = async (input: Record<string, unknown>): Promise<EdgeResponse> => {
+    const tableName = input.TableName;
+    const specification = input.TimeToLiveSpecification as
+      | { Enabled?: unknown; AttributeName?: unknown }
+      | undefined;
+    if (typeof tableName !== 'string' || typeof specification?.Enabled !== 'boolean') {
+      return validation('TableName and TimeToLiveSpecification.Enabled are required');
+    }
+    const attribute = specification.AttributeName;
+    if (typeof attribute !== 'string' || attribute === '') {
+      return validation('TimeToLiveSpecification.AttributeName is required');
+    }
+    const missing = await tableError(tableName);
+    if (missing) return missing;
+    const current = ttl.get(tableName);
+    if (specification.Enabled) {
+      if (current !== undefined) return validation('TimeToLive is already enabled');
+      ttl.set(tableName, attribute);
+    } else {
+      if (current === undefined) return validation('TimeToLive is already disabled');
+      ttl.delete(tableName);
+    }
+    return json({ TimeToLiveSpecification: { Enabled: specification.Enabled, AttributeName: attribute } });
+  };
+
+  const describeTimeToLive = async (input: Record<string, unknown>): Promise<EdgeResponse> => {
+    const tableName = input.TableName;
+    if (typeof tableName !== 'string') return validation('TableName is required');
+    const missing = await tableError(tableName);
+    if (missing) return missing;
+    const attribute = ttl.get(tableName);
+    return json({
+      TimeToLiveDescription:
+        attribute === undefined
+          ? { TimeToLiveStatus: 'DISABLED' }
+          : { TimeToLiveStatus: 'ENABLED', AttributeName: attribute },
+    });
+  };
+
+  const handle = async (request: EdgeRequest): Promise<EdgeResponse> => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const operation = target.split('.')[1] ?? '';
+    if (operation === 'UpdateTimeToLive' || operation === 'DescribeTimeToLive') {
+      let input: unknown;
+      try {
+        input = JSON.parse(request.body.toString() || '{}');
+      } catch {
+        return awsJsonError(
+          400,
+          'com.amazon.coral.service#SerializationException',
+          'Malformed JSON',
+          CONTENT_TYPE,
+        );
+      }
+      const record = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+      return operation === 'UpdateTimeToLive' ? updateTimeToLive(record) : describeTimeToLive(record);
+    }
+    const response = await dispatch(request);
+    // A table created or deleted starts without TTL, as a new table does in AWS.
+    if ((operation === 'DeleteTable' || operation === 'CreateTable') && response.status === 200) {
+      try {
+        const name = (JSON.parse(request.body.toString()) as { TableName?: unknown }).TableName;
+        if (typeof name === 'string') ttl.delete(name);
+      } catch {
+        // dynalite already answered a malformed body.
+      }
+    }
+    return response;
+  };
+
+  const sweepTable = async (tableName: string, attribute: string): Promise<number> => {
+    const now = Math.floor(nowSeconds());
+    const { Table } = await call<{ Table: { KeySchema: { AttributeName: string }[] } }>('DescribeTable', {
+      TableName: tableName,
+    });
+    const keyNames = Table.KeySchema.map((key) => key.AttributeName);
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await call<{
+        Items?: Record<string, { N?: string }>[];
+        LastEvaluatedKey?: Record<string, unknown>;
+      }>('Scan', {
+        TableName: tableName,
+        FilterExpression: '#ttl <= :now AND #ttl > :oldest',
+        ExpressionAttributeNames: { '#ttl': attribute },
+        ExpressionAttributeValues: {
+          ':now': { N: String(now) },
+          ':oldest': { N: String(now - FIVE_YEARS_SECONDS) },
+        },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      });
+      for (const item of page.Items ?? []) {
+        const key = Object.fromEntries(keyNames.map((name) => [name, item[name]]));
+        try {
+          // Only if the TTL is unchanged: an item refreshed meanwhile must survive.
+          await call('DeleteItem', {
+            TableName: tableName,
+            Key: key,
+            ConditionExpression: '#ttl = :expiry',
+            ExpressionAttributeNames: { '#ttl': attribute },
+            ExpressionAttributeValues: { ':expiry': item[attribute] },
+          });
+          deleted++;
+        } catch (error) {
+          if (!(error instanceof DynamoDbCallError && error.code === 'ConditionalCheckFailedException'))
+            throw error;
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
+  };
+
+  const sweepExpiredItems = async (): Promise<number> => {
+    let deleted = 0;
+    for (const [tableName, attribute] of [...ttl]) {
+      try {
+        deleted += await sweepTable(tableName, attribute);
+      } catch (error) {
+        if (error instanceof DynamoDbCallError && error.code === 'ResourceNotFoundException')
+          ttl.delete(tableName);
+        else log(`TTL sweep of ${tableName} failed: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+    return deleted;
+  };
+
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    sweeping = sweeping.then(sweepExpiredItems);
+  }, options.ttlSweepIntervalMs ?? 2000);
+  timer.unref();
+
+  return {
+    handle,
+    call,
+    async waitForTable(tableName, gone = false) {
+      for (let attempt = 0; attempt < 500; attempt++) {
+        try {
+          const { Table } = await call<{
+            Table: { TableStatus: string; GlobalSecondaryIndexes?: { IndexStatus: string }[] };
+          }>('DescribeTable', { TableName: tableName });
+          const indexesActive = (Table.GlobalSecondaryIndexes ?? []).every(
+            (index) => index.IndexStatus === 'ACTIVE',
+          );
+          if (!gone && Table.TableStatus === 'ACTIVE' && indexesActive) return;
+        } catch (error) {
+          if (!(error instanceof DynamoDbCallError && error.code === 'ResourceNotFoundException'))
+            throw error;
+          if (gone) return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`Table ${tableName} did not become ${gone ? 'deleted' : 'ACTIVE'} in time`);
+    },
+    ensureTimeToLive(tableName, attributeName) {
+      ttl.set(tableName, attributeName);
+    },
+    sweepExpiredItems,
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

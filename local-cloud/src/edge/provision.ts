@@ -1,0 +1,135 @@
+/**
+ * Stands the topology's resources up in the edge, the way CloudFormation would:
+ * tables (then their TTL), queues (dead-letter queues before the queues that
+ * redrive to them), buses, rules and targets. Running it twice changes nothing.
+ */
+
+import type { DynamoDbService } from '../dynamodb/dynamodb';
+import { DynamoDbCallError } from '../dynamodb/dynamodb';
+import type { EventBridgeEmulator, TargetSpec } from '../eventbridge/emulator';
+import { SqsCallError, type SqsService } from '../sqs/sqs';
+import type { QueueDef, RuleTargetDef, TableDef, Topology } from '../types';
+
+interface Services {
+  dynamodb: DynamoDbService;
+  sqs: SqsService;
+  eventBridge: EventBridgeEmulator;
+}
+
+/** The CreateTable fields dynalite understands; the rest of the CloudFormation properties are not its business. */
+const TABLE_FIELDS = [
+  'AttributeDefinitions',
+  'KeySchema',
+  'GlobalSecondaryIndexes',
+  'LocalSecondaryIndexes',
+  'BillingMode',
+  'ProvisionedThroughput',
+] as const;
+
+export async function provisionTopology(topology: Topology, services: Services): Promise<void> {
+  for (const table of topology.tables) await provisionTable(table, services.dynamodb);
+  for (const queue of dlqsFirst(topology.queues)) await provisionQueue(queue, services.sqs);
+  for (const bus of topology.buses) services.eventBridge.createEventBus(bus.name);
+  for (const rule of topology.rules) {
+    services.eventBridge.createEventBus(rule.busName);
+    services.eventBridge.putRule({
+      Name: rule.name,
+      EventBusName: rule.busName,
+      EventPattern:
+        typeof rule.eventPattern === 'string' ? rule.eventPattern : JSON.stringify(rule.eventPattern),
+      State: rule.state,
+      Description: rule.description,
+    });
+    if (rule.targets.length > 0)
+      services.eventBridge.putTargets(rule.name, rule.busName, rule.targets.map(toTargetSpec));
+  }
+}
+
+async function provisionTable(table: TableDef, dynamodb: DynamoDbService) {
+  const exists = await dynamodb.call('DescribeTable', { TableName: table.name }).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof DynamoDbCallError && error.code === 'ResourceNotFoundException') return false;
+      throw error;
+    },
+  );
+  if (!exists) {
+    const input: Record<string, unknown> = { TableName: table.name };
+    for (const field of TABLE_FIELDS) {
+      if (table.properties[field] !== undefined) input[field] = table.properties[field];
+    }
+    if (input.BillingMode === undefined && input.ProvisionedThroughput === undefined)
+      input.BillingMode = 'PAY_PER_REQUEST';
+    await dynamodb.call('CreateTable', input);
+  }
+  await dynamodb.waitForTable(table.name);
+  const ttlAttribute = table.ttlAttribute ?? ttlFromProperties(table.properties);
+  if (ttlAttribute) dynamodb.ensureTimeToLive(table.name, ttlAttribute);
+}
+
+function ttlFromProperties(properties: Record<string, unknown>): string | undefined {
+  const specification = properties.TimeToLiveSpecification as
+    | { Enabled?: unknown; AttributeName?: unknown }
+    | undefined;
+  return specification?.Enabled === true && typeof specification.AttributeName === 'string'
+    ? specification.AttributeName
+    : undefined;
+}
+
+async function provisionQueue(queue: QueueDef, sqs: SqsService) {
+  const attributes: Record<string, string> = {
+    VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(queue.messageRetentionSeconds),
+    DelaySeconds: String(queue.delaySeconds),
+    ReceiveMessageWaitTimeSeconds: String(queue.receiveWaitTimeSeconds),
+    ...(queue.redrive
+      ? {
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: queue.redrive.deadLetterTargetArn,
+            maxReceiveCount: queue.redrive.maxReceiveCount,
+          }),
+        }
+      : {}),
+  };
+  const existing = await sqs
+    .call<{ QueueUrl: string }>('GetQueueUrl', { QueueName: queue.name })
+    .catch((error: unknown) => {
+      if (error instanceof SqsCallError && error.code === 'QueueDoesNotExist') return undefined;
+      throw error;
+    });
+  if (existing) {
+    // Converge attributes (a changed serverless.yml) instead of failing on QueueNameExists.
+    await sqs.call('SetQueueAttributes', { QueueUrl: existing.QueueUrl, Attributes: attributes });
+    return;
+  }
+  await sqs.call('CreateQueue', {
+    QueueName: queue.name,
+    Attributes: { ...attributes, ...(queue.fifo ? { FifoQueue: 'true' } : {}) },
+  });
+}
+
+/** Queues that others redrive to come first, so a RedrivePolicy never names a missing queue. */
+function dlqsFirst(queues: QueueDef[]): QueueDef[] {
+  const deadLetterArns = new Set(
+    queues.flatMap((queue) => (queue.redrive ? [queue.redrive.deadLetterTargetArn] : [])),
+  );
+  return [...queues].sort((a, b) => Number(deadLetterArns.has(b.arn)) - Number(deadLetterArns.has(a.arn)));
+}
+
+function toTargetSpec(target: RuleTargetDef): TargetSpec {
+  return {
+    Id: target.id,
+    Arn: target.arn,
+    ...(target.input !== undefined ? { Input: target.input } : {}),
+    ...(target.inputPath !== undefined ? { InputPath: target.inputPath } : {}),
+    ...(target.retryPolicy
+      ? {
+          RetryPolicy: {
+            MaximumRetryAttempts: target.retryPolicy.maximumRetryAttempts,
+            MaximumEventAgeInSeconds: target.retryPolicy.maximumEventAgeInSeconds,
+          },
+        }
+      : {}),
+    ...(target.deadLetterArn ? { DeadLetterConfig: { Arn: target.deadLetterArn } } : {}),
+  };
+}
