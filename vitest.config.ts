@@ -12,7 +12,11 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           environment: 'node',
           // Powertools stays quiet and offline in unit tests (no X-Ray daemon here).
-          env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true' },
+          env: {
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            POWERTOOLS_TRACE_ENABLED: 'false',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+          },
         },
       },
       {

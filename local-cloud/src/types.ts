@@ -153,6 +153,8 @@ export interface Topology {
   rules: RuleDef[];
   sqsEventSources: SqsEventSourceDef[];
   schedules: ScheduleDef[];
+  /** What the local cloud saw in the stacks but does not emulate (e.g. unsupported event types). */
+  warnings?: string[];
 }
 
 export interface InvokeError {

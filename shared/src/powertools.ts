@@ -8,5 +8,24 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  * becomes the `service` dimension of every metric.
  */
 export const logger = new Logger();
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'LiveComments' });
+
+/**
+ * Powertools warns on every invocation that records no metric, which most
+ * HTTP routes rightly do not: that warning is demoted to debug, the rest of
+ * Metrics' own messages go through the logger.
+ */
+const metricsLogger = {
+  debug: (...args: unknown[]) => logger.debug(String(args[0])),
+  info: (...args: unknown[]) => logger.info(String(args[0])),
+  warn: (...args: unknown[]) =>
+    String(args[0]).startsWith('No application metrics to publish')
+      ? logger.debug(String(args[0]))
+      : logger.warn(String(args[0])),
+  error: (...args: unknown[]) => logger.error(String(args[0])),
+};
+
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'LiveComments',
+  logger: metricsLogger,
+});
 export const tracer = new Tracer();

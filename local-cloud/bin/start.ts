@@ -1,0 +1,50 @@
+/**
+ * `npm start` (and `npm run dev` with --watch): the whole system on this
+ * machine. Options: --watch (reload functions on change), --raw-logs (function
+ * logs as raw JSON), --quiet (no function logs). Ports: LC_HTTP_PORT,
+ * LC_WS_PORT, LC_EDGE_PORT; host: LC_HOST.
+ */
+import { parseArgs } from 'node:util';
+import { startLocalCloud } from '../src/index';
+import { PortInUseError } from '../src/ports';
+import { summary } from '../src/summary';
+
+const { values } = parseArgs({
+  options: {
+    watch: { type: 'boolean', default: false },
+    'raw-logs': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const say = (message: string) => process.stdout.write(`[local-cloud] ${message}\n`);
+
+try {
+  const cloud = await startLocalCloud({
+    watch: values.watch ?? false,
+    logs: values.quiet ? 'off' : values['raw-logs'] ? 'json' : 'pretty',
+    say,
+  });
+  process.stdout.write(summary(cloud, { watch: values.watch ?? false }));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    say(`${signal}: stopping…`);
+    await cloud.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof PortInUseError) {
+    process.stderr.write(`[local-cloud] ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `[local-cloud] could not start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+}

@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { createLogSink, type LogEntry, type LogFormat, type LogSink } from '../logs';
+import type { FunctionDef, InvokeError, InvokeResult, LambdaInvoker, Topology } from '../types';
+import {
+  buildBootstrap,
+  buildHandlers,
+  bundleOptions,
+  formatMessages,
+  type HandlerEntry,
+  handlerEntry,
+  writeOutputs,
+} from './build';
+import { FunctionPool } from './pool';
+
+export { FunctionPool } from './pool';
+
+export interface LambdaRuntimeOptions {
+  /** Repository root; bundles go to `<root>/.local-cloud/build/<fnKey>/`. */
+  root: string;
+  topology: Topology;
+  /** The AWS edge, e.g. `http://127.0.0.1:4566`: every function's AWS_ENDPOINT_URL. */
+  edgeUrl: string;
+  /** Rebuild on change and swap in new workers (npm run dev). */
+  watch?: boolean;
+  logFormat?: LogFormat;
+  /** Receives function log entries instead of stdout. */
+  onLog?: (entry: LogEntry) => void;
+  /** Execution environments per function (default 4). */
+  maxWorkersPerFunction?: number;
+  /** Called after a watch rebuild with the keys of the functions whose code changed. */
+  onRebuild?: (changed: string[], errors: string[]) => void;
+  /** Default `<root>/.local-cloud/build`. */
+  buildDir?: string;
+}
+
+export interface LambdaRuntime {
+  /** Keys of the functions this runtime serves. */
+  readonly functionKeys: string[];
+  /** Live workers of a function, for diagnostics and tests. */
+  workerCount(functionKey: string): number;
+  stop(): Promise<void>;
+}
+
+/** The environment one function's worker sees: its serverless.yml environment plus Lambda's own. */
+export function functionEnvironment(
+  fn: FunctionDef,
+  settings: { region: string; edgeUrl: string; taskRoot: string; logStreamName: string },
+): Record<string, string> {
+  return {
+    ...fn.environment,
+    // Reserved by Lambda: these win over anything serverless.yml sets.
+    AWS_REGION: settings.region,
+    AWS_DEFAULT_REGION: settings.region,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL: settings.edgeUrl,
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: settings.logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    LAMBDA_TASK_ROOT: settings.taskRoot,
+    _HANDLER: fn.handler,
+    // Only the variable: the host's time zone is process-wide and stays as it is.
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    // No X-Ray daemon locally.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+  };
+}
+
+function logStreamName(): string {
+  const now = new Date();
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * Bundles every function of the topology with esbuild and runs each in its own
+ * warm worker threads, with its own environment and timeout.
+ */
+export async function startLambdaRuntime(
+  options: LambdaRuntimeOptions,
+): Promise<LambdaRuntime & LambdaInvoker> {
+  const { topology } = options;
+  const outdir = options.buildDir ?? join(options.root, '.local-cloud', 'build');
+  const logs: LogSink = createLogSink({
+    format: options.logFormat ?? 'pretty',
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+  });
+
+  const entries: HandlerEntry[] = [];
+  const missing = new Map<string, InvokeError>();
+  for (const fn of topology.functions) {
+    const entry = handlerEntry(fn);
+    if ('errorType' in entry) missing.set(fn.key, entry);
+    else entries.push(entry);
+  }
+  for (const [key, error] of missing) logs.write(key, 'runtime', `${error.errorType}: ${error.errorMessage}`);
+
+  const [bootstrapPath, built] = await Promise.all([buildBootstrap(outdir), buildHandlers(entries, outdir)]);
+  for (const [key, error] of built.errors) logs.write(key, 'runtime', `build failed:\n${error.errorMessage}`);
+
+  const pools = new Map<string, FunctionPool>();
+  for (const fn of topology.functions) {
+    const entry = entries.find((candidate) => candidate.functionKey === fn.key);
+    const bundlePath = join(outdir, `${entry?.out ?? fn.key}.cjs`);
+    const streamName = logStreamName();
+    const buildError = missing.get(fn.key) ?? built.errors.get(fn.key);
+    pools.set(
+      fn.key,
+      new FunctionPool({
+        functionKey: fn.key,
+        bootstrapPath,
+        workerData: {
+          bundlePath,
+          exportName: entry?.exportName ?? 'handler',
+          handler: fn.handler,
+          functionName: fn.functionName,
+          functionArn: `arn:aws:lambda:${topology.region}:${topology.accountId}:function:${fn.functionName}`,
+          memorySize: fn.memorySize,
+          logGroupName: `/aws/lambda/${fn.functionName}`,
+          logStreamName: streamName,
+          compileCacheDir: join(outdir, '_runtime', 'compile-cache'),
+        },
+        env: functionEnvironment(fn, {
+          region: topology.region,
+          edgeUrl: options.edgeUrl,
+          taskRoot: join(outdir, fn.key),
+          logStreamName: streamName,
+        }),
+        timeoutSeconds: fn.timeoutSeconds,
+        memorySize: fn.memorySize,
+        maxWorkers: options.maxWorkersPerFunction ?? 4,
+        logs,
+        ...(buildError ? { buildError } : {}),
+      }),
+    );
+  }
+
+  let watcher: esbuild.BuildContext | undefined;
+  if (options.watch && entries.length > 0) {
+    let hashes = built.hashes;
+    let first = true;
+    const settings = bundleOptions(entries, outdir);
+    watcher = await esbuild.context({
+      ...settings,
+      plugins: [
+        ...(settings.plugins ?? []),
+        {
+          name: 'local-cloud-reload',
+          setup(build) {
+            build.onEnd(async (result) => {
+              // The watcher's own first build repeats the one above: nothing changed.
+              const initial = first;
+              first = false;
+              if (result.errors.length > 0) {
+                const message = formatMessages(result.errors);
+                logs.write('runtime', 'runtime', `rebuild failed, keeping the previous code:\n${message}`);
+                options.onRebuild?.([], [message]);
+                return;
+              }
+              const next = await writeOutputs(result, entries, outdir);
+              const changed = [...next].filter(([key, hash]) => hashes.get(key) !== hash).map(([key]) => key);
+              hashes = next;
+              for (const key of changed) {
+                pools.get(key)?.reload();
+                if (!initial) logs.write(key, 'runtime', 'reloaded with new code');
+              }
+              if (!initial || changed.length > 0) options.onRebuild?.(changed, []);
+            });
+          },
+        },
+      ],
+    });
+    await watcher.watch();
+  }
+
+  const poolOf = (functionKey: string): FunctionPool => {
+    const pool = pools.get(functionKey);
+    if (!pool) throw new Error(`No function ${functionKey} in the topology`);
+    return pool;
+  };
+
+  return {
+    functionKeys: [...pools.keys()],
+    workerCount: (functionKey) => poolOf(functionKey).workerCount,
+    invoke(functionKey: string, event: unknown): Promise<InvokeResult> {
+      const pool = pools.get(functionKey);
+      if (!pool) {
+        return Promise.resolve({
+          ok: false,
+          error: {
+            errorType: 'ResourceNotFoundException',
+            errorMessage: `Function not found: ${functionKey}`,
+          },
+          timedOut: false,
+          durationMs: 0,
+        });
+      }
+      return pool.invoke(event);
+    },
+    async stop() {
+      await watcher?.dispose();
+      await Promise.all([...pools.values()].map((pool) => pool.stop()));
+    },
+  };
+}

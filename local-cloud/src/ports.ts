@@ -1,0 +1,56 @@
+import { createServer } from 'node:net';
+import type { LocalPorts } from './types';
+
+/** The default ports, as in the seed guide and API.md; each can be moved with an environment variable. */
+export const defaultPorts = (env: NodeJS.ProcessEnv = process.env): LocalPorts => ({
+  http: Number(env.LC_HTTP_PORT ?? 8000),
+  websocket: Number(env.LC_WS_PORT ?? 3001),
+  edge: Number(env.LC_EDGE_PORT ?? 4566),
+});
+
+export const PORT_NAMES: Record<keyof LocalPorts, { label: string; variable: string }> = {
+  http: { label: 'HTTP API', variable: 'LC_HTTP_PORT' },
+  websocket: { label: 'WebSocket API', variable: 'LC_WS_PORT' },
+  edge: { label: 'AWS edge', variable: 'LC_EDGE_PORT' },
+};
+
+const freePort = (host: string) =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+/** Three free ports on the host, for test suites that run a local cloud beside others. */
+export const freePorts = async (host: string): Promise<LocalPorts> => ({
+  http: await freePort(host),
+  websocket: await freePort(host),
+  edge: await freePort(host),
+});
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+/** Fails fast, naming the port, what it is for and how to move it, when a port is taken. */
+export const assertPortsFree = async (ports: LocalPorts, host: string): Promise<void> => {
+  for (const [key, port] of Object.entries(ports) as [keyof LocalPorts, number][]) {
+    await new Promise<void>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const { label, variable } = PORT_NAMES[key];
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new PortInUseError(
+                `Port ${port} is in use (${label}). Set ${variable}=... or stop the other process.`,
+              )
+            : error,
+        );
+      });
+      server.listen(port, host, () => server.close(() => resolve()));
+    });
+  }
+};

@@ -1,0 +1,53 @@
+import type { LocalCloud } from './index';
+
+const section = (title: string, lines: string[]) =>
+  lines.length === 0 ? '' : `\n${title}\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
+
+/** What a developer needs at start: where everything is, and what was stood up. */
+export const summary = (cloud: LocalCloud, options: { watch: boolean }): string => {
+  const { topology, urls, ports } = cloud;
+  const human = (url: string) => url.replace('127.0.0.1', 'localhost');
+  const routes = topology.httpRoutes
+    .map((r) => `${r.routeKey.padEnd(52)} ${r.functionKey}${r.authorizer ? '  (JWT)' : ''}`)
+    .sort();
+  const wsRoutes = topology.webSocketApis.flatMap((api) =>
+    api.routes.map((r) => `${r.route.padEnd(16)} ${r.functionKey}`),
+  );
+  const rules = topology.rules.map(
+    (r) => `${r.name} on ${r.busName} -> ${r.targets.map((t) => t.arn.split(':').at(-1)).join(', ')}`,
+  );
+  const mappings = topology.sqsEventSources.map(
+    (s) => `${s.queueArn.split(':').at(-1)} -> ${s.functionKey} (batch ${s.batchSize})`,
+  );
+  const schedules = topology.schedules.map((s) => `${s.expression} -> ${s.functionKey}`);
+  return [
+    `\nlive-comments local cloud ready in ${(cloud.startedInMs / 1000).toFixed(1)} s${options.watch ? ' (watching for changes)' : ''}\n`,
+    section('Endpoints', [
+      `HTTP API        ${human(urls.http)}   (token: POST ${human(urls.http)}/_local/token {"sub":"alice"})`,
+      `WebSocket       ${human(urls.websocket)}`,
+      `@connections    ${human(urls.connections)}/@connections/{id}`,
+      `AWS edge        ${human(urls.edge)}   (DynamoDB, SQS, EventBridge; aws --endpoint-url ${human(urls.edge)})`,
+    ]),
+    section('HTTP routes', routes),
+    section('WebSocket routes', wsRoutes),
+    section(
+      'Tables',
+      topology.tables.map((t) => t.name + (t.ttlAttribute ? `  (TTL ${t.ttlAttribute})` : '')),
+    ),
+    section(
+      'Queues',
+      topology.queues.map(
+        (q) =>
+          q.name +
+          (q.redrive
+            ? `  (DLQ ${q.redrive.deadLetterTargetArn.split(':').at(-1)} after ${q.redrive.maxReceiveCount})`
+            : ''),
+      ),
+    ),
+    section('Rules', rules),
+    section('Event source mappings', mappings),
+    section('Schedules', schedules),
+    ...(topology.warnings?.length ? [section('Not emulated', topology.warnings)] : []),
+    `\nPorts: HTTP ${ports.http}, WebSocket ${ports.websocket}, edge ${ports.edge}. Ctrl-C stops everything.\n\n`,
+  ].join('');
+};

@@ -1,0 +1,196 @@
+/**
+ * The topology must say what CloudFormation would deploy: for every real stack,
+ * `serverless package` is run and its template compared with the topology
+ * (routes, functions, rules with their patterns, SQS event source mappings).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Topology } from '../types';
+import { lambdaLogicalId } from './build';
+import { findStackDirs, loadTopology } from './index';
+import { createResolver, type StackResource } from './intrinsics';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const ports = { http: 8000, websocket: 3001, edge: 4566 };
+const work = mkdtempSync(join(tmpdir(), 'topology-package-'));
+const oslsBin = join(
+  dirname(createRequire(import.meta.url).resolve('osls/package.json')),
+  'bin',
+  'serverless.js',
+);
+
+interface Template {
+  Resources: Record<string, StackResource>;
+  Conditions?: Record<string, unknown>;
+}
+
+interface Packaged {
+  service: string;
+  template: Template;
+  resolve: (value: unknown, path: string) => unknown;
+}
+
+function packageStack(dir: string, out: string): Promise<Template> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [oslsBin, 'package', '--stage', 'local', '--region', 'us-east-1', '--package', out],
+      {
+        cwd: dir,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', CI: '1' },
+      },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`serverless package failed in ${dir}:\n${stderr}\n${stdout}`));
+        resolve(JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')));
+      },
+    );
+  });
+}
+
+let topology: Topology;
+let packaged: Packaged[];
+
+beforeAll(async () => {
+  const stacks = await findStackDirs(root);
+  const templates = Promise.all(stacks.map((stack) => packageStack(stack.dir, join(work, stack.service))));
+  topology = await loadTopology({ root, ports, cacheDir: join(work, 'cache') });
+  packaged = (await templates).map((template, index) => {
+    const service = stacks[index]?.service ?? '';
+    const functions = topology.functions.filter((fn) => fn.service === service);
+    const stack = functions[0]?.stack ?? service;
+    const httpApi = topology.httpRoutes.find((route) => functions.some((fn) => fn.key === route.functionKey));
+    const webSocketApi = topology.webSocketApis.find((api) => api.stack === stack);
+    const resolver = createResolver({
+      stack,
+      stackName: `${stack}-local`,
+      region: 'us-east-1',
+      accountId: '000000000000',
+      resources: template.Resources,
+      conditions: template.Conditions ?? {},
+      functionNames: Object.fromEntries(functions.map((fn) => [lambdaLogicalId(fn.name), fn.functionName])),
+      ...(httpApi ? { httpApiId: httpApi.apiId } : {}),
+      ...(webSocketApi ? { webSocketApiId: webSocketApi.apiId } : {}),
+      edgeUrl: `http://127.0.0.1:${ports.edge}`,
+    });
+    return { service, template, resolve: resolver.resolve };
+  });
+}, 240_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const ofType = (template: Template, type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+describe('topology against serverless package', () => {
+  it('compares something: the real stacks have functions, routes and resources', () => {
+    expect(packaged.length).toBeGreaterThan(1);
+    expect(topology.functions.length).toBeGreaterThan(0);
+    expect(topology.httpRoutes.length).toBeGreaterThan(0);
+  });
+
+  it('has every HTTP route of the templates and no other', () => {
+    for (const { service, template } of packaged) {
+      const expected = ofType(template, 'AWS::ApiGatewayV2::Route')
+        .filter(([id]) => id.startsWith('HttpApiRoute'))
+        .map(([, route]) => route.Properties?.RouteKey);
+      const actual = topology.httpRoutes
+        .filter((route) => route.functionKey.startsWith(`${service}.`))
+        .map((route) => route.routeKey);
+      expect(actual.sort(), service).toEqual(expected.sort());
+    }
+  });
+
+  it('has every WebSocket route of the templates', () => {
+    for (const { service, template } of packaged) {
+      const expected = ofType(template, 'AWS::ApiGatewayV2::Route')
+        .filter(([id]) => id.endsWith('WebsocketsRoute'))
+        .map(([, route]) => route.Properties?.RouteKey);
+      const actual = topology.webSocketApis
+        .flatMap((api) => api.routes)
+        .filter((route) => route.functionKey.startsWith(`${service}.`))
+        .map((route) => route.route);
+      expect(actual.sort(), service).toEqual((expected as string[]).sort());
+    }
+  });
+
+  it('has the functions of the templates with their names, timeouts, memory and environment keys', () => {
+    for (const { service, template } of packaged) {
+      const expected = ofType(template, 'AWS::Lambda::Function').map(([, fn]) => ({
+        functionName: fn.Properties?.FunctionName,
+        timeoutSeconds: fn.Properties?.Timeout,
+        memorySize: fn.Properties?.MemorySize,
+        environment: Object.keys(
+          (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+            {},
+        ).sort(),
+      }));
+      const actual = topology.functions
+        .filter((fn) => fn.service === service)
+        .map((fn) => ({
+          functionName: fn.functionName,
+          timeoutSeconds: fn.timeoutSeconds,
+          memorySize: fn.memorySize,
+          environment: Object.keys(fn.environment).sort(),
+        }));
+      const byName = (a: { functionName: unknown }, b: { functionName: unknown }) =>
+        String(a.functionName).localeCompare(String(b.functionName));
+      expect(actual.sort(byName), service).toEqual(expected.sort(byName));
+    }
+  });
+
+  it('has every rule with its name, bus, pattern and targets', () => {
+    for (const { service, template, resolve } of packaged) {
+      const expected = ofType(template, 'AWS::Events::Rule')
+        .filter(([, rule]) => rule.Properties?.EventPattern !== undefined)
+        .map(([logicalId, rule]) => {
+          const properties = resolve(rule.Properties, `Resources.${logicalId}`) as Record<string, unknown>;
+          const pattern = properties.EventPattern;
+          return {
+            logicalId,
+            eventPattern: typeof pattern === 'string' ? JSON.parse(pattern) : pattern,
+            targets: (properties.Targets as { Arn: string }[]).map((target) => target.Arn),
+          };
+        });
+      const stacks = new Set(topology.functions.filter((fn) => fn.service === service).map((fn) => fn.stack));
+      const actual = topology.rules
+        .filter((rule) => stacks.has(rule.stack) || (service === 'events' && rule.stack.endsWith('-events')))
+        .map((rule) => ({
+          logicalId: rule.logicalId,
+          eventPattern: rule.eventPattern,
+          targets: rule.targets.map((target) => target.arn),
+        }));
+      expect(actual, service).toEqual(expected);
+    }
+  });
+
+  it('has every SQS event source mapping with its settings', () => {
+    for (const { service, template, resolve } of packaged) {
+      const names = new Map(topology.functions.map((fn) => [fn.functionName, fn.key]));
+      const expected = ofType(template, 'AWS::Lambda::EventSourceMapping').map(([logicalId, mapping]) => {
+        const properties = resolve(mapping.Properties, `Resources.${logicalId}`) as Record<string, unknown>;
+        const functionArn = String(properties.FunctionName);
+        return {
+          functionKey: names.get(functionArn.slice(functionArn.lastIndexOf(':') + 1)),
+          queueArn: properties.EventSourceArn,
+          batchSize: properties.BatchSize,
+          maximumBatchingWindowSeconds: properties.MaximumBatchingWindowInSeconds ?? 0,
+          reportBatchItemFailures: (
+            (properties.FunctionResponseTypes as string[] | undefined) ?? []
+          ).includes('ReportBatchItemFailures'),
+          enabled: properties.Enabled !== false,
+        };
+      });
+      const actual = topology.sqsEventSources
+        .filter((source) => source.functionKey.startsWith(`${service}.`))
+        .map(({ maximumConcurrency: _ignored, ...source }) => source);
+      const byKey = (a: { functionKey?: string | undefined }, b: { functionKey?: string | undefined }) =>
+        String(a.functionKey).localeCompare(String(b.functionKey));
+      expect(actual.sort(byKey), service).toEqual(expected.sort(byKey));
+    }
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { api, eventually, useLocalCloud } from './support/cloud';
+import { TestSocket } from './support/ws-client';
+
+const cloud = useLocalCloud();
+const { request, token } = api(cloud);
+
+const newPost = async (author: string) => {
+  const response = await request<{ id: string }>('POST', '/api/v1/posts', {
+    token: await token(author),
+    body: { title: 'Live', body: 'Watch this' },
+  });
+  return response.body.id;
+};
+
+/** Comments on a post once the comments service has learned of it (PostCreated is asynchronous). */
+const comment = async (postId: string, author: string, body: string) => {
+  const auth = await token(author);
+  return eventually(async () => {
+    const response = await request<{ id: string; seq: number }>('POST', `/api/v1/posts/${postId}/comments`, {
+      token: auth,
+      body: { body },
+    });
+    return response.status === 201 ? response.body : undefined;
+  });
+};
+
+describe('WebSocket stream on the local cloud', () => {
+  it('refuses a handshake whose token does not verify, or whose Origin is not allowed', async () => {
+    await expect(TestSocket.open(`${cloud().urls.websocket}?token=not-a-jwt`)).rejects.toThrow(/401/);
+    await expect(TestSocket.open(cloud().urls.websocket, { origin: 'https://evil.example' })).rejects.toThrow(
+      /403/,
+    );
+    const browser = await TestSocket.open(cloud().urls.websocket, { origin: 'http://localhost:3000' });
+    browser.close();
+  });
+
+  it('accepts a verified token and anonymous readers, and answers ping', async () => {
+    const signedIn = await TestSocket.open(`${cloud().urls.websocket}?token=${await token('alice')}`);
+    const anonymous = await TestSocket.open(cloud().urls.websocket);
+    expect(await anonymous.request({ action: 'ping' })).toMatchObject({ type: 'pong' });
+    signedIn.close();
+    anonymous.close();
+  });
+
+  it('delivers comment.created to every subscriber of the post and to the feed', async () => {
+    const postId = await newPost('alice');
+    const watchers = await Promise.all(
+      Array.from({ length: 5 }, () => TestSocket.open(cloud().urls.websocket)),
+    );
+    for (const watcher of watchers) {
+      expect(await watcher.request({ action: 'subscribe', topic: `post:${postId}` })).toMatchObject({
+        type: 'subscribed',
+        topic: `post:${postId}`,
+      });
+    }
+    const feed = await TestSocket.open(cloud().urls.websocket);
+    await feed.request({ action: 'subscribe', topic: 'feed' });
+
+    const created = await comment(postId, 'bob', 'hello, live world');
+    for (const watcher of watchers) {
+      const frame = await watcher.next((f) => f.type === 'comment.created');
+      expect(frame).toMatchObject({
+        type: 'comment.created',
+        topic: `post:${postId}`,
+        eventId: expect.any(String),
+        data: { id: created.id, postId, authorId: 'bob', body: 'hello, live world', seq: created.seq },
+      });
+    }
+    expect(
+      await feed.next((f) => f.type === 'comment.created' && (f.data as { id: string }).id === created.id),
+    ).toMatchObject({
+      topic: 'feed',
+    });
+    for (const socket of [...watchers, feed]) socket.close();
+  });
+
+  it('stops delivery after unsubscribe', async () => {
+    const postId = await newPost('alice');
+    const stays = await TestSocket.open(cloud().urls.websocket);
+    const leaves = await TestSocket.open(cloud().urls.websocket);
+    await stays.request({ action: 'subscribe', topic: `post:${postId}` });
+    await leaves.request({ action: 'subscribe', topic: `post:${postId}` });
+    expect(await leaves.request({ action: 'unsubscribe', topic: `post:${postId}` })).toMatchObject({
+      type: 'unsubscribed',
+    });
+    await comment(postId, 'bob', 'only for those who stayed');
+    await stays.next((f) => f.type === 'comment.created');
+    // The same broadcast reached `stays`; give a straggler frame time to arrive anyway.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(leaves.frames.filter((f) => f.type === 'comment.created')).toEqual([]);
+    stays.close();
+    leaves.close();
+  });
+
+  it('prunes an abruptly dropped client without holding up the others', async () => {
+    const postId = await newPost('alice');
+    const dropped = await TestSocket.open(cloud().urls.websocket);
+    const healthy = await TestSocket.open(cloud().urls.websocket);
+    await dropped.request({ action: 'subscribe', topic: `post:${postId}` });
+    await healthy.request({ action: 'subscribe', topic: `post:${postId}` });
+    const before = (await request<{ connections: number }>('GET', '/api/v1/websocket/connections')).body
+      .connections;
+    dropped.drop();
+
+    await comment(postId, 'bob', 'are you still there?');
+    expect(await healthy.next((f) => f.type === 'comment.created')).toMatchObject({
+      topic: `post:${postId}`,
+    });
+    await eventually(async () => {
+      const now = (await request<{ connections: number }>('GET', '/api/v1/websocket/connections')).body
+        .connections;
+      return now < before ? now : undefined;
+    });
+    healthy.close();
+  });
+
+  it('answers bad frames with error frames and keeps the connection open', async () => {
+    const socket = await TestSocket.open(cloud().urls.websocket);
+    socket.send('this is not json');
+    expect(await socket.next((f) => f.type === 'error')).toMatchObject({
+      type: 'error',
+      code: expect.any(String),
+    });
+    expect(await socket.request({ action: 'dance' })).toMatchObject({ type: 'error' });
+    expect(await socket.request({ action: 'subscribe', topic: 'weather' })).toMatchObject({ type: 'error' });
+    expect(await socket.request({ action: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(socket.closed).toBeUndefined();
+    socket.close();
+  });
+});

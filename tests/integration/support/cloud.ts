@@ -1,0 +1,76 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
+
+/**
+ * Starts one local cloud on free ports for the calling test file and stops it
+ * afterwards. Function logs are kept out of the test output unless
+ * LC_TEST_LOGS=1.
+ */
+export const useLocalCloud = (): (() => LocalCloud) => {
+  let cloud: LocalCloud | undefined;
+  beforeAll(async () => {
+    cloud = await startLocalCloud({ ports: 'free', logs: process.env.LC_TEST_LOGS ? 'pretty' : 'off' });
+  });
+  afterAll(async () => {
+    await cloud?.stop();
+  });
+  return () => {
+    if (!cloud) throw new Error('the local cloud is not running');
+    return cloud;
+  };
+};
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A small client for the HTTP API of a running local cloud. */
+export const api = (cloud: () => LocalCloud) => {
+  const request = async <T = unknown>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> => {
+    const response = await fetch(`${cloud().urls.http}${path}`, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
+      ...(options.body === undefined
+        ? {}
+        : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: response.headers,
+    };
+  };
+  const token = async (sub: string): Promise<string> => {
+    const response = await request<{ token: string }>('POST', '/_local/token', { body: { sub } });
+    if (response.status !== 200) throw new Error(`token: ${response.status}`);
+    return response.body.token;
+  };
+  return { request, token };
+};
+
+/** Polls until `check` returns a value (not undefined) or the deadline passes. */
+export const eventually = async <T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+};
