@@ -36,6 +36,28 @@ export interface LocalCloud {
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
+/** The stacks' default `jwtIssuer` param: the local issuer on the default port. */
+const STACK_DEFAULT_ISSUER = 'http://localhost:8000/_local';
+
+/**
+ * Points the JWT authorizers and the functions' environment at the local
+ * issuer on the port actually in use. Done after osls resolved the stacks,
+ * rather than as a --param, so the resolved stacks stay cached whatever the
+ * ports (test suites take free ones on every run).
+ */
+const relocateIssuer = (topology: Topology, from: string, to: string): Topology => {
+  if (from === to) return topology;
+  const move = (value: string) => (value === from ? to : value);
+  for (const fn of topology.functions) {
+    for (const [key, value] of Object.entries(fn.environment)) fn.environment[key] = move(value);
+  }
+  for (const route of topology.httpRoutes) {
+    if (route.authorizer)
+      route.authorizer = { ...route.authorizer, issuerUrl: move(route.authorizer.issuerUrl) };
+  }
+  return topology;
+};
+
 /**
  * Stands the whole system up on this machine: the topology read from the
  * stacks' serverless.yml, the AWS edge with every table, queue, bus and rule
@@ -50,7 +72,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const ports = options.ports === 'free' ? await freePorts(host) : { ...defaultPorts(), ...options.ports };
   await assertPortsFree(ports, host);
 
-  const issuerUrl = `http://${host}:${ports.http}/_local`;
+  const issuerUrl = `http://localhost:${ports.http}/_local`;
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stoppers.reverse()) await stopOne().catch(() => {});
@@ -59,13 +81,9 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
   try {
     const [topology, edge, issuer] = await Promise.all([
-      loadTopology({
-        root,
-        stage: LOCAL_STAGE,
-        region: LOCAL_REGION,
-        ports,
-        params: { jwtIssuer: issuerUrl },
-      }),
+      loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
+        relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
+      ),
       startEdge({ port: ports.edge, host, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
       createLocalIssuer({ issuerUrl }),
     ]);
