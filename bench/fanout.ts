@@ -1,0 +1,612 @@
+/**
+ * `npx tsx bench/fanout.ts` (10k sockets: run under `ulimit -n 20000`):
+ * how fast one comment reaches every WebSocket subscriber of its post on the
+ * local cloud, next to the machine's bare rate for the shape of `@connections`.
+ *
+ * 1. The local cloud runs as a child process (`tsx local-cloud/bin/start.ts
+ *    --quiet` on free loopback ports), so the clients here do not share its
+ *    event loop.
+ * 2. For N = 100 (5 comments) and N = 10,000 (BENCH_FANOUT_LARGE_RUNS
+ *    comments, default 2: the first one also starts the broadcaster's page
+ *    workers), on a post of its own: N sockets open (200 at a time) and
+ *    subscribe to `post:<id>`; once the comments service has projected the
+ *    post (its known-posts row is read on the edge, so no comment is spent on
+ *    probing), t0 is taken, one comment is POSTed, and every subscriber's
+ *    receipt of its `comment.created` frame is timed from t0.
+ * 3. The bare rate: a plain `ws` server plus an HTTP server in a child
+ *    (bench/fanout/bare-server.ts) taking `POST /@connections/{id}`; 10,000
+ *    clients, one POST each over a keep-alive agent (maxSockets 64, 64 in
+ *    flight), timed until every client has its frame.
+ *
+ * Prints figures only; nothing fails on speed. Everything stays on 127.0.0.1;
+ * the run is bounded (BENCH_FANOUT_TIMEOUT_S, default 600) and cleans up.
+ * Knobs: BENCH_FANOUT_SMALL (100), BENCH_FANOUT_LARGE (10000),
+ * BENCH_FANOUT_SMALL_RUNS (5), BENCH_FANOUT_LARGE_RUNS (2).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import WebSocket from 'ws';
+import {
+  type Child,
+  forEachLimited,
+  freePort,
+  median,
+  openFilesLimit,
+  quantile,
+  sleep,
+  spawnUntilReady,
+  stopChild,
+} from './fanout/support';
+
+const SMALL = Number(process.env.BENCH_FANOUT_SMALL ?? 100);
+const LARGE = Number(process.env.BENCH_FANOUT_LARGE ?? 10_000);
+const SMALL_RUNS = Number(process.env.BENCH_FANOUT_SMALL_RUNS ?? 5);
+const LARGE_RUNS = Number(process.env.BENCH_FANOUT_LARGE_RUNS ?? 2);
+const OVERALL_TIMEOUT_MS = Number(process.env.BENCH_FANOUT_TIMEOUT_S ?? 600) * 1000;
+const OPEN_CONCURRENCY = 200;
+const BARE_CONCURRENCY = 64;
+const HOST = '127.0.0.1';
+/** The comments service's known-posts table on the local stage: a comment succeeds once its post is here. */
+const KNOWN_POSTS_TABLE = 'local-comments-posts';
+
+const children = new Set<ChildProcess>();
+/** The local cloud's output, shown when the bench fails. */
+let cloudOutput: (() => string) | undefined;
+const allSockets = new Set<WebSocket>();
+
+const cleanup = async () => {
+  // The cloud first: stopping, it closes its sockets without running $disconnect for each.
+  await Promise.all([...children].map((child) => stopChild(child)));
+  children.clear();
+  for (const socket of allSockets) socket.terminate();
+  allSockets.clear();
+};
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`\nfanout bench: overall timeout (${OVERALL_TIMEOUT_MS / 1000} s), stopping\n`);
+  void cleanup().finally(() => process.exit(2));
+}, OVERALL_TIMEOUT_MS);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+const log = (message: string) => process.stdout.write(`${message}\n`);
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'n/a');
+const perSecond = (value: number) =>
+  Number.isFinite(value) ? `${Math.round(value).toLocaleString('en-US')}/s` : 'n/a';
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+// ---------------------------------------------------------------------------------------------
+// The local cloud and its HTTP API.
+
+interface Cloud {
+  child: Child;
+  http: string;
+  ws: string;
+  edge: string;
+}
+
+const startCloud = async (): Promise<Cloud> => {
+  const ports = { http: await freePort(), ws: await freePort(), edge: await freePort() };
+  const child = await spawnUntilReady(['local-cloud/bin/start.ts', '--quiet'], {
+    env: {
+      LC_HOST: HOST,
+      LC_HTTP_PORT: String(ports.http),
+      LC_WS_PORT: String(ports.ws),
+      LC_EDGE_PORT: String(ports.edge),
+    },
+    ready: /ready in ([\d.]+ s)/,
+    timeoutMs: 180_000,
+  });
+  children.add(child.process);
+  cloudOutput = child.output;
+  return {
+    child,
+    http: `http://${HOST}:${ports.http}`,
+    ws: `ws://${HOST}:${ports.ws}`,
+    edge: `http://${HOST}:${ports.edge}`,
+  };
+};
+
+const api = async <T>(
+  cloud: Cloud,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> => {
+  const response = await fetch(`${cloud.http}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+};
+
+const newToken = async (cloud: Cloud, sub: string) => {
+  const response = await api<{ token: string }>(cloud, 'POST', '/_local/token', { sub });
+  if (response.status !== 200) throw new Error(`token: ${response.status}`);
+  return response.body.token;
+};
+
+const newPost = async (cloud: Cloud, token: string, title: string) => {
+  const response = await api<{ id: string }>(
+    cloud,
+    'POST',
+    '/api/v1/posts',
+    { title, body: 'fan-out bench' },
+    token,
+  );
+  if (response.status !== 201)
+    throw new Error(`create post: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.id;
+};
+
+/**
+ * Resolves once the comments service has projected the post (PostCreated
+ * travels bus -> queue -> projectPosts): its known-posts row exists and is not
+ * deleted, which is exactly what createComment's conditional counter needs.
+ * A read on the edge, so no comment is spent on probing.
+ */
+const waitUntilCommentable = async (dynamo: DynamoDBClient, postId: string, timeoutMs = 30_000) => {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const { Item } = await dynamo.send(
+      new GetItemCommand({
+        TableName: KNOWN_POSTS_TABLE,
+        Key: { postId: { S: postId } },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item && !Item.deletedAt) return performance.now() - started;
+    await sleep(20);
+  }
+  throw new Error(`post ${postId} not in ${KNOWN_POSTS_TABLE} within ${timeoutMs} ms`);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Subscribers: N sockets on one topic, each timing its first comment.created of the current run.
+
+class Subscribers {
+  readonly sockets: WebSocket[] = [];
+  /** performance.now() of the first comment.created of the current run, per socket (NaN: none yet). */
+  readonly firstAt: Float64Array;
+  readonly firstId: (string | undefined)[];
+  received = 0;
+  extraFrames = 0;
+  openRetries = 0;
+  private waiting?: () => void;
+  private readonly replies = new Map<string, (frame: { type: string }) => void>();
+
+  constructor(
+    readonly size: number,
+    private readonly url: string,
+    readonly topic: string,
+  ) {
+    this.firstAt = new Float64Array(size).fill(Number.NaN);
+    this.firstId = new Array(size).fill(undefined);
+  }
+
+  private onFrame(index: number, data: WebSocket.RawData) {
+    const at = performance.now();
+    const frame = JSON.parse(String(data)) as { type: string; requestId?: string; data?: { id?: string } };
+    if (frame.type === 'comment.created') {
+      if (!Number.isNaN(this.firstAt[index] as number)) {
+        this.extraFrames++;
+        return;
+      }
+      this.firstAt[index] = at;
+      this.firstId[index] = frame.data?.id;
+      if (++this.received === this.size) this.waiting?.();
+    } else if (frame.requestId) {
+      this.replies.get(frame.requestId)?.(frame);
+    }
+  }
+
+  private connect(index: number): Promise<WebSocket> {
+    return new Promise((resolveOpen, reject) => {
+      const socket = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: 30_000 });
+      allSockets.add(socket);
+      socket.on('message', (data) => this.onFrame(index, data));
+      socket.once('open', () => resolveOpen(socket));
+      socket.once('unexpected-response', (_request, response) => {
+        allSockets.delete(socket);
+        socket.terminate();
+        reject(new Error(`handshake refused: ${response.statusCode}`));
+      });
+      socket.on('error', (error) => {
+        allSockets.delete(socket);
+        reject(error);
+      });
+    });
+  }
+
+  private subscribe(index: number, socket: WebSocket): Promise<void> {
+    const requestId = `s${index}-${Math.random().toString(36).slice(2, 8)}`;
+    return new Promise((resolveReply, reject) => {
+      const timer = setTimeout(() => {
+        this.replies.delete(requestId);
+        reject(new Error(`no reply to subscribe within 30 s (socket ${index})`));
+      }, 30_000);
+      this.replies.set(requestId, (frame) => {
+        clearTimeout(timer);
+        this.replies.delete(requestId);
+        if (frame.type === 'subscribed') resolveReply();
+        else reject(new Error(`subscribe answered ${JSON.stringify(frame)}`));
+      });
+      socket.send(JSON.stringify({ action: 'subscribe', topic: this.topic, requestId }));
+    });
+  }
+
+  /** Opens every socket (OPEN_CONCURRENCY at a time) and subscribes it; resolves when all are subscribed. */
+  async open(): Promise<void> {
+    await forEachLimited(this.size, OPEN_CONCURRENCY, async (index) => {
+      for (let attempt = 1; ; attempt++) {
+        let socket: WebSocket | undefined;
+        try {
+          socket = await this.connect(index);
+          await this.subscribe(index, socket);
+          this.sockets[index] = socket;
+          return;
+        } catch (error) {
+          socket?.terminate();
+          if (attempt >= 5) throw error;
+          this.openRetries++;
+          await sleep(100 * attempt);
+        }
+      }
+    });
+  }
+
+  startRun() {
+    this.firstAt.fill(Number.NaN);
+    this.firstId.fill(undefined);
+    this.received = 0;
+    this.extraFrames = 0;
+  }
+
+  /** Resolves when every socket has a comment.created of this run, or at the deadline. */
+  everyone(timeoutMs: number): Promise<boolean> {
+    if (this.received === this.size) return Promise.resolve(true);
+    return new Promise((resolveAll) => {
+      const timer = setTimeout(() => {
+        delete this.waiting;
+        resolveAll(false);
+      }, timeoutMs);
+      this.waiting = () => {
+        clearTimeout(timer);
+        delete this.waiting;
+        resolveAll(true);
+      };
+    });
+  }
+
+  close() {
+    for (const socket of this.sockets) {
+      socket.terminate();
+      allSockets.delete(socket);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One fan-out case.
+
+interface Run {
+  delivered: number;
+  p50: number;
+  p99: number;
+  /** From t0 to the last subscriber's receipt (ms). */
+  last: number;
+  first: number;
+  /** The POST's own answer (ms). */
+  postAnswered: number;
+  /** N / last, per second. */
+  rate: number;
+  /** Receipts per second between the first and the last receipt (the fan-out alone). */
+  spreadRate: number;
+  /** Time from t0 by which 10%, 20%, ... 100% had their frame. */
+  deciles: number[];
+  extraFrames: number;
+  complete: boolean;
+}
+
+interface CaseResult {
+  n: number;
+  openMs: number;
+  openRetries: number;
+  projectedMs: number;
+  runs: Run[];
+}
+
+const runCase = async (
+  cloud: Cloud,
+  dynamo: DynamoDBClient,
+  token: string,
+  n: number,
+  runs: number,
+): Promise<CaseResult> => {
+  const postId = await newPost(cloud, token, `fan-out to ${n}`);
+  const subscribers = new Subscribers(n, cloud.ws, `post:${postId}`);
+  const openStarted = performance.now();
+  await subscribers.open();
+  const openMs = performance.now() - openStarted;
+  log(
+    `  N=${n}: ${n} sockets open and subscribed in ${ms(openMs)} (${perSecond((n / openMs) * 1000)}` +
+      `${subscribers.openRetries ? `, ${subscribers.openRetries} retries` : ''}), load ${load()}`,
+  );
+  const projectedMs = await waitUntilCommentable(dynamo, postId);
+
+  const results: Run[] = [];
+  for (let run = 1; run <= runs; run++) {
+    await sleep(500);
+    subscribers.startRun();
+    const t0 = performance.now();
+    const response = await api<{ id: string }>(
+      cloud,
+      'POST',
+      `/api/v1/posts/${postId}/comments`,
+      { body: `fan-out bench, run ${run}` },
+      token,
+    );
+    const postAnswered = performance.now() - t0;
+    if (response.status !== 201)
+      throw new Error(`comment: ${response.status} ${JSON.stringify(response.body)}`);
+    const complete = await subscribers.everyone(Math.max(30_000, n * 10));
+    const latencies: number[] = [];
+    for (let index = 0; index < n; index++) {
+      if (subscribers.firstId[index] === response.body.id)
+        latencies.push((subscribers.firstAt[index] as number) - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    const last = latencies.at(-1) ?? Number.NaN;
+    const first = latencies[0] ?? Number.NaN;
+    const result: Run = {
+      delivered: latencies.length,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      last,
+      first,
+      postAnswered,
+      rate: (n / last) * 1000,
+      spreadRate: last > first ? ((latencies.length - 1) / (last - first)) * 1000 : Number.NaN,
+      deciles: Array.from({ length: 10 }, (_, decile) => quantile(latencies, (decile + 1) / 10)),
+      extraFrames: subscribers.extraFrames,
+      complete: complete && latencies.length === n,
+    };
+    results.push(result);
+    log(
+      `  N=${n} run ${run}: p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, last ${ms(result.last)}, ` +
+        `first ${ms(result.first)}, POST answered ${ms(postAnswered)}, ` +
+        `delivered ${result.delivered}/${n}, ${perSecond(result.rate)}` +
+        `${result.extraFrames ? `, ${result.extraFrames} extra frames` : ''}`,
+    );
+    if (n >= 1000) {
+      log(`    by decile (ms from POST): ${result.deciles.map((value) => value.toFixed(0)).join(' ')}`);
+    }
+  }
+  return { n, openMs, openRetries: subscribers.openRetries, projectedMs, runs: results };
+};
+
+// ---------------------------------------------------------------------------------------------
+// The bare rate: ws + http, POST /@connections/{id} -> socket.send(body).
+
+interface BareResult {
+  n: number;
+  /** N / (last receipt - t0), per second, per pass. */
+  rates: number[];
+  lastMs: number[];
+  postsDoneMs: number[];
+}
+
+const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult> => {
+  const child = await spawnUntilReady(['bench/fanout/bare-server.ts'], {
+    ready: /bare listening on (\d+)/,
+    timeoutMs: 60_000,
+  });
+  children.add(child.process);
+  const port = Number(child.match);
+  const ids: string[] = new Array(n);
+  const sockets: WebSocket[] = new Array(n);
+  let received = 0;
+  let lastAt = 0;
+  let everyone: (() => void) | undefined;
+
+  await forEachLimited(n, OPEN_CONCURRENCY, async (index) => {
+    await new Promise<void>((resolveHello, reject) => {
+      const socket = new WebSocket(`ws://${HOST}:${port}`, { perMessageDeflate: false });
+      allSockets.add(socket);
+      sockets[index] = socket;
+      socket.on('error', reject);
+      socket.on('message', (data) => {
+        const text = String(data);
+        if (ids[index] === undefined) {
+          ids[index] = (JSON.parse(text) as { connectionId: string }).connectionId;
+          resolveHello();
+          return;
+        }
+        lastAt = performance.now();
+        if (++received === n) everyone?.();
+      });
+    });
+  });
+
+  const agent = new Agent({ keepAlive: true, maxSockets: BARE_CONCURRENCY });
+  const post = (id: string) =>
+    new Promise<void>((resolvePost, reject) => {
+      const request = httpRequest(
+        {
+          agent,
+          host: HOST,
+          port,
+          method: 'POST',
+          path: `/@connections/${encodeURIComponent(id)}`,
+          headers: { 'content-type': 'application/json', 'content-length': frame.length },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            response.statusCode === 200
+              ? resolvePost()
+              : reject(new Error(`bare POST: ${response.statusCode}`)),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end(frame);
+    });
+
+  const result: BareResult = { n, rates: [], lastMs: [], postsDoneMs: [] };
+  for (let pass = 1; pass <= passes; pass++) {
+    received = 0;
+    const done = new Promise<void>((resolveAll, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bare: ${received}/${n} frames after 120 s`)), 120_000);
+      everyone = () => {
+        clearTimeout(timer);
+        resolveAll();
+      };
+    });
+    const t0 = performance.now();
+    await forEachLimited(n, BARE_CONCURRENCY, (index) => post(ids[index] as string));
+    const postsDone = performance.now() - t0;
+    await done;
+    const last = lastAt - t0;
+    result.rates.push((n / last) * 1000);
+    result.lastMs.push(last);
+    result.postsDoneMs.push(postsDone);
+    log(
+      `  bare pass ${pass}${pass === 1 ? ' (warm-up)' : ''}: ${n} frames in ${ms(last)} ` +
+        `(POSTs answered in ${ms(postsDone)}): ${perSecond((n / last) * 1000)}`,
+    );
+    await sleep(300);
+  }
+  agent.destroy();
+  for (const socket of sockets) {
+    socket.terminate();
+    allSockets.delete(socket);
+  }
+  await stopChild(child.process);
+  children.delete(child.process);
+  return result;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const main = async () => {
+  const machine = `machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}, load average ${load()}`;
+  log(machine);
+  const limit = openFilesLimit();
+  if (limit !== undefined && limit < LARGE + 2_000) {
+    log(`warning: ulimit -n is ${limit}; ${LARGE} sockets need more (run under \`ulimit -n 20000\`)`);
+  }
+
+  log('starting the local cloud (child process)...');
+  const cloud = await startCloud();
+  log(`local cloud ready in ${cloud.child.match ?? '?'} (pid ${cloud.child.process.pid}), load ${load()}`);
+  const dynamo = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: cloud.edge,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const token = await newToken(cloud, 'fanout-bench');
+
+  // Warm-up: one subscriber, one comment, so the first timed comment does not start cold
+  // workers for createComment and broadcast.
+  log('warm-up: one comment to one subscriber');
+  const warm = await runCase(cloud, dynamo, token, 1, 1);
+  if (!warm.runs[0]?.complete) throw new Error('warm-up comment not delivered');
+
+  log(`fan-out to ${SMALL} subscribers, ${SMALL_RUNS} comments`);
+  const small = await runCase(cloud, dynamo, token, SMALL, SMALL_RUNS);
+  log(`fan-out to ${LARGE} subscribers, ${LARGE_RUNS} comment(s)`);
+  const large = await runCase(cloud, dynamo, token, LARGE, LARGE_RUNS);
+  const loadAfterFanOut = load();
+  dynamo.destroy();
+
+  log('stopping the local cloud');
+  await stopChild(cloud.child.process);
+  children.delete(cloud.child.process);
+  for (const socket of allSockets) socket.terminate();
+  allSockets.clear();
+  await sleep(1_000);
+
+  // The same frame size as the cloud sends (a comment.created of a short comment).
+  const frame = Buffer.from(
+    JSON.stringify({
+      type: 'comment.created',
+      topic: 'post:01JD8Z6K3Q9W5T2R7X4M1N0P8B',
+      eventId: '01JD8Z7M4R0X6U3S8Y5N2P1Q9D',
+      data: {
+        id: '01JD8Z7M4R0X6U3S8Y5N2P1Q9C',
+        postId: '01JD8Z6K3Q9W5T2R7X4M1N0P8B',
+        authorId: 'fanout-bench',
+        body: 'fan-out bench, run 1',
+        createdAt: new Date().toISOString(),
+        seq: 1,
+      },
+    }),
+  );
+  log(`bare @connections shape: ws + http child, ${LARGE} clients, ${BARE_CONCURRENCY} POSTs in flight`);
+  const bare = await runBare(LARGE, frame);
+
+  // Figures.
+  const smallP50 = median(small.runs.map((run) => run.p50));
+  const smallP99 = median(small.runs.map((run) => run.p99));
+  const smallLast = median(small.runs.map((run) => run.last));
+  const smallRate = median(small.runs.map((run) => run.rate));
+  const smallDelivered = small.runs.map((run) => `${run.delivered}/${SMALL}`).join(', ');
+  const largeFirst = large.runs[0] as Run;
+  const largeWarm = large.runs.at(-1) as Run;
+  const bareRate = bare.rates.at(-1) ?? Number.NaN;
+  const line = (label: string, run: Run, n: number) =>
+    `${label.padEnd(34)} p50 ${ms(run.p50)}, p99 ${ms(run.p99)}, last ${ms(run.last)}, ` +
+    `delivered ${run.delivered}/${n}, ${perSecond(run.rate)}`;
+
+  const summary = [
+    '',
+    '```',
+    `WebSocket fan-out on the local cloud (npx tsx bench/fanout.ts)`,
+    machine.replace(/, load average .*/, ''),
+    `load average: start of run see above, after fan-out ${loadAfterFanOut}, end ${load()}`,
+    '',
+    `N=${SMALL} (median of ${small.runs.length} comments)       p50 ${ms(smallP50)}, p99 ${ms(smallP99)}, last ${ms(smallLast)}, delivered ${smallDelivered}, ${perSecond(smallRate)}`,
+    line(`N=${LARGE}, comment 1`, largeFirst, LARGE),
+    ...(large.runs.length > 1
+      ? large.runs.slice(1).map((run, index) => line(`N=${LARGE}, comment ${index + 2}`, run, LARGE))
+      : []),
+    `  open + subscribe ${LARGE} sockets      ${ms(large.openMs)} (${perSecond((LARGE / large.openMs) * 1000)})`,
+    `bare ws + http (${BARE_CONCURRENCY} in flight)            ${perSecond(bareRate)} (${LARGE} frames in ${ms(bare.lastMs.at(-1) ?? Number.NaN)})`,
+    `ratio, ${LARGE} fan-out / bare           comment 1: ${(largeFirst.rate / bareRate).toFixed(2)}` +
+      (large.runs.length > 1
+        ? `, comment ${large.runs.length}: ${(largeWarm.rate / bareRate).toFixed(2)}`
+        : ''),
+    '```',
+    '',
+    'Latency: from just before the comment POST to the subscriber reading its comment.created frame.',
+    'Rate: N / time until the last subscriber has it. Bare: the same frame over a plain ws + http server.',
+  ];
+  log(summary.join('\n'));
+};
+
+try {
+  await main();
+  clearTimeout(watchdog);
+  await cleanup();
+  process.exit(0);
+} catch (error) {
+  process.stderr.write(
+    `fanout bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  if (cloudOutput) process.stderr.write(`local cloud output (tail):\n${cloudOutput().slice(-4_000)}\n`);
+  await cleanup();
+  process.exit(1);
+}

@@ -1,0 +1,147 @@
+/** Small helpers of bench/fanout.ts: child processes, ports, statistics, bounded concurrency. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '..', '..');
+export const tsxBin = join(root, 'node_modules', '.bin', 'tsx');
+
+export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/** A free TCP port on the loopback address. */
+export const freePort = () =>
+  new Promise<number>((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+export interface Child {
+  process: ChildProcess;
+  readyMs: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output: () => string;
+  /** The first capture group of `ready`, if it has one. */
+  match?: string;
+}
+
+/**
+ * Spawns a process in its own process group (tsx starts a child of its own)
+ * with the node running this bench first on PATH, and resolves once its output
+ * matches `ready`.
+ */
+export const spawnUntilReady = (
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number },
+): Promise<Child> =>
+  new Promise((resolveStart, reject) => {
+    const started = performance.now();
+    const child = spawn(tsxBin, args, {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...options.env,
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    let ready = false;
+    const timer = setTimeout(() => {
+      void stopChild(child);
+      reject(new Error(`${args.join(' ')} not ready within ${options.timeoutMs} ms:\n${output}`));
+    }, options.timeoutMs);
+    const onData = (chunk: Buffer) => {
+      // Keep the tail only: a long run must not hold every log line.
+      output = (output + chunk.toString()).slice(-20_000);
+      if (ready) return;
+      const match = options.ready.exec(output);
+      if (match) {
+        ready = true;
+        clearTimeout(timer);
+        resolveStart({
+          process: child,
+          readyMs: performance.now() - started,
+          output: () => output,
+          ...(match[1] ? { match: match[1] } : {}),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      if (ready) return;
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited (${code ?? signal}) before ready:\n${output}`));
+    });
+  });
+
+/** Stops a child's process group: SIGTERM, then SIGKILL after `graceMs`. */
+export const stopChild = (child: ChildProcess, graceMs = 5_000): Promise<void> =>
+  new Promise((resolveStop) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+      resolveStop();
+      return;
+    }
+    const pid = child.pid;
+    const kill = setTimeout(() => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {}
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolveStop();
+    });
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      clearTimeout(kill);
+      resolveStop();
+    }
+  });
+
+/** Runs `work(i)` for i in [0, count) with at most `limit` at once. */
+export const forEachLimited = async (
+  count: number,
+  limit: number,
+  work: (index: number) => Promise<void>,
+): Promise<void> => {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+};
+
+/** The q-quantile (0..1) of already sorted values, nearest rank. */
+export const quantile = (sorted: readonly number[], q: number): number => {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] as number;
+};
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** The soft limit on open files of this process (Linux), or undefined. */
+export const openFilesLimit = (): number | undefined => {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const value = /Max open files\s+(\d+|unlimited)/.exec(limits)?.[1];
+    return value === undefined ? undefined : value === 'unlimited' ? Number.POSITIVE_INFINITY : Number(value);
+  } catch {
+    return undefined;
+  }
+};

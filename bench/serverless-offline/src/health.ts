@@ -1,0 +1,1 @@
+export { handler } from '../../../services/posts/src/handlers/health';
