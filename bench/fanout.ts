@@ -21,7 +21,8 @@
  * Prints figures only; nothing fails on speed. Everything stays on 127.0.0.1;
  * the run is bounded (BENCH_FANOUT_TIMEOUT_S, default 600) and cleans up.
  * Knobs: BENCH_FANOUT_SMALL (100), BENCH_FANOUT_LARGE (10000),
- * BENCH_FANOUT_SMALL_RUNS (5), BENCH_FANOUT_LARGE_RUNS (2).
+ * BENCH_FANOUT_SMALL_RUNS (5), BENCH_FANOUT_LARGE_RUNS (2); BENCH_FANOUT_VERBOSE=1
+ * shows the children's output (stderr).
  */
 import type { ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';

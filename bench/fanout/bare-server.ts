@@ -2,7 +2,7 @@
  * The bare shape of `@connections`, for bench/fanout.ts: a plain `ws`
  * WebSocketServer and an HTTP server on one loopback port, nothing else.
  * A client that connects gets `{"type":"hello","connectionId":...}`;
- * `POST /@connections/{id}` sends the request body to that socket as a text
+ * `POST [/{stage}]/@connections/{id}` sends the request body to that socket as a text
  * frame and answers 200 (410 when the id is not connected), like the local
  * gateway's management API but without a Lambda, a store or a queue.
  * Prints `bare listening on <port>` once it accepts connections.
@@ -17,14 +17,16 @@ let nextId = 0;
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
 
 const server = createServer((req, res) => {
+  // `/@connections/{id}`, or `/{stage}/@connections/{id}` as SDK clients send it.
   const url = req.url ?? '/';
-  if (req.method !== 'POST' || !url.startsWith(PREFIX)) {
+  const at = url.indexOf(PREFIX);
+  if (req.method !== 'POST' || at === -1) {
     req.resume();
     res.writeHead(403, { 'content-length': 0 });
     res.end();
     return;
   }
-  const socket = sockets.get(url.slice(PREFIX.length));
+  const socket = sockets.get(url.slice(at + PREFIX.length));
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {

@@ -57,6 +57,7 @@ export const spawnUntilReady = (
       reject(new Error(`${args.join(' ')} not ready within ${options.timeoutMs} ms:\n${output}`));
     }, options.timeoutMs);
     const onData = (chunk: Buffer) => {
+      if (process.env.BENCH_FANOUT_VERBOSE === '1') process.stderr.write(chunk);
       // Keep the tail only: a long run must not hold every log line.
       output = (output + chunk.toString()).slice(-20_000);
       if (ready) return;

@@ -86,6 +86,24 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const ofType = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
+const hasCfnLint = await new Promise<boolean>((resolve) =>
+  execFile('cfn-lint', ['--version'], (error) => resolve(!error)),
+);
+
+describe('packaged templates', () => {
+  // cfn-lint is on these machines but not required: the check runs where it is present.
+  it.skipIf(!hasCfnLint)('have no cfn-lint errors (warnings allowed)', async () => {
+    for (const { service } of packaged) {
+      const template = join(work, service, 'cloudformation-template-update-stack.json');
+      const code = await new Promise<number>((resolve) =>
+        execFile('cfn-lint', [template], (error) => resolve(error ? Number(error.code ?? 1) : 0)),
+      );
+      // cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational; 1 = it failed to run.
+      expect({ service, errors: code === 1 || (code & 2) !== 0 }).toEqual({ service, errors: false });
+    }
+  });
+});
+
 describe('topology against serverless package', () => {
   it('compares something: the real stacks have functions, routes and resources', () => {
     expect(packaged.length).toBeGreaterThan(1);
