@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Edge, startEdge } from './edge';
 import { createLocalIssuer, startHttpGateway, startWebSocketGateway } from './gateways';
 import { startLambdaRuntime } from './lambda';
-import type { LogFormat } from './logs';
+import type { LogEntry, LogFormat } from './logs';
 import { assertPortsFree, defaultPorts, freePorts } from './ports';
 import { loadTopology } from './topology';
 import { startTriggers } from './triggers';
@@ -20,6 +20,8 @@ export interface LocalCloudOptions {
   watch?: boolean;
   /** Function logs: readable, raw Powertools JSON, or not shown. */
   logs?: LogFormat | 'off';
+  /** Receives every function log line (then nothing is printed), e.g. for tests that read the logs. */
+  onLog?: (entry: LogEntry) => void;
   /** Progress messages of the local cloud itself. */
   say?: (message: string) => void;
 }
@@ -99,7 +101,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         edgeUrl: edge.url,
         watch: options.watch ?? false,
         logFormat: options.logs === 'json' ? 'json' : 'pretty',
-        ...(options.logs === 'off' ? { onLog: () => {} } : {}),
+        ...(options.onLog ? { onLog: options.onLog } : options.logs === 'off' ? { onLog: () => {} } : {}),
         onRebuild: (changed, errors) => {
           if (changed.length > 0) say(`reloaded ${changed.join(', ')}`);
           for (const error of errors) say(`build failed: ${error}`);

@@ -75,6 +75,33 @@ describe('WebSocket stream on the local cloud', () => {
     for (const socket of [...watchers, feed]) socket.close();
   });
 
+  it("logs the broadcast under the correlation id of the comment's HTTP request", async () => {
+    const postId = await newPost('alice');
+    const watcher = await TestSocket.open(cloud().urls.websocket);
+    await watcher.request({ action: 'subscribe', topic: `post:${postId}` });
+    const bob = await token('bob');
+    const correlationId = `trace-${Date.now()}`;
+    await eventually(async () => {
+      const response = await request('POST', `/api/v1/posts/${postId}/comments`, {
+        token: bob,
+        body: { body: 'traced' },
+        headers: { 'x-correlation-id': correlationId },
+      });
+      return response.status === 201 ? true : undefined;
+    });
+    await watcher.next((f) => f.type === 'comment.created');
+    const line = await eventually(async () =>
+      cloud.logs.find(
+        (entry) =>
+          entry.functionKey === 'connections.broadcast' &&
+          entry.json?.correlation_id === correlationId &&
+          entry.json?.topic === `post:${postId}`,
+      ),
+    );
+    expect(line.json).toMatchObject({ message: 'Broadcast page sent', delivered: 1 });
+    watcher.close();
+  });
+
   it('stops delivery after unsubscribe', async () => {
     const postId = await newPost('alice');
     const stays = await TestSocket.open(cloud().urls.websocket);

@@ -92,6 +92,7 @@ export const broadcastDeps = once(
     now: Date.now,
     onPruneFailure: (connectionId, error) =>
       logger.warn('Closed connection not pruned', { connectionId, error: error as Error }),
+    log: (message, attributes) => logger.info(message, attributes),
     pageSize: BROADCAST_PAGE_SIZE,
     concurrency: BROADCAST_CONCURRENCY,
   }),

@@ -1,23 +1,31 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
+import type { LogEntry } from '../../../local-cloud/src/logs';
 
 /**
  * Starts one local cloud on free ports for the calling test file and stops it
  * afterwards. Function logs are kept out of the test output unless
  * LC_TEST_LOGS=1.
  */
-export const useLocalCloud = (): (() => LocalCloud) => {
+export const useLocalCloud = (): (() => LocalCloud) & { logs: LogEntry[] } => {
   let cloud: LocalCloud | undefined;
+  const logs: LogEntry[] = [];
   beforeAll(async () => {
-    cloud = await startLocalCloud({ ports: 'free', logs: process.env.LC_TEST_LOGS ? 'pretty' : 'off' });
+    cloud = await startLocalCloud({
+      ports: 'free',
+      ...(process.env.LC_TEST_LOGS
+        ? { logs: 'pretty' as const }
+        : { onLog: (entry: LogEntry) => logs.push(entry) }),
+    });
   });
   afterAll(async () => {
     await cloud?.stop();
   });
-  return () => {
+  const current = () => {
     if (!cloud) throw new Error('the local cloud is not running');
     return cloud;
   };
+  return Object.assign(current, { logs });
 };
 
 export interface ApiResponse<T = unknown> {

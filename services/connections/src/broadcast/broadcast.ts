@@ -32,6 +32,8 @@ export interface BroadcastDeps {
   metrics: Pick<Metrics, 'addMetric'>;
   now: () => number;
   onPruneFailure?: (connectionId: string, error: unknown) => void;
+  /** One line per page for operators (the logger carries the event's correlation id). */
+  log?: (message: string, attributes: Record<string, unknown>) => void;
   /** Subscribers per page (one Query, one invocation). */
   pageSize: number;
   /** PostToConnection calls in flight at once. */
@@ -96,6 +98,12 @@ export const broadcastPage = async (broadcast: TopicBroadcast, deps: BroadcastDe
   deps.metrics.addMetric('Delivered', MetricUnit.Count, outcome.delivered);
   deps.metrics.addMetric('Gone', MetricUnit.Count, outcome.gone);
   deps.metrics.addMetric('Failed', MetricUnit.Count, outcome.failed);
+  deps.log?.('Broadcast page sent', {
+    eventId: broadcast.eventId,
+    topic: broadcast.topic,
+    page: broadcast.page,
+    ...outcome,
+  });
   if (outcome.subscribers > 0) {
     deps.metrics.addMetric(
       'EventAgeAtDelivery',
