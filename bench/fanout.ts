@@ -31,11 +31,15 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import {
   type Child,
+  type CpuTimes,
+  cpuSince,
   forEachLimited,
   freePort,
   median,
   openFilesLimit,
+  processCpu,
   quantile,
+  scriptProcess,
   sleep,
   spawnUntilReady,
   stopChild,
@@ -87,6 +91,8 @@ const load = () =>
 
 interface Cloud {
   child: Child;
+  /** The node process running the local cloud (tsx starts it as a child), for CPU accounting. */
+  pid: number | undefined;
   http: string;
   ws: string;
   edge: string;
@@ -108,6 +114,7 @@ const startCloud = async (): Promise<Cloud> => {
   cloudOutput = child.output;
   return {
     child,
+    pid: scriptProcess(child.process.pid ?? -1, 'local-cloud/bin/start.ts'),
     http: `http://${HOST}:${ports.http}`,
     ws: `ws://${HOST}:${ports.ws}`,
     edge: `http://${HOST}:${ports.edge}`,
@@ -300,6 +307,32 @@ class Subscribers {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CPU accounting: the cloud's process (all threads, and its main thread) and this bench.
+
+interface CpuUse {
+  /** CPU of the measured server process, all threads (ms). */
+  serverMs: number;
+  /** Of which its main thread (ms). */
+  serverMainMs: number;
+  /** CPU of this bench process: the clients (ms). */
+  clientMs: number;
+}
+
+const cpuMeter = (pid: number | undefined) => {
+  const server: CpuTimes = processCpu(pid);
+  const client = process.cpuUsage();
+  return (): CpuUse => {
+    const used = cpuSince(server, processCpu(pid));
+    const own = process.cpuUsage(client);
+    return { serverMs: used.totalMs, serverMainMs: used.mainMs, clientMs: (own.user + own.system) / 1000 };
+  };
+};
+
+/** CPU per item, in µs. */
+const perItem = (cpu: CpuUse, items: number) =>
+  `${((cpu.serverMs * 1000) / items).toFixed(0)} µs (main thread ${((cpu.serverMainMs * 1000) / items).toFixed(0)} µs)`;
+
+// ---------------------------------------------------------------------------------------------
 // One fan-out case.
 
 interface Run {
@@ -319,11 +352,14 @@ interface Run {
   deciles: number[];
   extraFrames: number;
   complete: boolean;
+  /** From t0 until the last receipt (or the deadline). */
+  cpu: CpuUse;
 }
 
 interface CaseResult {
   n: number;
   openMs: number;
+  openCpu: CpuUse;
   openRetries: number;
   projectedMs: number;
   runs: Run[];
@@ -339,11 +375,14 @@ const runCase = async (
   const postId = await newPost(cloud, token, `fan-out to ${n}`);
   const subscribers = new Subscribers(n, cloud.ws, `post:${postId}`);
   const openStarted = performance.now();
+  const openMeter = cpuMeter(cloud.pid);
   await subscribers.open();
   const openMs = performance.now() - openStarted;
+  const openCpu = openMeter();
   log(
     `  N=${n}: ${n} sockets open and subscribed in ${ms(openMs)} (${perSecond((n / openMs) * 1000)}` +
-      `${subscribers.openRetries ? `, ${subscribers.openRetries} retries` : ''}), load ${load()}`,
+      `${subscribers.openRetries ? `, ${subscribers.openRetries} retries` : ''}), ` +
+      `cloud CPU per subscriber ${perItem(openCpu, n)}, load ${load()}`,
   );
   const projectedMs = await waitUntilCommentable(dynamo, postId);
 
@@ -351,6 +390,7 @@ const runCase = async (
   for (let run = 1; run <= runs; run++) {
     await sleep(500);
     subscribers.startRun();
+    const meter = cpuMeter(cloud.pid);
     const t0 = performance.now();
     const response = await api<{ id: string }>(
       cloud,
@@ -363,6 +403,7 @@ const runCase = async (
     if (response.status !== 201)
       throw new Error(`comment: ${response.status} ${JSON.stringify(response.body)}`);
     const complete = await subscribers.everyone(Math.max(30_000, n * 10));
+    const cpu = meter();
     const latencies: number[] = [];
     for (let index = 0; index < n; index++) {
       if (subscribers.firstId[index] === response.body.id)
@@ -383,6 +424,7 @@ const runCase = async (
       deciles: Array.from({ length: 10 }, (_, decile) => quantile(latencies, (decile + 1) / 10)),
       extraFrames: subscribers.extraFrames,
       complete: complete && latencies.length === n,
+      cpu,
     };
     results.push(result);
     log(
@@ -393,9 +435,13 @@ const runCase = async (
     );
     if (n >= 1000) {
       log(`    by decile (ms from POST): ${result.deciles.map((value) => value.toFixed(0)).join(' ')}`);
+      log(
+        `    cloud CPU per frame ${perItem(cpu, n)}, clients ${((cpu.clientMs * 1000) / n).toFixed(0)} µs; ` +
+          `receipts first to last ${perSecond(result.spreadRate)}; load ${load()}`,
+      );
     }
   }
-  return { n, openMs, openRetries: subscribers.openRetries, projectedMs, runs: results };
+  return { n, openMs, openCpu, openRetries: subscribers.openRetries, projectedMs, runs: results };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -407,6 +453,7 @@ interface BareResult {
   rates: number[];
   lastMs: number[];
   postsDoneMs: number[];
+  cpu: CpuUse[];
 }
 
 const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult> => {
@@ -416,6 +463,7 @@ const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult
   });
   children.add(child.process);
   const port = Number(child.match);
+  const serverPid = scriptProcess(child.process.pid ?? -1, 'bench/fanout/bare-server.ts');
   const ids: string[] = new Array(n);
   const sockets: WebSocket[] = new Array(n);
   let received = 0;
@@ -466,7 +514,7 @@ const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult
       request.end(frame);
     });
 
-  const result: BareResult = { n, rates: [], lastMs: [], postsDoneMs: [] };
+  const result: BareResult = { n, rates: [], lastMs: [], postsDoneMs: [], cpu: [] };
   for (let pass = 1; pass <= passes; pass++) {
     received = 0;
     const done = new Promise<void>((resolveAll, reject) => {
@@ -476,17 +524,21 @@ const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult
         resolveAll();
       };
     });
+    const meter = cpuMeter(serverPid);
     const t0 = performance.now();
     await forEachLimited(n, BARE_CONCURRENCY, (index) => post(ids[index] as string));
     const postsDone = performance.now() - t0;
     await done;
+    const cpu = meter();
+    result.cpu.push(cpu);
     const last = lastAt - t0;
     result.rates.push((n / last) * 1000);
     result.lastMs.push(last);
     result.postsDoneMs.push(postsDone);
     log(
       `  bare pass ${pass}${pass === 1 ? ' (warm-up)' : ''}: ${n} frames in ${ms(last)} ` +
-        `(POSTs answered in ${ms(postsDone)}): ${perSecond((n / last) * 1000)}`,
+        `(POSTs answered in ${ms(postsDone)}): ${perSecond((n / last) * 1000)}; ` +
+        `server CPU per frame ${perItem(cpu, n)}, clients ${((cpu.clientMs * 1000) / n).toFixed(0)} µs`,
     );
     await sleep(300);
   }

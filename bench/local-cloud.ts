@@ -46,7 +46,7 @@ const startCloud = async () => {
     LC_WS_PORT: await freePort(),
     LC_EDGE_PORT: await freePort(),
   };
-  const started = await spawnUntil(bin('tsx'), ['local-cloud/bin/start.ts', '--quiet'], {
+  const started = await spawnUntil(bin('tsx'), ['--disable-warning=ExperimentalWarning', 'local-cloud/bin/start.ts', '--quiet'], {
     env: Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     ready: /ready in/,
   });

@@ -1,6 +1,6 @@
 /** Small helpers of bench/fanout.ts: child processes, ports, statistics, bounded concurrency. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
@@ -146,3 +146,69 @@ export const openFilesLimit = (): number | undefined => {
     return undefined;
   }
 };
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+const readCmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * The process that runs `script` in the tree of `pid` (tsx starts node as a
+ * child of its own): the deepest one whose command line names the script.
+ */
+export const scriptProcess = (pid: number, script: string): number | undefined => {
+  const children = new Map<number, number[]>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      } catch {}
+    }
+  } catch {
+    return undefined;
+  }
+  let found: number | undefined;
+  const walk = (current: number) => {
+    if (readCmdline(current).includes(script)) found = current;
+    for (const child of children.get(current) ?? []) walk(child);
+  };
+  walk(pid);
+  return found;
+};
+
+export interface CpuTimes {
+  /** CPU time of every thread of the process (ms). */
+  totalMs: number;
+  /** CPU time of its main thread (ms): the event loop of a Node process. */
+  mainMs: number;
+}
+
+/** CPU time used so far by a process (Linux /proc; zeros elsewhere). */
+export const processCpu = (pid: number | undefined): CpuTimes => {
+  // utime and stime are fields 14 and 15 of stat (12 and 13 after the command name), in clock ticks;
+  // the process's own stat also counts threads that have exited (retired Lambda workers).
+  const cpuOf = (path: string) => {
+    try {
+      const stat = readFileSync(path, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return 0;
+    }
+  };
+  if (pid === undefined) return { totalMs: 0, mainMs: 0 };
+  return { totalMs: cpuOf(`/proc/${pid}/stat`), mainMs: cpuOf(`/proc/${pid}/task/${pid}/stat`) };
+};
+
+export const cpuSince = (before: CpuTimes, after: CpuTimes): CpuTimes => ({
+  totalMs: after.totalMs - before.totalMs,
+  mainMs: after.mainMs - before.mainMs,
+});
