@@ -11,45 +11,48 @@ import { dynamoDb } from './clients';
 import { clearCorrelationId, setCorrelationId } from './correlation';
 import { logger, metrics, tracer } from './powertools';
 
-export interface EventConsumerOptions<Cs extends readonly EventContract[]> {
-  /** The contracts (and versions) this consumer accepts; anything else fails and ends in the DLQ. */
-  contracts: Cs;
+export interface SqsConsumerOptions<M> {
+  /** Turns a record's body into the message; throwing fails the record (after maxReceiveCount, the DLQ). */
+  parse: (body: string) => M;
+  /** The idempotency key: the message is handled once per key, whatever SQS or EventBridge redeliver. */
+  key: (message: M) => string;
+  /** The correlation id the message carries, set on every log line while it is handled. */
+  correlationId: (message: M) => string;
+  /** Further log keys while the message is handled. */
+  logKeys?: (message: M) => Record<string, unknown>;
   /**
    * The table of the Powertools idempotency store (partition key `id`, TTL on
-   * `expiration`). Each event id is then handled once, whatever SQS or
-   * EventBridge redeliver; a failed attempt releases it for the retry.
+   * `expiration`). A failed attempt releases the key for the retry.
    */
   idempotencyTable: () => string;
-  /** How long a handled event id is remembered (default 24 h, beyond the queue's retention of redeliveries). */
+  /** How long a handled key is remembered (default 24 h, beyond the queue's retention of redeliveries). */
   idempotencyTtlSeconds?: number;
-  handle: (event: ParsedEvent<Cs[number]>, record: SQSRecord) => Promise<void>;
+  handle: (message: M, record: SQSRecord) => Promise<void>;
 }
 
 /**
- * Builds an SQS consumer of EventBridge events: Powertools BatchProcessor with
- * partial batch failures (only the failed records return to the queue), each
- * record parsed against the consumer's contracts, logged under the event's
- * correlation id, and handled idempotently by its event id.
+ * Builds an SQS consumer: Powertools BatchProcessor with partial batch
+ * failures (only the failed records return to the queue), each record parsed,
+ * logged under its correlation id, and handled idempotently by its key.
  */
-export const eventConsumer = <const Cs extends readonly EventContract[]>(
-  options: EventConsumerOptions<Cs>,
-) => {
+export const sqsConsumer = <M>(options: SqsConsumerOptions<M>) => {
   const processor = new BatchProcessor(EventType.SQS);
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'eventId',
+    eventKeyJmesPath: 'key',
     expiresAfterSeconds: options.idempotencyTtlSeconds ?? 24 * 60 * 60,
   });
   let handleOnce:
-    | ((detail: { eventId: string }, event: ParsedEvent<Cs[number]>, record: SQSRecord) => Promise<void>)
+    | ((idempotency: { key: string }, message: M, record: SQSRecord) => Promise<void>)
     | undefined;
 
   const handleRecord = async (record: SQSRecord) => {
-    const event = parseEventMessage(options.contracts, record.body);
-    setCorrelationId(event.detail.correlationId);
-    logger.appendKeys({ event_id: event.detail.eventId, detail_type: event.detailType });
+    const message = options.parse(record.body);
+    const logKeys = options.logKeys?.(message) ?? {};
+    setCorrelationId(options.correlationId(message));
+    logger.appendKeys(logKeys);
     try {
       handleOnce ??= makeIdempotent(
-        async (_detail: { eventId: string }, parsed: ParsedEvent<Cs[number]>, raw: SQSRecord) => {
+        async (_idempotency: { key: string }, parsed: M, raw: SQSRecord) => {
           await options.handle(parsed, raw);
         },
         {
@@ -60,12 +63,12 @@ export const eventConsumer = <const Cs extends readonly EventContract[]>(
           config,
         },
       );
-      await handleOnce(event.detail, event, record);
+      await handleOnce({ key: options.key(message) }, message, record);
     } catch (error) {
-      logger.error('Event handling failed', { error: error as Error, messageId: record.messageId });
+      logger.error('Message handling failed', { error: error as Error, messageId: record.messageId });
       throw error;
     } finally {
-      logger.removeKeys(['event_id', 'detail_type']);
+      logger.removeKeys(Object.keys(logKeys));
       clearCorrelationId();
     }
   };
@@ -81,6 +84,25 @@ export const eventConsumer = <const Cs extends readonly EventContract[]>(
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics));
 };
+
+export interface EventConsumerOptions<Cs extends readonly EventContract[]>
+  extends Pick<
+    SqsConsumerOptions<ParsedEvent<Cs[number]>>,
+    'idempotencyTable' | 'idempotencyTtlSeconds' | 'handle'
+  > {
+  /** The contracts (and versions) this consumer accepts; anything else fails and ends in the DLQ. */
+  contracts: Cs;
+}
+
+/** An SQS consumer of EventBridge events: parsed against its contracts, handled once per event id. */
+export const eventConsumer = <const Cs extends readonly EventContract[]>(options: EventConsumerOptions<Cs>) =>
+  sqsConsumer<ParsedEvent<Cs[number]>>({
+    ...options,
+    parse: (body) => parseEventMessage(options.contracts, body),
+    key: (event) => event.detail.eventId,
+    correlationId: (event) => event.detail.correlationId,
+    logKeys: (event) => ({ event_id: event.detail.eventId, detail_type: event.detailType }),
+  });
 
 /** Builds a scheduled (EventBridge Scheduler / cron) handler with the same Powertools wiring. */
 export const scheduledHandler = (run: (context: Context) => Promise<void>) =>
