@@ -46,10 +46,14 @@ const startCloud = async () => {
     LC_WS_PORT: await freePort(),
     LC_EDGE_PORT: await freePort(),
   };
-  const started = await spawnUntil(bin('tsx'), ['--disable-warning=ExperimentalWarning', 'local-cloud/bin/start.ts', '--quiet'], {
-    env: Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-    ready: /ready in/,
-  });
+  const started = await spawnUntil(
+    bin('tsx'),
+    ['--disable-warning=ExperimentalWarning', 'local-cloud/bin/start.ts', '--quiet'],
+    {
+      env: Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      ready: /ready in/,
+    },
+  );
   return { ...started, url: `http://127.0.0.1:${ports.LC_HTTP_PORT}` };
 };
 
