@@ -297,13 +297,6 @@ class Subscribers {
       };
     });
   }
-
-  close() {
-    for (const socket of this.sockets) {
-      socket.terminate();
-      allSockets.delete(socket);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -557,14 +550,13 @@ const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult
 const main = async () => {
   const machine = `machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}, load average ${load()}`;
   log(machine);
-  const limit = openFilesLimit();
-  if (limit !== undefined && limit < LARGE + 2_000) {
-    log(`warning: ulimit -n is ${limit}; ${LARGE} sockets need more (run under \`ulimit -n 20000\`)`);
-  }
+  const loadAtStart = loadavg()[0]?.toFixed(2) ?? '?';
 
   log('starting the local cloud (child process)...');
   const cloud = await startCloud();
-  log(`local cloud ready in ${cloud.child.match ?? '?'} (pid ${cloud.child.process.pid}), load ${load()}`);
+  log(
+    `local cloud ready in ${cloud.child.match ?? '?'} (pid ${cloud.pid ?? cloud.child.process.pid}), load ${load()}`,
+  );
   const dynamo = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: cloud.edge,
@@ -616,39 +608,64 @@ const main = async () => {
   const smallP99 = median(small.runs.map((run) => run.p99));
   const smallLast = median(small.runs.map((run) => run.last));
   const smallRate = median(small.runs.map((run) => run.rate));
-  const smallDelivered = small.runs.map((run) => `${run.delivered}/${SMALL}`).join(', ');
-  const largeFirst = large.runs[0] as Run;
-  const largeWarm = large.runs.at(-1) as Run;
+  const smallDelivered = small.runs.reduce((sum, run) => sum + run.delivered, 0);
   const bareRate = bare.rates.at(-1) ?? Number.NaN;
-  const line = (label: string, run: Run, n: number) =>
-    `${label.padEnd(34)} p50 ${ms(run.p50)}, p99 ${ms(run.p99)}, last ${ms(run.last)}, ` +
-    `delivered ${run.delivered}/${n}, ${perSecond(run.rate)}`;
+  const bareCpu = bare.cpu.at(-1);
+  const row = (label: string, p50: number, p99: number, last: number, delivered: string, rate: number) =>
+    `${label.padEnd(40)}${ms(p50).padStart(9)}${ms(p99).padStart(10)}${ms(last).padStart(10)}` +
+    `${delivered.padStart(13)}${perSecond(rate).padStart(10)}`;
+  const largeLabel = (index: number) =>
+    `N=${LARGE}, comment ${index + 1}${index === 0 && LARGE > 1000 ? ' (cold page workers)' : ''}`;
 
   const summary = [
     '',
     '```',
-    `WebSocket fan-out on the local cloud (npx tsx bench/fanout.ts)`,
-    machine.replace(/, load average .*/, ''),
-    `load average: start of run see above, after fan-out ${loadAfterFanOut}, end ${load()}`,
+    'WebSocket fan-out on the local cloud: npx tsx bench/fanout.ts (ulimit -n 20000)',
+    `machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
+      `load average (1 min) ${loadAtStart} at start, ${loadAfterFanOut.split(' ')[0]} after the fan-out`,
     '',
-    `N=${SMALL} (median of ${small.runs.length} comments)       p50 ${ms(smallP50)}, p99 ${ms(smallP99)}, last ${ms(smallLast)}, delivered ${smallDelivered}, ${perSecond(smallRate)}`,
-    line(`N=${LARGE}, comment 1`, largeFirst, LARGE),
-    ...(large.runs.length > 1
-      ? large.runs.slice(1).map((run, index) => line(`N=${LARGE}, comment ${index + 2}`, run, LARGE))
-      : []),
-    `  open + subscribe ${LARGE} sockets      ${ms(large.openMs)} (${perSecond((LARGE / large.openMs) * 1000)})`,
-    `bare ws + http (${BARE_CONCURRENCY} in flight)            ${perSecond(bareRate)} (${LARGE} frames in ${ms(bare.lastMs.at(-1) ?? Number.NaN)})`,
-    `ratio, ${LARGE} fan-out / bare           comment 1: ${(largeFirst.rate / bareRate).toFixed(2)}` +
-      (large.runs.length > 1
-        ? `, comment ${large.runs.length}: ${(largeWarm.rate / bareRate).toFixed(2)}`
+    `${''.padEnd(40)}${'p50'.padStart(9)}${'p99'.padStart(10)}${'last'.padStart(10)}${'delivered'.padStart(13)}${'rate'.padStart(10)}`,
+    row(
+      `N=${SMALL} (median of ${small.runs.length} comments)`,
+      smallP50,
+      smallP99,
+      smallLast,
+      `${smallDelivered}/${SMALL * small.runs.length}`,
+      smallRate,
+    ),
+    ...large.runs.map((run, index) =>
+      row(largeLabel(index), run.p50, run.p99, run.last, `${run.delivered}/${LARGE}`, run.rate),
+    ),
+    '',
+    `open + subscribe ${LARGE} sockets: ${(large.openMs / 1000).toFixed(1)} s (${perSecond((LARGE / large.openMs) * 1000)})`,
+    `bare ws + http, ${BARE_CONCURRENCY} POSTs in flight: ${perSecond(bareRate)} (${LARGE} frames in ${ms(bare.lastMs.at(-1) ?? Number.NaN)})`,
+    `${LARGE} fan-out / bare: ${large.runs
+      .map((run, index) => `${(run.rate / bareRate).toFixed(2)} (comment ${index + 1})`)
+      .join(', ')}`,
+    `CPU per frame: local cloud ${large.runs
+      .map((run, index) => `${perItem(run.cpu, LARGE)} (comment ${index + 1})`)
+      .join(', ')}; ` +
+      (bareCpu
+        ? `bare server ${perItem(bareCpu, LARGE)} + its HTTP client ${((bareCpu.clientMs * 1000) / LARGE).toFixed(0)} µs`
         : ''),
     '```',
     '',
     'Latency: from just before the comment POST to the subscriber reading its comment.created frame.',
-    'Rate: N / time until the last subscriber has it. Bare: the same frame over a plain ws + http server.',
+    'Rate: N / time until the last subscriber has it. Comment 1 of the large post also starts the',
+    "broadcaster's page workers (its first continuation pages). Bare: the same frame over a plain",
+    'ws + http server; CPU: user + system time of the server process during the delivery.',
   ];
   log(summary.join('\n'));
 };
+
+const openFiles = openFilesLimit();
+if (openFiles !== undefined && openFiles < LARGE + 2_000) {
+  process.stderr.write(
+    `fanout bench: ulimit -n is ${openFiles}, too few for ${LARGE} sockets; ` +
+      'run under `ulimit -n 20000` (or set BENCH_FANOUT_LARGE)\n',
+  );
+  process.exit(1);
+}
 
 try {
   await main();

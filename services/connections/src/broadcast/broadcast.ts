@@ -116,10 +116,10 @@ export const broadcastPage = async (broadcast: TopicBroadcast, deps: BroadcastDe
 
 /** Announces a comment event on each of its topics, starting with the first page of each. */
 export const broadcastEvent = async (event: CommentEvent, deps: BroadcastDeps): Promise<PageOutcome[]> => {
-  const outcomes: PageOutcome[] = [];
-  for (const topic of topicsOf(event)) {
-    outcomes.push(
-      await broadcastPage(
+  // Topics side by side: the feed's first page must not wait for a large post's.
+  return Promise.all(
+    topicsOf(event).map((topic) =>
+      broadcastPage(
         {
           eventId: event.detail.eventId,
           correlationId: event.detail.correlationId,
@@ -130,7 +130,6 @@ export const broadcastEvent = async (event: CommentEvent, deps: BroadcastDeps): 
         },
         deps,
       ),
-    );
-  }
-  return outcomes;
+    ),
+  );
 };
