@@ -109,9 +109,10 @@ export const treeRssMb = (pid: number): number => {
   return kb / 1024;
 };
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
-export const median = (values: number[]) => {
+export const median = (values: readonly number[]): number => {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;

@@ -1,24 +1,11 @@
 /** Small helpers of bench/fanout.ts: child processes, ports, statistics, bounded concurrency. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { root } from '../support';
 
-export const root = resolve(import.meta.dirname, '..', '..');
+export { freePort, median, root, sleep } from '../support';
 export const tsxBin = join(root, 'node_modules', '.bin', 'tsx');
-
-export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
-/** A free TCP port on the loopback address. */
-export const freePort = () =>
-  new Promise<number>((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 export interface Child {
   process: ChildProcess;
@@ -125,15 +112,6 @@ export const quantile = (sorted: readonly number[], q: number): number => {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank] as number;
-};
-
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 /** The soft limit on open files of this process (Linux), or undefined. */
