@@ -1,4 +1,3 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -19,15 +18,3 @@ export const documentClient = once(() =>
 );
 
 export const eventBridge = once(() => tracer.captureAWSv3Client(new EventBridgeClient({})));
-
-const managementClients = new Map<string, ApiGatewayManagementApiClient>();
-
-/** The `@connections` client of a WebSocket API stage, e.g. https://{api}.execute-api.{region}.amazonaws.com/{stage}. */
-export const managementApi = (endpoint: string): ApiGatewayManagementApiClient => {
-  let client = managementClients.get(endpoint);
-  if (!client) {
-    client = tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint }));
-    managementClients.set(endpoint, client);
-  }
-  return client;
-};

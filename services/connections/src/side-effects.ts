@@ -1,15 +1,12 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { documentClient, logger, managementApi, metrics, once, tracer } from '@live-comments/shared';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { documentClient, logger, metrics, once, tracer } from '@live-comments/shared';
 import { createTokenVerifier, issuerKeys } from './auth/token';
 import type { BroadcastDeps } from './broadcast/broadcast';
 import { buildContinuationQueue } from './broadcast/continuation';
 import { broadcastConfig, handshakeConfig, tablesConfig, webSocketConfig } from './config';
 import type { OpenConnectionDeps } from './connections/open-connection';
 import { buildConnectionStore } from './connections/store';
+import { createConnectionsApi } from './delivery/connections-api';
 import { createFramePoster } from './delivery/post-frame';
 import { buildSubscriptionStore } from './subscriptions/store';
 
@@ -38,40 +35,32 @@ export const connectDeps = once(
   }),
 );
 
-/** Replies to a client's own frames go through the shared `@connections` client. */
-export const replyPoster = once(() =>
-  createFramePoster({
-    client: managementApi(webSocketConfig().WEBSOCKET_API_ENDPOINT),
-    onFailure: (connectionId, error) =>
-      logger.warn('Reply not delivered', { connectionId, error: error as Error }),
-  }),
-);
-
 /** Concurrent PostToConnection calls per invocation; the agent keeps as many sockets alive. */
 const BROADCAST_CONCURRENCY = 64;
 /** Subscribers per Query page, and so per invocation, of a topic's broadcast. */
 const BROADCAST_PAGE_SIZE = 1000;
 
 /**
- * The broadcaster's own `@connections` client: kept-alive sockets (a broadcast
- * is thousands of small POSTs to one host), and no SDK retries, since the
- * frame poster retries throttling itself with jittered backoff.
+ * The stage's `@connections` API, one per container: kept-alive sockets (a
+ * broadcast is thousands of small POSTs to one host). Not traced per call:
+ * a broadcast page would make a thousand subsegments; its log line and
+ * metrics say what happened.
  */
-const broadcastClient = once(() => {
-  const agentOptions = { keepAlive: true, maxSockets: BROADCAST_CONCURRENCY };
-  return tracer.captureAWSv3Client(
-    new ApiGatewayManagementApiClient({
-      endpoint: webSocketConfig().WEBSOCKET_API_ENDPOINT,
-      maxAttempts: 1,
-      requestHandler: new NodeHttpHandler({
-        httpsAgent: new HttpsAgent(agentOptions),
-        httpAgent: new HttpAgent(agentOptions),
-        connectionTimeout: 2_000,
-        requestTimeout: 5_000,
-      }),
-    }),
-  );
-});
+const connectionsApi = once(() =>
+  createConnectionsApi({
+    endpoint: webSocketConfig().WEBSOCKET_API_ENDPOINT,
+    maxSockets: BROADCAST_CONCURRENCY,
+  }),
+);
+
+/** Replies to a client's own frames. */
+export const replyPoster = once(() =>
+  createFramePoster({
+    api: connectionsApi(),
+    onFailure: (connectionId, error) =>
+      logger.warn('Reply not delivered', { connectionId, error: error as Error }),
+  }),
+);
 
 const sqs = once(() => tracer.captureAWSv3Client(new SQSClient({})));
 
@@ -80,7 +69,7 @@ export const broadcastDeps = once(
     subscriptions: subscriptionStore(),
     connections: connectionStore(),
     postFrame: createFramePoster({
-      client: broadcastClient(),
+      api: connectionsApi(),
       onFailure: (connectionId, error) =>
         logger.warn('Frame not delivered', { connectionId, error: error as Error }),
     }),

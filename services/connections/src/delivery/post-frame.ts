@@ -1,7 +1,4 @@
-import {
-  type ApiGatewayManagementApiClient,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ConnectionsApi } from './connections-api';
 
 /** What became of one frame sent to one connection. */
 export type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
@@ -10,7 +7,7 @@ export type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
 export type PostFrame = (connectionId: string, frame: string) => Promise<DeliveryOutcome>;
 
 export interface FramePosterOptions {
-  client: ApiGatewayManagementApiClient;
+  api: ConnectionsApi;
   /** Attempts for throttled or failed (5xx, network) sends; 410 and other 4xx are not retried. */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -50,17 +47,24 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * (410 GoneException) reported as `gone` so the caller can forget it.
  */
 export const createFramePoster = ({
-  client,
+  api,
   maxAttempts = 3,
   baseDelayMs = 50,
   sleep = delay,
   onFailure,
 }: FramePosterOptions): PostFrame => {
+  // A page sends one frame to many connections: encode it once.
+  let lastFrame = '';
+  let lastData = Buffer.alloc(0);
   return async (connectionId, frame) => {
-    const data = Buffer.from(frame, 'utf8');
+    if (frame !== lastFrame) {
+      lastFrame = frame;
+      lastData = Buffer.from(frame, 'utf8');
+    }
+    const data = lastData;
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+        await api.postToConnection(connectionId, data);
         return 'delivered';
       } catch (error) {
         if (isGone(error)) return 'gone';

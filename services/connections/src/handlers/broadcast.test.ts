@@ -1,10 +1,4 @@
 import {
-  ApiGatewayManagementApiClient,
-  GoneException,
-  LimitExceededException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
@@ -26,8 +20,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BroadcastDeps } from '../broadcast/broadcast';
 import { buildContinuationQueue } from '../broadcast/continuation';
 import { buildConnectionStore } from '../connections/store';
+import { createConnectionsApi } from '../delivery/connections-api';
 import { createFramePoster } from '../delivery/post-frame';
 import { buildSubscriptionStore } from '../subscriptions/store';
+import { answers, fakeGateway } from '../testing/fake-gateway';
 import { lambdaContext, sqsEvent } from '../testing/fixtures';
 import { buildBroadcastHandler } from './broadcast';
 import { buildBroadcastPageHandler } from './broadcast-page';
@@ -40,7 +36,7 @@ const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/test-connect
 
 const documents = mockClient(DynamoDBDocumentClient);
 const idempotencyStore = mockClient(DynamoDBClient);
-const gateway = mockClient(ApiGatewayManagementApiClient);
+const gateway = fakeGateway();
 const sqs = mockClient(SQSClient);
 
 /** The Powertools idempotency table, kept in memory: a completed key refuses a second PutItem. */
@@ -119,14 +115,7 @@ const envelope = (detailType: 'CommentCreated' | 'CommentDeleted', eventId: stri
 const commentCreated = (eventId = 'event-1') => envelope('CommentCreated', eventId, comment);
 
 /** Frames sent, by connection id. */
-const sentFrames = () =>
-  gateway.commandCalls(PostToConnectionCommand).map(({ args: [command] }) => ({
-    connectionId: command.input.ConnectionId,
-    frame: JSON.parse(Buffer.from(command.input.Data as Uint8Array).toString('utf8')) as Record<
-      string,
-      unknown
-    >,
-  }));
+const sentFrames = () => gateway.sent.map(({ connectionId, frame }) => ({ connectionId, frame }));
 
 const setup = (pageSize = 1000) => {
   const addMetric = vi.fn();
@@ -135,7 +124,11 @@ const setup = (pageSize = 1000) => {
     subscriptions: buildSubscriptionStore({ client: documentClient, tables }),
     connections: buildConnectionStore({ client: documentClient, tables }),
     postFrame: createFramePoster({
-      client: new ApiGatewayManagementApiClient({ region: 'us-east-1', endpoint: 'https://ws.example/test' }),
+      api: createConnectionsApi({
+        endpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+        transport: gateway.transport,
+      }),
       sleep: async () => undefined,
     }),
     continueLater: buildContinuationQueue({
@@ -163,7 +156,6 @@ const setup = (pageSize = 1000) => {
 beforeEach(() => {
   fakeIdempotencyTable();
   documents.on(QueryCommand).resolves({ Items: [] });
-  gateway.on(PostToConnectionCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
 });
 
@@ -274,9 +266,7 @@ describe('broadcast', () => {
 
   it('forgets a closed connection (410) with its subscriptions and counts it gone', async () => {
     subscribersOf(`post:${postId}`, [['open', 'closed']]);
-    gateway
-      .on(PostToConnectionCommand, { ConnectionId: 'closed' })
-      .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }));
+    gateway.answer('closed', answers.gone);
     documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'closed' } });
     documents
       .on(QueryCommand, { IndexName: 'byConnection' })
@@ -307,30 +297,25 @@ describe('broadcast', () => {
 
   it('retries a throttled send and delivers it', async () => {
     subscribersOf(`post:${postId}`, [['a']]);
-    gateway
-      .on(PostToConnectionCommand)
-      .rejectsOnce(new LimitExceededException({ message: 'slow down', $metadata: { httpStatusCode: 429 } }))
-      .resolves({});
+    gateway.answer('a', answers.throttled, answers.ok);
     const { broadcast, addMetric } = setup();
 
     await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
 
-    expect(gateway.commandCalls(PostToConnectionCommand)).toHaveLength(2);
+    expect(gateway.sent).toHaveLength(2);
     expect(addMetric).toHaveBeenCalledWith('Delivered', 'Count', 1);
     expect(addMetric).toHaveBeenCalledWith('Failed', 'Count', 0);
   });
 
   it('counts a send that keeps failing as failed without failing the event', async () => {
     subscribersOf(`post:${postId}`, [['a']]);
-    gateway
-      .on(PostToConnectionCommand)
-      .rejects(Object.assign(new Error('internal'), { $metadata: { httpStatusCode: 500 } }));
+    gateway.answer('a', answers.internalError);
     const { broadcast, addMetric } = setup();
 
     const result = await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
 
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(gateway.commandCalls(PostToConnectionCommand)).toHaveLength(3);
+    expect(gateway.sent).toHaveLength(3);
     expect(addMetric).toHaveBeenCalledWith('Failed', 'Count', 1);
   });
 

@@ -1,0 +1,225 @@
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { createSigV4Signer } from './sigv4';
+
+/**
+ * The `@connections` management API of one WebSocket API stage: one signed
+ * `POST /{stage}/@connections/{connectionId}` per frame.
+ *
+ * Why not the SDK's ApiGatewayManagementApiClient: a broadcast is thousands of
+ * identical tiny calls, and the SDK's per-call middleware (endpoint rules,
+ * user agent, retry quota, serde, a general-purpose signer) cost several
+ * times the HTTP exchange itself in the fan-out benchmark. This keeps the
+ * SDK's credential chain, signs with a SigV4 signer made for this one request
+ * shape (./sigv4.ts) and sends over a keep-alive agent; errors carry the SDK's
+ * shape (`name`, `$metadata.httpStatusCode`) so callers classify them the
+ * same way.
+ */
+export interface ConnectionsApi {
+  postToConnection(connectionId: string, data: Uint8Array): Promise<void>;
+}
+
+/** A failed `@connections` call, shaped like an SDK service error. */
+export class ConnectionsApiError extends Error {
+  readonly $metadata: { httpStatusCode?: number };
+
+  constructor(name: string, message: string, httpStatusCode?: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = name;
+    this.$metadata = httpStatusCode === undefined ? {} : { httpStatusCode };
+  }
+}
+
+/** One signed HTTP request, as handed to the transport. */
+export interface SignedRequest {
+  method: 'POST';
+  protocol: 'http:' | 'https:';
+  hostname: string;
+  port?: number;
+  path: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Sends a signed request and reads the whole answer; rejects only when no answer came. */
+export type Transport = (request: SignedRequest) => Promise<TransportResponse>;
+
+export interface ConnectionsApiOptions {
+  /** The stage's endpoint, e.g. https://{apiId}.execute-api.{region}.amazonaws.com/{stage}. */
+  endpoint: string;
+  /** Signing region; default the one in an execute-api host name, else AWS_REGION. */
+  region?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Sockets kept alive to the endpoint (and so calls in flight at once). */
+  maxSockets?: number;
+  /** Gives up on a call with no answer after this long (the caller may retry). */
+  timeoutMs?: number;
+  /** Replaces the HTTP exchange (tests). */
+  transport?: Transport;
+}
+
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+/**
+ * Credentials resolved once and reused until five minutes before they
+ * expire (the provider chain's memoization, without a promise per frame).
+ */
+const cachedCredentials = (
+  source: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): (() => AwsCredentialIdentity | Promise<AwsCredentialIdentity>) => {
+  if (typeof source !== 'function') return () => source;
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  return () => {
+    const expiresAt = current?.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (current && expiresAt - Date.now() > REFRESH_BEFORE_EXPIRY_MS) return current;
+    pending ??= source().then(
+      (resolved) => {
+        current = resolved;
+        pending = undefined;
+        return resolved;
+      },
+      (error: unknown) => {
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
+  };
+};
+
+/** The SDK's label encoding (encodeURIComponent plus !'()*). */
+const encodeLabel = (value: string) =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+const regionOf = (hostname: string): string | undefined =>
+  /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(hostname)?.[1];
+
+/** `GoneException:http://internal.amazon.com/...` → `GoneException`. */
+const errorTypeOf = (header: string | string[] | undefined): string | undefined => {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(':')[0] || undefined;
+};
+
+const NAME_BY_STATUS: Record<number, string> = {
+  403: 'ForbiddenException',
+  410: 'GoneException',
+  413: 'PayloadTooLargeException',
+  429: 'LimitExceededException',
+};
+
+const messageOf = (body: string): string | undefined => {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; Message?: unknown };
+    const message = parsed.message ?? parsed.Message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The default transport: node:http(s) over one keep-alive agent. */
+export const keepAliveTransport = ({
+  maxSockets,
+  timeoutMs,
+}: {
+  maxSockets: number;
+  timeoutMs: number;
+}): Transport => {
+  const agentOptions = { keepAlive: true, maxSockets };
+  const agents = { 'http:': new HttpAgent(agentOptions), 'https:': new HttpsAgent(agentOptions) };
+  return (signed) =>
+    new Promise((resolve, reject) => {
+      const options: RequestOptions = {
+        method: signed.method,
+        hostname: signed.hostname,
+        path: signed.path,
+        headers: signed.headers,
+        agent: agents[signed.protocol],
+        ...(signed.port ? { port: signed.port } : {}),
+      };
+      const send = signed.protocol === 'https:' ? httpsRequest : httpRequest;
+      const request = send(options, (response: IncomingMessage) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          // Nothing to read on success; drain so the socket goes back to the pool.
+          response.resume();
+          response.on('end', () => resolve({ status, headers: response.headers, body: '' }));
+          response.on('error', reject);
+          return;
+        }
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status, headers: response.headers, body }));
+        response.on('error', reject);
+      });
+      request.setTimeout(timeoutMs, () =>
+        request.destroy(new ConnectionsApiError('TimeoutError', `No answer within ${timeoutMs} ms`)),
+      );
+      request.on('error', reject);
+      request.end(signed.body);
+    });
+};
+
+export const createConnectionsApi = (options: ConnectionsApiOptions): ConnectionsApi => {
+  const endpoint = new URL(options.endpoint);
+  const protocol = endpoint.protocol === 'http:' ? 'http:' : 'https:';
+  const basePath = endpoint.pathname.replace(/\/+$/, '');
+  const port = endpoint.port ? Number(endpoint.port) : undefined;
+  const region = options.region ?? regionOf(endpoint.hostname) ?? (process.env.AWS_REGION || undefined);
+  if (!region) throw new Error(`No signing region for ${options.endpoint}: set AWS_REGION`);
+  const sign = createSigV4Signer({ service: 'execute-api', region });
+  const credentials = cachedCredentials(options.credentials ?? defaultProvider());
+  const transport =
+    options.transport ??
+    keepAliveTransport({ maxSockets: options.maxSockets ?? 64, timeoutMs: options.timeoutMs ?? 5_000 });
+
+  return {
+    async postToConnection(connectionId, data) {
+      const path = `${basePath}/@connections/${encodeLabel(connectionId)}`;
+      const resolved = credentials();
+      const headers = sign(
+        {
+          path,
+          host: endpoint.host,
+          headers: { 'content-type': 'application/json', 'content-length': String(data.byteLength) },
+          body: data,
+        },
+        resolved instanceof Promise ? await resolved : resolved,
+      );
+      const response = await transport({
+        method: 'POST',
+        protocol,
+        hostname: endpoint.hostname,
+        ...(port ? { port } : {}),
+        path,
+        headers,
+        body: data,
+      });
+      if (response.status >= 200 && response.status < 300) return;
+      const name =
+        errorTypeOf(response.headers['x-amzn-errortype']) ?? NAME_BY_STATUS[response.status] ?? 'HttpError';
+      throw new ConnectionsApiError(
+        name,
+        messageOf(response.body) ?? `@connections answered ${response.status}`,
+        response.status,
+      );
+    },
+  };
+};
