@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { root } from '../support';
+import { processTree, root } from '../support';
 
 export { freePort, median, root, sleep } from '../support';
 export const tsxBin = join(root, 'node_modules', '.bin', 'tsx');
@@ -17,9 +17,11 @@ export interface Child {
 }
 
 /**
- * Spawns a process in its own process group (tsx starts a child of its own)
- * with the node running this bench first on PATH, and resolves once its output
- * matches `ready`.
+ * Spawns a process with the node running this bench first on PATH, and
+ * resolves once its output matches `ready`. Not detached: a child in a
+ * session of its own is a scheduling group of its own (Linux autogroup), so
+ * a multi-threaded child would get one share of the CPU against the bench's
+ * clients whatever its thread count (see bench/support.ts).
  */
 export const spawnUntilReady = (
   args: string[],
@@ -35,7 +37,6 @@ export const spawnUntilReady = (
         PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
     });
     let output = '';
     let ready = false;
@@ -69,29 +70,27 @@ export const spawnUntilReady = (
     });
   });
 
-/** Stops a child's process group: SIGTERM, then SIGKILL after `graceMs`. */
+/** Stops a child and its descendants (tsx starts a node of its own): SIGTERM, then SIGKILL after `graceMs`. */
 export const stopChild = (child: ChildProcess, graceMs = 5_000): Promise<void> =>
   new Promise((resolveStop) => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
       resolveStop();
       return;
     }
-    const pid = child.pid;
-    const kill = setTimeout(() => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {}
-    }, graceMs);
+    const tree = processTree(child.pid);
+    const signal = (name: NodeJS.Signals) => {
+      for (const pid of tree) {
+        try {
+          process.kill(pid, name);
+        } catch {}
+      }
+    };
+    const kill = setTimeout(() => signal('SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(kill);
       resolveStop();
     });
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      clearTimeout(kill);
-      resolveStop();
-    }
+    signal('SIGTERM');
   });
 
 /** Runs `work(i)` for i in [0, count) with at most `limit` at once. */
