@@ -2,21 +2,29 @@
  * DynamoDB through dynalite, in process (its request handler is called with
  * the buffered request; it never listens on a port), plus Time to Live, which
  * dynalite lacks: UpdateTimeToLive / DescribeTimeToLive are answered here, and
- * a sweeper deletes expired items of TTL-enabled tables every few seconds.
+ * a sweeper deletes expired items of TTL-enabled tables every 30 seconds.
  *
  * TTL follows AWS's rules for which items expire (the attribute is a Number of
  * epoch seconds, in the past, and not more than five years in the past) but
  * not its timing: AWS deletes "within a few days", locally it is within
- * `ttlSweepIntervalMs`. The sweeper Scans; that is the emulator, not app code.
+ * `ttlSweepIntervalMs`. The sweeper Scans (that is the emulator, not app
+ * code) in small pages and yields between them: dynalite runs on the
+ * gateway's thread, and a sweep of 20,000 items in one go held it for
+ * ~100 ms.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import dynalite from 'dynalite';
+
 import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const FIVE_YEARS_SECONDS = 5 * 365 * 24 * 3600;
+/** AWS deletes expired items "within a few days"; locally within half a minute. */
+const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
+/** Items a sweep reads per Scan call before it yields the thread. */
+const SWEEP_PAGE_ITEMS = 1000;
 
 export class DynamoDbCallError extends Error {
   constructor(
@@ -226,6 +234,7 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
           ':now': { N: String(now) },
           ':oldest': { N: String(now - FIVE_YEARS_SECONDS) },
         },
+        Limit: SWEEP_PAGE_ITEMS,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       });
       for (const item of page.Items ?? []) {
@@ -246,6 +255,8 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
         }
       }
       startKey = page.LastEvaluatedKey;
+      // Let requests waiting on this thread through between pages.
+      if (startKey) await new Promise((resolve) => setImmediate(resolve));
     } while (startKey);
     return deleted;
   };
@@ -267,7 +278,7 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     sweeping = sweeping.then(sweepExpiredItems);
-  }, options.ttlSweepIntervalMs ?? 2000);
+  }, options.ttlSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
   timer.unref();
 
   return {
