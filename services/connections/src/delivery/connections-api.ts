@@ -30,8 +30,8 @@ export interface ConnectionsApi {
 export class ConnectionsApiError extends Error {
   readonly $metadata: { httpStatusCode?: number };
 
-  constructor(name: string, message: string, httpStatusCode?: number, options?: ErrorOptions) {
-    super(message, options);
+  constructor(name: string, message: string, httpStatusCode?: number) {
+    super(message);
     this.name = name;
     this.$metadata = httpStatusCode === undefined ? {} : { httpStatusCode };
   }
