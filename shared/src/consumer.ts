@@ -11,7 +11,7 @@ import { dynamoDb } from './clients';
 import { clearCorrelationId, setCorrelationId } from './correlation';
 import { logger, metrics, tracer } from './powertools';
 
-export interface SqsConsumerOptions<M> {
+export interface SqsConsumerOptions<M, P = unknown> {
   /** Turns a record's body into the message; throwing fails the record (after maxReceiveCount, the DLQ). */
   parse: (body: string) => M;
   /** The idempotency key: the message is handled once per key, whatever SQS or EventBridge redeliver. */
@@ -27,7 +27,14 @@ export interface SqsConsumerOptions<M> {
   idempotencyTable: () => string;
   /** How long a handled key is remembered (default 24 h, beyond the queue's retention of redeliveries). */
   idempotencyTtlSeconds?: number;
-  handle: (message: M, record: SQSRecord) => Promise<void>;
+  /**
+   * Reads to start alongside the idempotency check instead of after it (it
+   * is a write to the idempotency table, so this saves a round trip on the
+   * way to the first side effect). Must have no side effects: on a duplicate
+   * its result is dropped. Its promise is handed to `handle`, which awaits it.
+   */
+  prefetch?: (message: M) => Promise<P>;
+  handle: (message: M, record: SQSRecord, prefetched?: Promise<P>) => Promise<void>;
 }
 
 /**
@@ -35,14 +42,19 @@ export interface SqsConsumerOptions<M> {
  * failures (only the failed records return to the queue), each record parsed,
  * logged under its correlation id, and handled idempotently by its key.
  */
-export const sqsConsumer = <M>(options: SqsConsumerOptions<M>) => {
+export const sqsConsumer = <M, P = unknown>(options: SqsConsumerOptions<M, P>) => {
   const processor = new BatchProcessor(EventType.SQS);
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
     expiresAfterSeconds: options.idempotencyTtlSeconds ?? 24 * 60 * 60,
   });
   let handleOnce:
-    | ((idempotency: { key: string }, message: M, record: SQSRecord) => Promise<void>)
+    | ((
+        idempotency: { key: string },
+        message: M,
+        record: SQSRecord,
+        prefetched: Promise<P> | undefined,
+      ) => Promise<void>)
     | undefined;
 
   const handleRecord = async (record: SQSRecord) => {
@@ -51,9 +63,12 @@ export const sqsConsumer = <M>(options: SqsConsumerOptions<M>) => {
     setCorrelationId(options.correlationId(message));
     logger.appendKeys(logKeys);
     try {
+      const prefetched = options.prefetch?.(message);
+      // Awaited by handle; a duplicate never reaches it, and its failure must not go unhandled.
+      prefetched?.catch(() => {});
       handleOnce ??= makeIdempotent(
-        async (_idempotency: { key: string }, parsed: M, raw: SQSRecord) => {
-          await options.handle(parsed, raw);
+        async (_idempotency: { key: string }, parsed: M, raw: SQSRecord, reads: Promise<P> | undefined) => {
+          await options.handle(parsed, raw, reads);
         },
         {
           persistenceStore: new DynamoDBPersistenceLayer({
@@ -63,7 +78,7 @@ export const sqsConsumer = <M>(options: SqsConsumerOptions<M>) => {
           config,
         },
       );
-      await handleOnce({ key: options.key(message) }, message, record);
+      await handleOnce({ key: options.key(message) }, message, record, prefetched);
     } catch (error) {
       logger.error('Message handling failed', { error: error as Error, messageId: record.messageId });
       throw error;
@@ -85,18 +100,20 @@ export const sqsConsumer = <M>(options: SqsConsumerOptions<M>) => {
     .use(logMetrics(metrics));
 };
 
-export interface EventConsumerOptions<Cs extends readonly EventContract[]>
+export interface EventConsumerOptions<Cs extends readonly EventContract[], P = unknown>
   extends Pick<
-    SqsConsumerOptions<ParsedEvent<Cs[number]>>,
-    'idempotencyTable' | 'idempotencyTtlSeconds' | 'handle'
+    SqsConsumerOptions<ParsedEvent<Cs[number]>, P>,
+    'idempotencyTable' | 'idempotencyTtlSeconds' | 'prefetch' | 'handle'
   > {
   /** The contracts (and versions) this consumer accepts; anything else fails and ends in the DLQ. */
   contracts: Cs;
 }
 
 /** An SQS consumer of EventBridge events: parsed against its contracts, handled once per event id. */
-export const eventConsumer = <const Cs extends readonly EventContract[]>(options: EventConsumerOptions<Cs>) =>
-  sqsConsumer<ParsedEvent<Cs[number]>>({
+export const eventConsumer = <const Cs extends readonly EventContract[], P = unknown>(
+  options: EventConsumerOptions<Cs, P>,
+) =>
+  sqsConsumer<ParsedEvent<Cs[number]>, P>({
     ...options,
     parse: (body) => parseEventMessage(options.contracts, body),
     key: (event) => event.detail.eventId,

@@ -2,7 +2,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CommentCreatedV1, CommentDeletedV1, ParsedEvent } from '@live-comments/events';
 import type { ConnectionStore } from '../connections/store';
 import type { PostFrame } from '../delivery/post-frame';
-import type { SubscriberCursor, SubscriptionStore } from '../subscriptions/store';
+import type { SubscriberCursor, SubscriberPage, SubscriptionStore } from '../subscriptions/store';
 import { FEED_TOPIC, postTopic, type Topic } from '../subscriptions/topics';
 import { forEachWithConcurrency } from './concurrency';
 
@@ -65,17 +65,45 @@ export const frameOf = (event: CommentEvent, topic: Topic): string =>
   });
 
 /**
+ * Starts reading a page of a topic's subscribers. The read may begin before
+ * the page is known to be due (alongside the idempotency check); it is
+ * awaited by `broadcastPage`, and dropped without an unhandled rejection
+ * when the event turns out to be a duplicate.
+ */
+export const readPage = (
+  topic: Topic,
+  cursor: SubscriberCursor | undefined,
+  deps: Pick<BroadcastDeps, 'subscriptions' | 'pageSize'>,
+): Promise<SubscriberPage> => {
+  const page = deps.subscriptions.subscribers(topic, {
+    limit: deps.pageSize,
+    ...(cursor ? { cursor } : {}),
+  });
+  page.catch(() => {});
+  return page;
+};
+
+/** The first page of each of an event's topics, each read on its own (a large post must not hold up the feed). */
+export type FirstPages = ReadonlyMap<Topic, Promise<SubscriberPage>>;
+
+export const readFirstPages = (
+  event: CommentEvent,
+  deps: Pick<BroadcastDeps, 'subscriptions' | 'pageSize'>,
+): FirstPages => new Map(topicsOf(event).map((topic) => [topic, readPage(topic, undefined, deps)]));
+
+/**
  * Sends one page of a topic's subscribers the frame. The next page is handed
  * on before this one is sent, so pages of a large topic go out side by side
  * rather than one after another. A closed connection (410) is forgotten with
  * its subscriptions; a send that keeps failing is counted, not retried by SQS,
  * since that would send the frame again to the whole page.
  */
-export const broadcastPage = async (broadcast: TopicBroadcast, deps: BroadcastDeps): Promise<PageOutcome> => {
-  const page = await deps.subscriptions.subscribers(broadcast.topic, {
-    limit: deps.pageSize,
-    ...(broadcast.cursor ? { cursor: broadcast.cursor } : {}),
-  });
+export const broadcastPage = async (
+  broadcast: TopicBroadcast,
+  deps: BroadcastDeps,
+  pageRead: Promise<SubscriberPage> = readPage(broadcast.topic, broadcast.cursor, deps),
+): Promise<PageOutcome> => {
+  const page = await pageRead;
   if (page.next) {
     const { cursor: _previous, ...rest } = broadcast;
     await deps.continueLater({ ...rest, page: broadcast.page + 1, cursor: page.next });
@@ -115,7 +143,11 @@ export const broadcastPage = async (broadcast: TopicBroadcast, deps: BroadcastDe
 };
 
 /** Announces a comment event on each of its topics, starting with the first page of each. */
-export const broadcastEvent = async (event: CommentEvent, deps: BroadcastDeps): Promise<PageOutcome[]> => {
+export const broadcastEvent = async (
+  event: CommentEvent,
+  deps: BroadcastDeps,
+  firstPages: FirstPages = readFirstPages(event, deps),
+): Promise<PageOutcome[]> => {
   // Topics side by side: the feed's first page must not wait for a large post's.
   return Promise.all(
     topicsOf(event).map((topic) =>
@@ -129,6 +161,7 @@ export const broadcastEvent = async (event: CommentEvent, deps: BroadcastDeps): 
           page: 0,
         },
         deps,
+        firstPages.get(topic),
       ),
     ),
   );

@@ -1,5 +1,5 @@
 import { sqsConsumer } from '@live-comments/shared';
-import { type BroadcastDeps, broadcastPage } from '../broadcast/broadcast';
+import { type BroadcastDeps, broadcastPage, readPage } from '../broadcast/broadcast';
 import { parseContinuation } from '../broadcast/continuation';
 import { broadcastConfig } from '../config';
 import { broadcastDeps } from '../side-effects';
@@ -23,8 +23,10 @@ export const buildBroadcastPageHandler = (
       page: continuation.page,
     }),
     idempotencyTable,
-    handle: async ({ pageKey: _pageKey, ...broadcast }) => {
-      await broadcastPage(broadcast, deps());
+    // The page is read while its key is being recorded, not after.
+    prefetch: (continuation) => readPage(continuation.topic, continuation.cursor, deps()),
+    handle: async ({ pageKey: _pageKey, ...broadcast }, _record, prefetched) => {
+      await broadcastPage(broadcast, deps(), prefetched);
     },
   });
 

@@ -343,6 +343,32 @@ describe('broadcast', () => {
     expect(sentFrames().map((sent) => sent.connectionId)).toEqual(['a']);
   });
 
+  it('reads the first pages while the event id is being recorded, and sends only once it is', async () => {
+    subscribersOf(`post:${postId}`, [['a']]);
+    const records = fakeIdempotencyTable();
+    let recorded: () => void = () => {};
+    const recording = new Promise<void>((resolve) => {
+      recorded = resolve;
+    });
+    idempotencyStore
+      .on(PutItemCommand)
+      .callsFake(async (input: { Item: Parameters<typeof unmarshall>[0] }) => {
+        await recording;
+        const item = unmarshall(input.Item);
+        records.set(String(item.id), item);
+        return {};
+      });
+    const { broadcast } = setup();
+
+    const handled = broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
+    await vi.waitFor(() => expect(documents.commandCalls(QueryCommand)).toHaveLength(2));
+    expect(sentFrames()).toEqual([]);
+    recorded();
+
+    expect(await handled).toEqual({ batchItemFailures: [] });
+    expect(sentFrames().map((sent) => sent.connectionId)).toEqual(['a']);
+  });
+
   it('delivers an event id once, however often it arrives', async () => {
     subscribersOf(`post:${postId}`, [['a']]);
     const { broadcast } = setup();

@@ -1,13 +1,14 @@
 import { CommentCreatedV1, CommentDeletedV1 } from '@live-comments/events';
 import { eventConsumer } from '@live-comments/shared';
-import { type BroadcastDeps, broadcastEvent } from '../broadcast/broadcast';
+import { type BroadcastDeps, broadcastEvent, readFirstPages } from '../broadcast/broadcast';
 import { broadcastConfig } from '../config';
 import { broadcastDeps } from '../side-effects';
 
 /**
  * The broadcaster: comment events from the bus (through the SQS queue), each
  * announced once per event id to the first page of subscribers of its topics;
- * further pages go on as continuations on the fan-out queue.
+ * further pages go on as continuations on the fan-out queue. The first pages
+ * are read while the event id is being recorded, not after.
  */
 export const buildBroadcastHandler = (
   deps: () => BroadcastDeps = broadcastDeps,
@@ -16,8 +17,9 @@ export const buildBroadcastHandler = (
   eventConsumer({
     contracts: [CommentCreatedV1, CommentDeletedV1] as const,
     idempotencyTable,
-    handle: async (event) => {
-      await broadcastEvent(event, deps());
+    prefetch: async (event) => readFirstPages(event, deps()),
+    handle: async (event, _record, prefetched) => {
+      await broadcastEvent(event, deps(), await prefetched);
     },
   });
 
