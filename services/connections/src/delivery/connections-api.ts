@@ -7,7 +7,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { createSigV4Signer } from './sigv4';
+import { createSigV4Signer, escapeUri } from './sigv4';
 
 /**
  * The `@connections` management API of one WebSocket API stage: one signed
@@ -101,10 +101,6 @@ const cachedCredentials = (
   };
 };
 
-/** The SDK's label encoding (encodeURIComponent plus !'()*). */
-const encodeLabel = (value: string) =>
-  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
 const regionOf = (hostname: string): string | undefined =>
   /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(hostname)?.[1];
 
@@ -192,7 +188,7 @@ export const createConnectionsApi = (options: ConnectionsApiOptions): Connection
 
   return {
     async postToConnection(connectionId, data) {
-      const path = `${basePath}/@connections/${encodeLabel(connectionId)}`;
+      const path = `${basePath}/@connections/${escapeUri(connectionId)}`;
       const resolved = credentials();
       const headers = sign(
         {
