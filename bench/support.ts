@@ -57,12 +57,12 @@ export const spawnUntil = (
     });
   });
 
-/** Stops a spawned process and its descendants (npx and tsx start children of their own). */
-export const stop = (child: ChildProcess): Promise<void> =>
+/** Stops a spawned process and its descendants (npx and tsx start children of their own): SIGTERM, then SIGKILL after `graceMs`. */
+export const stop = (child: ChildProcess, graceMs = 5_000): Promise<void> =>
   new Promise((resolveStop) => {
-    if (child.exitCode !== null || child.pid === undefined) return resolveStop();
+    // A child that already exited, normally or by a signal, has nothing left to stop.
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolveStop();
     const tree = processTree(child.pid);
-    child.once('exit', () => resolveStop());
     const signal = (name: NodeJS.Signals) => {
       for (const pid of tree) {
         try {
@@ -70,8 +70,12 @@ export const stop = (child: ChildProcess): Promise<void> =>
         } catch {}
       }
     };
+    const kill = setTimeout(() => signal('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolveStop();
+    });
     signal('SIGTERM');
-    setTimeout(() => signal('SIGKILL'), 5_000).unref();
   });
 
 /** A process and all its descendants (Linux /proc). */

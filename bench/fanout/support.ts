@@ -2,9 +2,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { processTree, root } from '../support';
+import { root, stop } from '../support';
 
-export { freePort, median, root, sleep } from '../support';
+export { freePort, median, root, sleep, stop as stopChild } from '../support';
 export const tsxBin = join(root, 'node_modules', '.bin', 'tsx');
 
 export interface Child {
@@ -41,7 +41,7 @@ export const spawnUntilReady = (
     let output = '';
     let ready = false;
     const timer = setTimeout(() => {
-      void stopChild(child);
+      void stop(child);
       reject(new Error(`${args.join(' ')} not ready within ${options.timeoutMs} ms:\n${output}`));
     }, options.timeoutMs);
     const onData = (chunk: Buffer) => {
@@ -68,29 +68,6 @@ export const spawnUntilReady = (
       clearTimeout(timer);
       reject(new Error(`${args.join(' ')} exited (${code ?? signal}) before ready:\n${output}`));
     });
-  });
-
-/** Stops a child and its descendants (tsx starts a node of its own): SIGTERM, then SIGKILL after `graceMs`. */
-export const stopChild = (child: ChildProcess, graceMs = 5_000): Promise<void> =>
-  new Promise((resolveStop) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-      resolveStop();
-      return;
-    }
-    const tree = processTree(child.pid);
-    const signal = (name: NodeJS.Signals) => {
-      for (const pid of tree) {
-        try {
-          process.kill(pid, name);
-        } catch {}
-      }
-    };
-    const kill = setTimeout(() => signal('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolveStop();
-    });
-    signal('SIGTERM');
   });
 
 /** Runs `work(i)` for i in [0, count) with at most `limit` at once. */

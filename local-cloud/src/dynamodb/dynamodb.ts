@@ -16,7 +16,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import dynalite from 'dynalite';
-
 import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
