@@ -1,12 +1,6 @@
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { type Dispatcher, Pool } from 'undici';
 import { createSigV4Signer, escapeUri } from './sigv4';
 
 /**
@@ -18,7 +12,7 @@ import { createSigV4Signer, escapeUri } from './sigv4';
  * user agent, retry quota, serde, a general-purpose signer) cost several
  * times the HTTP exchange itself in the fan-out benchmark. This keeps the
  * SDK's credential chain, signs with a SigV4 signer made for this one request
- * shape (./sigv4.ts) and sends over a keep-alive agent; errors carry the SDK's
+ * shape (./sigv4.ts) and sends over kept-alive sockets; errors carry the SDK's
  * shape (`name`, `$metadata.httpStatusCode`) so callers classify them the
  * same way.
  */
@@ -127,7 +121,12 @@ const messageOf = (body: string): string | undefined => {
   }
 };
 
-/** The default transport: node:http(s) over one keep-alive agent. */
+/**
+ * The default transport: an undici Pool per origin (kept-alive sockets, no
+ * pipelining, as API Gateway answers one request at a time per connection).
+ * undici rather than node:http: its client costs about a third less CPU per
+ * request (measured), which a broadcast pays per subscriber.
+ */
 export const keepAliveTransport = ({
   maxSockets,
   timeoutMs,
@@ -135,42 +134,46 @@ export const keepAliveTransport = ({
   maxSockets: number;
   timeoutMs: number;
 }): Transport => {
-  const agentOptions = { keepAlive: true, maxSockets };
-  const agents = { 'http:': new HttpAgent(agentOptions), 'https:': new HttpsAgent(agentOptions) };
-  return (signed) =>
-    new Promise((resolve, reject) => {
-      const options: RequestOptions = {
+  const pools = new Map<string, Pool>();
+  const poolFor = (origin: string) => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: maxSockets, pipelining: 1, keepAliveTimeout: 60_000 });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  return async (signed) => {
+    const origin = `${signed.protocol}//${signed.hostname}${signed.port ? `:${signed.port}` : ''}`;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await poolFor(origin).request({
         method: signed.method,
-        hostname: signed.hostname,
         path: signed.path,
+        // Includes the signed host header, which undici sends as given.
         headers: signed.headers,
-        agent: agents[signed.protocol],
-        ...(signed.port ? { port: signed.port } : {}),
-      };
-      const send = signed.protocol === 'https:' ? httpsRequest : httpRequest;
-      const request = send(options, (response: IncomingMessage) => {
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          // Nothing to read on success; drain so the socket goes back to the pool.
-          response.resume();
-          response.on('end', () => resolve({ status, headers: response.headers, body: '' }));
-          response.on('error', reject);
-          return;
-        }
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        response.on('end', () => resolve({ status, headers: response.headers, body }));
-        response.on('error', reject);
+        body: signed.body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
-      request.setTimeout(timeoutMs, () =>
-        request.destroy(new ConnectionsApiError('TimeoutError', `No answer within ${timeoutMs} ms`)),
-      );
-      request.on('error', reject);
-      request.end(signed.body);
-    });
+    } catch (error) {
+      throw isTimeout(error)
+        ? new ConnectionsApiError('TimeoutError', `No answer within ${timeoutMs} ms`)
+        : error;
+    }
+    const { statusCode: status, headers: responseHeaders, body } = response;
+    // Nothing to read on success; drain so the socket goes back to the pool.
+    if (status >= 200 && status < 300) {
+      await body.dump();
+      return { status, headers: responseHeaders, body: '' };
+    }
+    return { status, headers: responseHeaders, body: await body.text() };
+  };
+};
+
+const isTimeout = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 };
 
 export const createConnectionsApi = (options: ConnectionsApiOptions): ConnectionsApi => {
