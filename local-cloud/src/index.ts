@@ -5,7 +5,7 @@ import { startLambdaRuntime } from './lambda';
 import type { LogEntry, LogFormat } from './logs';
 import { assertPortsFree, defaultPorts, freePorts } from './ports';
 import { loadTopology } from './topology';
-import { startTriggers } from './triggers';
+import { inProcessSqs, startTriggers } from './triggers';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type LocalPorts, type Topology } from './types';
 
 export type { LocalPorts, Topology } from './types';
@@ -115,6 +115,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       topology,
       invoker: runtime,
       edgeUrl: edge.url,
+      sqs: inProcessSqs(edge.sqs),
       region: LOCAL_REGION,
       ...(options.logs === 'off' ? { log: () => {} } : {}),
     });

@@ -6,6 +6,7 @@ import type { LambdaInvoker, Topology } from '../types';
 import { parseSchedule, scheduledEvent } from './schedule';
 import { pollQueue, type SqsSender } from './sqs';
 
+export { inProcessSqs } from './in-process-sqs';
 export { parseSchedule, ScheduleExpressionError, scheduledEvent } from './schedule';
 export { pollQueue, receiptsToDelete, type SqsRecord, type SqsSender, toSqsRecord } from './sqs';
 
@@ -15,7 +16,7 @@ export interface TriggersOptions {
   /** The AWS edge, e.g. `http://127.0.0.1:4566`. */
   edgeUrl: string;
   region?: string;
-  /** Defaults to an SQS client on the edge; tests pass a mock. */
+  /** Defaults to an SDK client on the edge; the local cloud passes `inProcessSqs`, tests a mock. */
   sqs?: SqsSender;
   /** Concurrent batches per event source mapping (default 2, at most maximumConcurrency). */
   pollersPerSource?: number;
