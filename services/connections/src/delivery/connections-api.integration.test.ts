@@ -21,6 +21,12 @@ beforeAll(async () => {
       if (req.url?.endsWith('/gone')) {
         res.writeHead(410, { 'x-amzn-errortype': 'GoneException', 'content-type': 'application/json' });
         res.end('{"message":null}');
+      } else if (req.url?.endsWith('/forbidden')) {
+        res.writeHead(403, { 'x-amzn-errortype': 'ForbiddenException', 'content-type': 'application/json' });
+        // In two writes, the second splitting a multi-byte character: the message is decoded whole.
+        const body = Buffer.from('{"message":"Forbidden: caf\u00e9"}');
+        res.write(body.subarray(0, body.length - 3));
+        setTimeout(() => res.end(body.subarray(body.length - 3)), 10);
       } else if (req.url?.endsWith('/silent')) {
         // Never answers: the client gives up after its timeout.
       } else {
@@ -72,6 +78,16 @@ describe('connections API over HTTP', () => {
 
     expect((error as ConnectionsApiError).name).toBe('GoneException');
     expect((error as ConnectionsApiError).$metadata.httpStatusCode).toBe(410);
+  });
+
+  it("reads an error answer's message, however it is chunked", async () => {
+    const api = createConnectionsApi({ endpoint, region: 'us-east-1', credentials });
+
+    const error = await api.postToConnection('forbidden', Buffer.from('{}')).catch((e: unknown) => e);
+
+    expect((error as ConnectionsApiError).name).toBe('ForbiddenException');
+    expect((error as ConnectionsApiError).message).toBe('Forbidden: café');
+    expect((error as ConnectionsApiError).$metadata.httpStatusCode).toBe(403);
   });
 
   it('gives up on a call that gets no answer, without a status (so it is retried)', async () => {
