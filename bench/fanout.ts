@@ -15,8 +15,10 @@
  *    receipt of its `comment.created` frame is timed from t0.
  * 3. The bare rate: a plain `ws` server plus an HTTP server in a child
  *    (bench/fanout/bare-server.ts) taking `POST /@connections/{id}`; 10,000
- *    clients, one POST each over a keep-alive agent (maxSockets 64, 64 in
- *    flight), timed until every client has its frame.
+ *    sockets here, one POST each from another child
+ *    (bench/fanout/bare-poster.ts) over a keep-alive agent (maxSockets 64,
+ *    64 in flight), timed until every socket has its frame; as many warm-up
+ *    passes as the 10,000 case's warm-up comments, then the median of three.
  *
  * Prints figures only; nothing fails on speed. Everything stays on 127.0.0.1;
  * the run is bounded (BENCH_FANOUT_TIMEOUT_S, default 600) and cleans up.
@@ -26,7 +28,6 @@
  * shows the children's output (stderr).
  */
 import type { ChildProcess } from 'node:child_process';
-import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
@@ -67,6 +68,9 @@ const FIRST_COMMENTS = 10;
 const OVERALL_TIMEOUT_MS = Number(process.env.BENCH_FANOUT_TIMEOUT_S ?? 600) * 1000;
 const OPEN_CONCURRENCY = 200;
 const BARE_CONCURRENCY = 64;
+/** Bare passes: warm-ups as many as the 10,000 case's, then three timed ones (their median is the bare rate). */
+const BARE_WARMUPS = LARGE_WARMUPS;
+const BARE_PASSES = BARE_WARMUPS + 3;
 const HOST = '127.0.0.1';
 /** The comments service's known-posts table on the local stage: a comment succeeds once its post is here. */
 const KNOWN_POSTS_TABLE = 'local-comments-posts';
@@ -467,24 +471,57 @@ const runCase = async (
 // ---------------------------------------------------------------------------------------------
 // The bare rate: ws + http, POST /@connections/{id} -> socket.send(body).
 
-interface BareResult {
-  n: number;
-  /** N / (last receipt - t0), per second, per pass. */
-  rates: number[];
-  lastMs: number[];
-  postsDoneMs: number[];
-  cpu: CpuUse[];
+interface BarePass {
+  /** N / (last receipt - t0), per second. */
+  rate: number;
+  lastMs: number;
+  postsDoneMs: number;
+  /** CPU per frame (µs): the server, the poster, and the receiving clients in this process. */
+  serverUs: number;
+  serverMainUs: number;
+  posterUs: number;
+  receiversUs: number;
 }
 
-const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult> => {
-  const child = await spawnUntilReady(['bench/fanout/bare-server.ts'], {
+interface BareResult {
+  n: number;
+  passes: BarePass[];
+}
+
+/** Resolves with the next line of a child's stdout that matches. */
+const nextLine = (child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> =>
+  new Promise((resolveLine, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.stdout?.off('data', onData);
+      reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = pattern.exec(buffered);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      resolveLine(match);
+    };
+    child.stdout?.on('data', onData);
+  });
+
+/**
+ * The bare shape, three processes as in the local cloud case: the server
+ * (bare-server.ts), the POSTing client (bare-poster.ts, where the local cloud
+ * has the broadcaster's workers) and the N receiving sockets here. The rate
+ * is the median of the timed passes, after as many warm-up passes as the
+ * 10,000 case has warm-up comments.
+ */
+const runBare = async (n: number, frame: Buffer, passes = BARE_PASSES): Promise<BareResult> => {
+  const server = await spawnUntilReady(['bench/fanout/bare-server.ts'], {
     ready: /bare listening on (\d+)/,
     timeoutMs: 60_000,
   });
-  children.add(child.process);
-  const port = Number(child.match);
-  const serverPid = scriptProcess(child.process.pid ?? -1, 'bench/fanout/bare-server.ts');
-  const ids: string[] = new Array(n);
+  children.add(server.process);
+  const port = Number(server.match);
+  const serverPid = scriptProcess(server.process.pid ?? -1, 'bench/fanout/bare-server.ts');
   const sockets: WebSocket[] = new Array(n);
   let received = 0;
   let lastAt = 0;
@@ -495,11 +532,11 @@ const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult
       const socket = new WebSocket(`ws://${HOST}:${port}`, { perMessageDeflate: false });
       allSockets.add(socket);
       sockets[index] = socket;
+      let greeted = false;
       socket.on('error', reject);
-      socket.on('message', (data) => {
-        const text = String(data);
-        if (ids[index] === undefined) {
-          ids[index] = (JSON.parse(text) as { connectionId: string }).connectionId;
+      socket.on('message', () => {
+        if (!greeted) {
+          greeted = true;
           resolveHello();
           return;
         }
@@ -509,32 +546,19 @@ const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult
     });
   });
 
-  const agent = new Agent({ keepAlive: true, maxSockets: BARE_CONCURRENCY });
-  const post = (id: string) =>
-    new Promise<void>((resolvePost, reject) => {
-      const request = httpRequest(
-        {
-          agent,
-          host: HOST,
-          port,
-          method: 'POST',
-          path: `/@connections/${encodeURIComponent(id)}`,
-          headers: { 'content-type': 'application/json', 'content-length': frame.length },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () =>
-            response.statusCode === 200
-              ? resolvePost()
-              : reject(new Error(`bare POST: ${response.statusCode}`)),
-          );
-        },
-      );
-      request.on('error', reject);
-      request.end(frame);
-    });
+  const poster = await spawnUntilReady(
+    ['bench/fanout/bare-poster.ts', String(port), String(BARE_CONCURRENCY)],
+    {
+      env: { BARE_FRAME: frame.toString() },
+      ready: /poster ready (\d+)/,
+      timeoutMs: 60_000,
+      stdin: true,
+    },
+  );
+  children.add(poster.process);
+  if (Number(poster.match) !== n) throw new Error(`bare poster sees ${poster.match} connections, not ${n}`);
 
-  const result: BareResult = { n, rates: [], lastMs: [], postsDoneMs: [], cpu: [] };
+  const result: BareResult = { n, passes: [] };
   for (let pass = 1; pass <= passes; pass++) {
     received = 0;
     const done = new Promise<void>((resolveAll, reject) => {
@@ -544,31 +568,42 @@ const runBare = async (n: number, frame: Buffer, passes = 2): Promise<BareResult
         resolveAll();
       };
     });
+    const posted = nextLine(poster.process, /posted ([\d.]+) ([\d.]+)\n/, 120_000);
     const meter = cpuMeter(serverPid);
     const t0 = performance.now();
-    await forEachLimited(n, BARE_CONCURRENCY, (index) => post(ids[index] as string));
-    const postsDone = performance.now() - t0;
+    poster.process.stdin?.write('go\n');
+    const [, postsDone, posterCpuMs] = await posted;
     await done;
     const cpu = meter();
-    result.cpu.push(cpu);
     const last = lastAt - t0;
-    result.rates.push((n / last) * 1000);
-    result.lastMs.push(last);
-    result.postsDoneMs.push(postsDone);
+    const perFrame = (msTotal: number) => (msTotal * 1000) / n;
+    const measured: BarePass = {
+      rate: (n / last) * 1000,
+      lastMs: last,
+      postsDoneMs: Number(postsDone),
+      serverUs: perFrame(cpu.serverMs),
+      serverMainUs: perFrame(cpu.serverMainMs),
+      posterUs: perFrame(Number(posterCpuMs)),
+      receiversUs: perFrame(cpu.clientMs),
+    };
+    result.passes.push(measured);
     log(
-      `  bare pass ${pass}${pass === 1 ? ' (warm-up)' : ''}: ${n} frames in ${ms(last)} ` +
-        `(POSTs answered in ${ms(postsDone)}): ${perSecond((n / last) * 1000)}; ` +
-        `server CPU per frame ${perItem(cpu, n)}, clients ${((cpu.clientMs * 1000) / n).toFixed(0)} µs`,
+      `  bare pass ${pass}${pass <= BARE_WARMUPS ? ' (warm-up)' : ''}: ${n} frames in ${ms(last)} ` +
+        `(POSTs answered in ${ms(measured.postsDoneMs)}): ${perSecond(measured.rate)}; CPU per frame: server ` +
+        `${measured.serverUs.toFixed(0)} µs (main thread ${measured.serverMainUs.toFixed(0)} µs), ` +
+        `poster ${measured.posterUs.toFixed(0)} µs, receivers ${measured.receiversUs.toFixed(0)} µs`,
     );
     await sleep(300);
   }
-  agent.destroy();
+  poster.process.stdin?.end();
+  await stopChild(poster.process);
+  children.delete(poster.process);
   for (const socket of sockets) {
     socket.terminate();
     allSockets.delete(socket);
   }
-  await stopChild(child.process);
-  children.delete(child.process);
+  await stopChild(server.process);
+  children.delete(server.process);
   return result;
 };
 
@@ -637,8 +672,9 @@ const main = async () => {
   const smallRate = median(small.runs.map((run) => run.rate));
   const smallDelivered = small.runs.reduce((sum, run) => sum + run.delivered, 0);
   const firstComments = small.warmups.slice(0, FIRST_COMMENTS);
-  const bareRate = bare.rates.at(-1) ?? Number.NaN;
-  const bareCpu = bare.cpu.at(-1);
+  const barePasses = bare.passes.slice(BARE_WARMUPS);
+  const bareRate = median(barePasses.map((pass) => pass.rate));
+  const bareMid = [...barePasses].sort((a, b) => a.rate - b.rate)[Math.floor(barePasses.length / 2)];
   const row = (label: string, p50: number, p99: number, last: number, delivered: string, rate: number) =>
     `${label.padEnd(40)}${ms(p50).padStart(9)}${ms(p99).padStart(10)}${ms(last).padStart(10)}` +
     `${delivered.padStart(13)}${perSecond(rate).padStart(10)}`;
@@ -694,7 +730,8 @@ const main = async () => {
     ),
     '',
     `open + subscribe ${LARGE} sockets: ${(large.openMs / 1000).toFixed(1)} s (${perSecond((LARGE / large.openMs) * 1000)})`,
-    `bare ws + http, ${BARE_CONCURRENCY} POSTs in flight: ${perSecond(bareRate)} (${LARGE} frames in ${ms(bare.lastMs.at(-1) ?? Number.NaN)})`,
+    `bare ws + http, ${BARE_CONCURRENCY} POSTs in flight: ${perSecond(bareRate)} (median of ${barePasses.length} passes: ` +
+      `${barePasses.map((pass) => perSecond(pass.rate)).join(', ')})`,
     `${LARGE} fan-out / bare: ${(largeRate / bareRate).toFixed(2)} (median of ${large.runs.length} comments: ${large.runs
       .map((run) => (run.rate / bareRate).toFixed(2))
       .join(
@@ -703,16 +740,18 @@ const main = async () => {
     `CPU per frame: local cloud ${large.runs
       .map((run, index) => `${perItem(run.cpu, LARGE)} (comment ${index + 1})`)
       .join(', ')}; ` +
-      (bareCpu
-        ? `bare server ${perItem(bareCpu, LARGE)} + its HTTP client ${((bareCpu.clientMs * 1000) / LARGE).toFixed(0)} µs`
+      (bareMid
+        ? `bare server ${bareMid.serverUs.toFixed(0)} µs (main thread ${bareMid.serverMainUs.toFixed(0)} µs) + its poster ` +
+          `${bareMid.posterUs.toFixed(0)} µs; receivers (this process) ${bareMid.receiversUs.toFixed(0)} µs bare, ` +
+          `${median(large.runs.map((run) => (run.cpu.clientMs * 1000) / LARGE)).toFixed(0)} µs local cloud`
         : ''),
     '```',
     '',
     'Latency: from just before the comment POST to the subscriber reading its comment.created frame.',
     'Rate: N / time until the last subscriber has it. Warm-up comments (printed above, not counted)',
-    "start the functions' workers and let V8 optimize their code, as the bare pass 1 does for the bare",
-    'server. Bare: the same frame over a plain ws + http server; CPU: user + system time of the',
-    'server process during the delivery.',
+    "start the functions' workers and let V8 optimize their code, as the bare warm-up passes do for the bare",
+    'server. Bare: the same frame over a plain ws + http server, POSTed from a process of its own as the',
+    "broadcaster's workers do; CPU: user + system time per frame during the delivery.",
   ];
   log(summary.join('\n'));
 };

@@ -5,6 +5,7 @@
  * `POST [/{stage}]/@connections/{id}` sends the request body to that socket as a text
  * frame and answers 200 (410 when the id is not connected), like the local
  * gateway's management API but without a Lambda, a store or a queue.
+ * `GET /_ids` lists the connected ids (for bench/fanout/bare-poster.ts).
  * Prints `bare listening on <port>` once it accepts connections.
  */
 import { createServer } from 'node:http';
@@ -17,8 +18,15 @@ let nextId = 0;
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
 
 const server = createServer((req, res) => {
-  // `/@connections/{id}`, or `/{stage}/@connections/{id}` as SDK clients send it.
   const url = req.url ?? '/';
+  if (req.method === 'GET' && url === '/_ids') {
+    // For bench/fanout/bare-poster.ts: who to POST to.
+    const body = JSON.stringify([...sockets.keys()]);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  // `/@connections/{id}`, or `/{stage}/@connections/{id}` as SDK clients send it.
   const at = url.indexOf(PREFIX);
   if (req.method !== 'POST' || at === -1) {
     req.resume();

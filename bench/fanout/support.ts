@@ -25,7 +25,7 @@ export interface Child {
  */
 export const spawnUntilReady = (
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number },
+  options: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number; stdin?: boolean },
 ): Promise<Child> =>
   new Promise((resolveStart, reject) => {
     const started = performance.now();
@@ -36,7 +36,7 @@ export const spawnUntilReady = (
         ...options.env,
         PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let output = '';
     let ready = false;
