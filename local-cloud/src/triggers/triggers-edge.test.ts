@@ -7,7 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, startEdge } from '../edge';
 import type { LambdaInvoker, QueueDef, Topology } from '../types';
-import { inProcessSqs, type SqsRecord, startTriggers } from './index';
+import { inProcessSqs, type SqsRecord, type SqsSender, startTriggers } from './index';
 
 const queue = (name: string, extra: Partial<QueueDef> = {}): QueueDef => ({
   stack: 's',
@@ -73,6 +73,16 @@ describe('SQS event source mapping on the edge', () => {
     await edge.stop();
   });
 
+  /** Polls one queue for `svc.worker`, with an SDK client on the edge unless given another. */
+  const startPolling = (queueName: string, invoker: LambdaInvoker, sender?: SqsSender) =>
+    startTriggers({
+      topology: { ...topology, sqsEventSources: [polling(queueName)] },
+      invoker,
+      edgeUrl: edge.url,
+      ...(sender ? { sqs: sender } : {}),
+      log: () => {},
+    });
+
   it.each([
     ['an SDK client over HTTP', 'work-sdk', () => undefined],
     ['fauxqs in process (as the local cloud polls)', 'work-in-process', () => inProcessSqs(edge.sqs)],
@@ -105,14 +115,7 @@ describe('SQS event source mapping on the edge', () => {
       };
       // The DLQ keeps what earlier cases sent there.
       const dlqBefore = await dlqCount();
-      const sender = sqs();
-      const triggers = startTriggers({
-        topology: { ...topology, sqsEventSources: [polling(queueName)] },
-        invoker,
-        edgeUrl: edge.url,
-        ...(sender ? { sqs: sender } : {}),
-        log: () => {},
-      });
+      const triggers = startPolling(queueName, invoker, sqs());
       try {
         await client.send(
           new SendMessageBatchCommand({
@@ -144,7 +147,7 @@ describe('SQS event source mapping on the edge', () => {
   );
 
   it('hands the function the same record whichever client polls', async () => {
-    const recordVia = async (sender: ReturnType<typeof inProcessSqs> | undefined, body: string) => {
+    const recordVia = async (sender: SqsSender | undefined, body: string) => {
       let resolveRecord: (record: SqsRecord) => void = () => {};
       const received = new Promise<SqsRecord>((resolve) => {
         resolveRecord = resolve;
@@ -157,13 +160,7 @@ describe('SQS event source mapping on the edge', () => {
           return { ok: true, result: {}, durationMs: 1 };
         },
       };
-      const triggers = startTriggers({
-        topology: { ...topology, sqsEventSources: [polling('work')] },
-        invoker,
-        edgeUrl: edge.url,
-        ...(sender ? { sqs: sender } : {}),
-        log: () => {},
-      });
+      const triggers = startPolling('work', invoker, sender);
       try {
         await client.send(
           new SendMessageCommand({
