@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../logs';
 import type { FunctionDef, InvokeResult, Topology } from '../types';
 import { type LambdaRuntime, startLambdaRuntime } from './index';
+import { lambdaHeap } from './pool';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 // Under a "type": "module" package, like the repository: bundles must still load as CommonJS.
@@ -75,6 +76,7 @@ describe('startLambdaRuntime', () => {
         fn('exit', 'behaviours.exit'),
         fn('callback', 'behaviours.callback'),
         fn('nothing', 'behaviours.nothing'),
+        fn('heap', 'behaviours.heap', { memorySize: 512 }),
         fn('noExport', 'behaviours.missing'),
         fn('noFile', 'nowhere/handler.handler'),
       ]),
@@ -106,6 +108,15 @@ describe('startLambdaRuntime', () => {
     expect(redResult.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(redResult.remaining).toBeGreaterThan(4000);
     expect(redResult.remaining).toBeLessThanOrEqual(5000);
+  });
+
+  it("gives a function Lambda's heap for its memory size", async () => {
+    expect(lambdaHeap(512)).toEqual({ maxYoungGenerationSizeMb: 75, maxOldGenerationSizeMb: 461 });
+    expect(lambdaHeap(128)).toEqual({ maxYoungGenerationSizeMb: 18, maxOldGenerationSizeMb: 116 });
+    // 461 MB old + 75 MB young, and V8's own allowance; Node's default here would be gigabytes.
+    const { heapLimitMb } = okResult(await runtime.invoke('test.heap', {})) as { heapLimitMb: number };
+    expect(heapLimitMb).toBeGreaterThanOrEqual(536);
+    expect(heapLimitMb).toBeLessThan(600);
   });
 
   it('keeps module state warm between calls', async () => {
