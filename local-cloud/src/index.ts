@@ -6,7 +6,14 @@ import type { LogEntry, LogFormat } from './logs';
 import { assertPortsFree, defaultPorts, freePorts } from './ports';
 import { loadTopology } from './topology';
 import { inProcessSqs, startTriggers } from './triggers';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type LocalPorts, type Topology } from './types';
+import {
+  type LambdaInvoker,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_REGION,
+  LOCAL_STAGE,
+  type LocalPorts,
+  type Topology,
+} from './types';
 
 export type { LocalPorts, Topology } from './types';
 
@@ -32,6 +39,8 @@ export interface LocalCloud {
   issuerUrl: string;
   topology: Topology;
   edge: Edge;
+  /** Invokes a function and waits for its result, as Lambda's Invoke API does (tests, scripts). */
+  invoke: LambdaInvoker['invoke'];
   startedInMs: number;
   stop(): Promise<void>;
 }
@@ -141,6 +150,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       issuerUrl,
       topology,
       edge,
+      invoke: (functionKey, event) => runtime.invoke(functionKey, event),
       startedInMs: Math.round(performance.now() - started),
       stop,
     };

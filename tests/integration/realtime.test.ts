@@ -1,4 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { connectedHourOf, connectionExpiresAt } from '../../services/connections/src/connections/lifetime';
+import { buildConnectionStore } from '../../services/connections/src/connections/store';
 import { api, eventually, useLocalCloud } from './support/cloud';
 import { TestSocket } from './support/ws-client';
 
@@ -140,6 +144,67 @@ describe('WebSocket stream on the local cloud', () => {
       return now < before ? now : undefined;
     });
     healthy.close();
+  });
+
+  it('closes a connection whose $disconnect never ran once API Gateway’s 2 hours are over', async () => {
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: cloud().urls.edge,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
+    );
+    const tables = {
+      connections: 'local-websocket-connections',
+      subscriptions: 'local-websocket-subscriptions',
+    };
+    const store = buildConnectionStore({ client: documents, tables: () => tables });
+    const live = await TestSocket.open(cloud().urls.websocket);
+    await live.request({ action: 'subscribe', topic: 'feed' });
+    // What $connect and subscribe wrote for a connection opened 2 h 10 min ago, whose $disconnect was lost.
+    const openedAt = Date.now() - 130 * 60_000;
+    const stale = 'stale-connection=';
+    await store.open({
+      connectionId: stale,
+      connectedAt: new Date(openedAt).toISOString(),
+      connectedHour: connectedHourOf(openedAt, stale),
+      expiresAt: connectionExpiresAt(openedAt),
+    });
+    await documents.send(
+      new PutCommand({
+        TableName: tables.subscriptions,
+        Item: { topic: 'feed', connectionId: stale, subscribedAt: new Date(openedAt).toISOString() },
+      }),
+    );
+    const count = async () =>
+      (await request<{ connections: number }>('GET', '/api/v1/websocket/connections')).body.connections;
+    const before = await count();
+
+    const outcome = await cloud().invoke('connections.sweepConnections', {
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      detail: {},
+    });
+
+    expect(outcome).toMatchObject({ ok: true });
+    expect(await count()).toBe(before - 1);
+    expect(
+      (await documents.send(new GetCommand({ TableName: tables.connections, Key: { connectionId: stale } })))
+        .Item,
+    ).toBeUndefined();
+    const { Items = [] } = await documents.send(
+      new QueryCommand({
+        TableName: tables.subscriptions,
+        IndexName: 'byConnection',
+        KeyConditionExpression: 'connectionId = :id',
+        ExpressionAttributeValues: { ':id': stale },
+      }),
+    );
+    expect(Items).toEqual([]);
+    // The connection opened a moment ago is left alone.
+    expect(await live.request({ action: 'ping' })).toMatchObject({ type: 'pong' });
+    live.close();
+    documents.destroy();
   });
 
   it('answers bad frames with error frames and keeps the connection open', async () => {

@@ -1,6 +1,6 @@
 import { isOriginAllowed } from '../auth/origin';
 import type { VerifyToken } from '../auth/token';
-import { connectionExpiresAt } from './lifetime';
+import { connectedHourOf, connectionExpiresAt } from './lifetime';
 import type { ConnectionStore } from './store';
 
 export interface Handshake {
@@ -41,6 +41,7 @@ export const openConnection = async (
     connectionId: handshake.connectionId,
     ...(userId ? { userId } : {}),
     connectedAt: new Date(handshake.connectedAt).toISOString(),
+    connectedHour: connectedHourOf(handshake.connectedAt, handshake.connectionId),
     expiresAt: connectionExpiresAt(handshake.connectedAt),
   });
   return { accepted: true, userId };

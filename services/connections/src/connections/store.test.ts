@@ -28,7 +28,12 @@ describe('connection store', () => {
     documents.on(PutCommand).resolves({});
     documents.on(UpdateCommand).resolves({});
 
-    await store.open({ connectionId: 'c1', connectedAt: '2026-01-01T00:00:00.000Z', expiresAt: 1 });
+    await store.open({
+      connectionId: 'c1',
+      connectedAt: '2026-01-01T00:00:00.000Z',
+      connectedHour: '2026-01-01T00#2',
+      expiresAt: 1,
+    });
 
     expect(documents.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
       Item: { connectionId: 'c1' },
@@ -43,7 +48,12 @@ describe('connection store', () => {
   it('counts a repeated $connect of the same connection once', async () => {
     documents.on(PutCommand).rejects(conditionFailed());
 
-    await store.open({ connectionId: 'c1', connectedAt: '2026-01-01T00:00:00.000Z', expiresAt: 1 });
+    await store.open({
+      connectionId: 'c1',
+      connectedAt: '2026-01-01T00:00:00.000Z',
+      connectedHour: '2026-01-01T00#2',
+      expiresAt: 1,
+    });
 
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
   });

@@ -15,6 +15,8 @@ export interface Connection {
   /** The token's `sub`; absent for an anonymous reader. */
   userId?: string;
   connectedAt: string;
+  /** The opening hour and a shard (`connectedHourOf`): the key of the index the stale-connection sweep reads. */
+  connectedHour: string;
   /** TTL, epoch seconds. */
   expiresAt: number;
 }
@@ -29,6 +31,8 @@ export interface ConnectionStore {
   close(connectionId: string): Promise<boolean>;
   /** How many connections are open, from the counter (never a Scan). */
   countOpen(): Promise<number>;
+  /** Ids of the connections in one `connectedHour` partition opened before `connectedAt` (ISO time). */
+  openedBefore(connectedHour: string, connectedAt: string): Promise<string[]>;
 }
 
 export interface Tables {
@@ -139,6 +143,27 @@ export const buildConnectionStore = ({
       if (!Attributes) return false;
       await changeCount(-1);
       return true;
+    },
+
+    openedBefore: async (connectedHour, connectedAt) => {
+      const ids: string[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tables().connections,
+            IndexName: 'byConnectedHour',
+            KeyConditionExpression: 'connectedHour = :hour AND connectedAt < :before',
+            ExpressionAttributeValues: { ':hour': connectedHour, ':before': connectedAt },
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (typeof item.connectionId === 'string') ids.push(item.connectionId);
+        }
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+      return ids;
     },
 
     countOpen: async () => {

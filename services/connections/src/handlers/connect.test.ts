@@ -48,7 +48,9 @@ describe('$connect', () => {
     expect(open).toHaveBeenCalledWith({
       connectionId: 'abc=',
       connectedAt: '2026-01-01T00:00:00.000Z',
-      expiresAt: 1_767_225_600 + 2 * 3600 + 600,
+      connectedHour: '2026-01-01T00#3',
+      // API Gateway's 2 hours, the sweep's 5 minutes of grace and its 3 hours of lookback
+      expiresAt: 1_767_225_600 + 2 * 3600 + 300 + 3 * 3600,
     });
   });
 

@@ -38,7 +38,7 @@ describe('client frames', () => {
       topic: 'post:01JD8Z6K3Q',
       connectionId: 'conn-1',
       subscribedAt: '2026-01-01T00:05:00.000Z',
-      expiresAt: 1_767_225_600 + 2 * 3600 + 600,
+      expiresAt: 1_767_225_600 + 2 * 3600 + 300 + 3 * 3600,
     });
   });
 
