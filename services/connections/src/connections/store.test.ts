@@ -69,6 +69,25 @@ describe('connection store', () => {
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
+  it('lists the connections of one opening-hour partition opened before a time, page by page', async () => {
+    const startKey = { connectedHour: '2026-12-02T09#1', connectedAt: 't', connectionId: 'a' };
+    documents
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ connectionId: 'a' }], LastEvaluatedKey: startKey })
+      .resolvesOnce({ Items: [{ connectionId: 'b' }] });
+
+    expect(await store.openedBefore('2026-12-02T09#1', '2026-12-02T10:25:00.000Z')).toEqual(['a', 'b']);
+
+    const queries = documents.commandCalls(QueryCommand).map(({ args: [command] }) => command.input);
+    expect(queries[0]).toMatchObject({
+      TableName: 'connections',
+      IndexName: 'byConnectedHour',
+      KeyConditionExpression: 'connectedHour = :hour AND connectedAt < :before',
+      ExpressionAttributeValues: { ':hour': '2026-12-02T09#1', ':before': '2026-12-02T10:25:00.000Z' },
+    });
+    expect(queries[1]?.ExclusiveStartKey).toEqual(startKey);
+  });
+
   it('deletes subscriptions page by page and in batches of 25, retrying unprocessed ones', async () => {
     const topics = Array.from({ length: 30 }, (_, index) => `post:p${index}`);
     documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'c1' } });

@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 
@@ -84,17 +84,16 @@ export const buildConnectionStore = ({
   };
 
   const deleteSubscriptionsOf = async (connectionId: string) => {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tables().subscriptions,
-          IndexName: 'byConnection',
-          KeyConditionExpression: 'connectionId = :connectionId',
-          ExpressionAttributeValues: { ':connectionId': connectionId },
-          ExclusiveStartKey: cursor,
-        }),
-      );
+    const pages = paginateQuery(
+      { client },
+      {
+        TableName: tables().subscriptions,
+        IndexName: 'byConnection',
+        KeyConditionExpression: 'connectionId = :connectionId',
+        ExpressionAttributeValues: { ':connectionId': connectionId },
+      },
+    );
+    for await (const page of pages) {
       const keys = (page.Items ?? []).map((item) => ({ topic: item.topic, connectionId }));
       for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
         let requests: Record<string, unknown>[] | undefined = keys
@@ -109,8 +108,7 @@ export const buildConnectionStore = ({
           requests = result.UnprocessedItems?.[tables().subscriptions];
         }
       }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    }
   };
 
   return {
@@ -147,22 +145,20 @@ export const buildConnectionStore = ({
 
     openedBefore: async (connectedHour, connectedAt) => {
       const ids: string[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tables().connections,
-            IndexName: 'byConnectedHour',
-            KeyConditionExpression: 'connectedHour = :hour AND connectedAt < :before',
-            ExpressionAttributeValues: { ':hour': connectedHour, ':before': connectedAt },
-            ExclusiveStartKey: cursor,
-          }),
-        );
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tables().connections,
+          IndexName: 'byConnectedHour',
+          KeyConditionExpression: 'connectedHour = :hour AND connectedAt < :before',
+          ExpressionAttributeValues: { ':hour': connectedHour, ':before': connectedAt },
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           if (typeof item.connectionId === 'string') ids.push(item.connectionId);
         }
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      }
       return ids;
     },
 
