@@ -291,6 +291,34 @@ describe('redriveDeadLetters', () => {
     expect(sqsMock.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
   });
 
+  it('splits a batch that would pass SQS’s 256 KiB per request, and moves all of it', async () => {
+    sqsMock.on(GetQueueUrlCommand).resolves({ QueueUrl: url('prod-work') });
+    const big = 'x'.repeat(100 * 1024);
+    batch(['a', 'b', 'c', 'd'].map((id) => ({ MessageId: id, ReceiptHandle: `r${id}`, Body: big }))).resolves(
+      { Messages: [] },
+    );
+    sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((entry) => ({
+        Id: entry.Id,
+        MessageId: `n${entry.Id}`,
+        MD5OfMessageBody: '',
+      })),
+    }));
+    sqsMock.on(DeleteMessageBatchCommand).resolves({});
+
+    const result = await redriveDeadLetters(sqs, { from: queueDlq });
+
+    expect(result).toMatchObject({ moved: 4, failed: 0 });
+    const batches = sqsMock
+      .commandCalls(SendMessageBatchCommand)
+      .map((call) => call.args[0].input.Entries?.map((entry) => entry.Id));
+    expect(batches).toEqual([
+      ['0', '1'],
+      ['2', '3'],
+    ]);
+    expect(sqsMock.commandCalls(DeleteMessageBatchCommand)[0]?.args[0].input.Entries).toHaveLength(4);
+  });
+
   it('goes where the operator says, by queue name', async () => {
     sqsMock.on(GetQueueUrlCommand).resolves({ QueueUrl: url('prod-elsewhere') });
     sqsMock.on(ReceiveMessageCommand).resolves({ Messages: [] });

@@ -14,6 +14,7 @@ import {
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 
@@ -357,6 +358,47 @@ const attributesToResend = (dlq: DeadLetterQueue, message: Message) => {
 };
 
 /**
+ * SQS refuses a SendMessageBatch whose messages add up to more than 256 KiB
+ * (BatchRequestTooLong, for the whole batch): ten dead letters near the
+ * size limit are sent in several batches, one message alone if need be.
+ */
+export const BATCH_BYTES_LIMIT = 256 * 1024;
+
+const entryBytes = (entry: SendMessageBatchRequestEntry): number => {
+  let bytes = Buffer.byteLength(entry.MessageBody ?? '');
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
+    bytes += Buffer.byteLength(value.StringValue ?? '') + (value.BinaryValue?.byteLength ?? 0);
+  }
+  return bytes;
+};
+
+const sendInBatches = async (sqs: SQSClient, queueUrl: string, entries: SendMessageBatchRequestEntry[]) => {
+  const accepted = new Set<string>();
+  const reasons = new Map<string, string>();
+  let batch: SendMessageBatchRequestEntry[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch }));
+    for (const entry of sent.Successful ?? []) if (entry.Id) accepted.add(entry.Id);
+    for (const entry of sent.Failed ?? []) {
+      if (entry.Id) reasons.set(entry.Id, entry.Message ?? entry.Code ?? 'failed');
+    }
+    batch = [];
+    batchBytes = 0;
+  };
+  for (const entry of entries) {
+    const bytes = entryBytes(entry);
+    if (batch.length > 0 && batchBytes + bytes > BATCH_BYTES_LIMIT) await flush();
+    batch.push(entry);
+    batchBytes += bytes;
+  }
+  await flush();
+  return { accepted, reasons };
+};
+
+/**
  * Moves dead letters back, ten at a time: receive from the DLQ, send to the
  * destination, delete from the DLQ only what the destination accepted. A
  * message that could not be sent stays in the DLQ (visible again after a
@@ -381,22 +423,17 @@ export const redriveDeadLetters = async (sqs: SQSClient, options: RedriveOptions
     const { Messages = [] } = await receive(sqs, from.url, max - result.moved - result.failed, 60);
     if (Messages.length === 0) break;
     const entries = Messages.map((message, index) => ({ message, id: String(index) }));
-    const sent = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: destinationUrl,
-        Entries: entries.map(({ message, id }) => {
-          const attributes = attributesToResend(from, message);
-          return {
-            Id: id,
-            MessageBody: message.Body ?? '',
-            ...(attributes ? { MessageAttributes: attributes } : {}),
-          };
-        }),
+    const { accepted, reasons } = await sendInBatches(
+      sqs,
+      destinationUrl,
+      entries.map(({ message, id }) => {
+        const attributes = attributesToResend(from, message);
+        return {
+          Id: id,
+          MessageBody: message.Body ?? '',
+          ...(attributes ? { MessageAttributes: attributes } : {}),
+        };
       }),
-    );
-    const accepted = new Set((sent.Successful ?? []).map((entry) => entry.Id));
-    const reasons = new Map(
-      (sent.Failed ?? []).map((entry) => [entry.Id, entry.Message ?? entry.Code ?? 'failed']),
     );
     const toDelete = entries.filter(({ id }) => accepted.has(id));
     if (toDelete.length > 0) {
