@@ -56,43 +56,49 @@ export interface DeadLetterClients {
 
 const queueNameOf = (arn: string) => arn.split(':').at(-1) ?? arn;
 
-/** Every queue URL, page by page. */
-const listQueueUrls = async (sqs: SQSClient, prefix?: string): Promise<string[]> => {
-  const urls: string[] = [];
+/**
+ * Every page of a NextToken-paged list call. One loop for the four list
+ * calls here: EventBridge's client has no paginators, and SQS's would reuse
+ * one input object across pages.
+ */
+async function* everyPage<T extends { NextToken?: string | undefined }>(
+  fetch: (NextToken: string | undefined) => Promise<T>,
+): AsyncGenerator<T> {
   let NextToken: string | undefined;
   do {
-    const page = await sqs.send(
-      new ListQueuesCommand({ MaxResults: 1000, ...(prefix ? { QueueNamePrefix: prefix } : {}), NextToken }),
-    );
-    urls.push(...(page.QueueUrls ?? []));
+    const page = await fetch(NextToken);
+    yield page;
     NextToken = page.NextToken;
   } while (NextToken);
+}
+
+/** Every queue URL. */
+const listQueueUrls = async (sqs: SQSClient, prefix?: string): Promise<string[]> => {
+  const urls: string[] = [];
+  const pages = everyPage((NextToken) =>
+    sqs.send(
+      new ListQueuesCommand({ MaxResults: 1000, ...(prefix ? { QueueNamePrefix: prefix } : {}), NextToken }),
+    ),
+  );
+  for await (const page of pages) urls.push(...(page.QueueUrls ?? []));
   return urls;
 };
 
 /** The rule targets that name a DLQ, on every bus. */
 const ruleTargetsWithDlq = async (events: EventBridgeClient) => {
   const found: { dlqArn: string; source: DeadLetterSource }[] = [];
-  let busToken: string | undefined;
-  do {
-    const buses = await events.send(new ListEventBusesCommand({ NextToken: busToken }));
+  for await (const buses of everyPage((NextToken) => events.send(new ListEventBusesCommand({ NextToken })))) {
     for (const bus of buses.EventBuses ?? []) {
       const busName = bus.Name ?? 'default';
-      let ruleToken: string | undefined;
-      do {
-        const rules = await events.send(
-          new ListRulesCommand({ EventBusName: busName, NextToken: ruleToken }),
-        );
+      const rulePages = everyPage((NextToken) =>
+        events.send(new ListRulesCommand({ EventBusName: busName, NextToken })),
+      );
+      for await (const rules of rulePages) {
         for (const rule of rules.Rules ?? []) {
-          let targetToken: string | undefined;
-          do {
-            const targets = await events.send(
-              new ListTargetsByRuleCommand({
-                Rule: rule.Name,
-                EventBusName: busName,
-                NextToken: targetToken,
-              }),
-            );
+          const targetPages = everyPage((NextToken) =>
+            events.send(new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: busName, NextToken })),
+          );
+          for await (const targets of targetPages) {
             for (const target of targets.Targets ?? []) {
               const dlqArn = target.DeadLetterConfig?.Arn;
               if (!dlqArn || !target.Arn) continue;
@@ -101,14 +107,11 @@ const ruleTargetsWithDlq = async (events: EventBridgeClient) => {
                 source: { kind: 'rule-target', ruleArn: rule.Arn ?? '', targetArn: target.Arn, busName },
               });
             }
-            targetToken = targets.NextToken;
-          } while (targetToken);
+          }
         }
-        ruleToken = rules.NextToken;
-      } while (ruleToken);
+      }
     }
-    busToken = buses.NextToken;
-  } while (busToken);
+  }
   return found;
 };
 
