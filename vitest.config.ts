@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{shared,events,services,local-cloud,scripts}/**/*.test.ts'],
+          include: ['{shared,events,services,local-cloud,scripts,client}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           environment: 'node',
           // Powertools stays quiet and offline in unit tests (no X-Ray daemon here).

@@ -1,0 +1,290 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type ConnectionState, createLiveComments, type SocketLike, SubscriptionError } from './live';
+import type { ClientFrame, Comment, ServerFrame, Topic } from './types';
+
+/** A WebSocket the test plays the server of. */
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  readonly sent: ClientFrame[] = [];
+  onopen: SocketLike['onopen'] = null;
+  onmessage: SocketLike['onmessage'] = null;
+  onclose: SocketLike['onclose'] = null;
+  onerror: SocketLike['onerror'] = null;
+  closedByClient = false;
+
+  constructor(readonly url: string) {}
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as ClientFrame);
+  }
+  close() {
+    this.closedByClient = true;
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  frame(frame: ServerFrame | string) {
+    this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.({});
+  }
+  /** Acknowledges every subscribe sent so far, as the connections service does. */
+  ackSubscribes() {
+    for (const frame of this.sent) {
+      if (frame.action === 'subscribe')
+        this.frame({ type: 'subscribed', topic: frame.topic, requestId: frame.requestId });
+    }
+  }
+}
+
+const comment = (seq: number, postId = 'p1'): Comment => ({
+  id: `c${seq}`,
+  postId,
+  authorId: 'bob',
+  body: `comment ${seq}`,
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+  seq,
+});
+const created = (c: Comment, topic: Topic = `post:${c.postId}`): ServerFrame => ({
+  type: 'comment.created',
+  topic,
+  eventId: `e${c.postId}-${c.seq}`,
+  data: c,
+});
+
+const setup = (options: { stored?: number[]; token?: () => string | undefined } = {}) => {
+  const sockets: FakeSocket[] = [];
+  const stored = new Set(options.stored ?? []);
+  const reads: string[] = [];
+  const fetch = vi.fn(async (input: string | URL | Request) => {
+    const url = new URL(String(input));
+    reads.push(`${url.pathname}${url.search}`);
+    const afterSeq = Number(url.searchParams.get('afterSeq') ?? 0);
+    const items = [...stored]
+      .filter((seq) => seq > afterSeq)
+      .sort((a, b) => a - b)
+      .map((seq) => comment(seq));
+    return new Response(JSON.stringify({ items, nextCursor: null }), {
+      headers: { 'content-type': 'application/json' },
+    });
+  });
+  const states: ConnectionState[] = [];
+  const live = createLiveComments({
+    websocketUrl: 'ws://localhost:3001',
+    apiUrl: 'http://localhost:8000',
+    ...(options.token ? { token: options.token } : {}),
+    socket: (url) => {
+      const socket = new FakeSocket(url);
+      sockets.push(socket);
+      return socket;
+    },
+    fetch: fetch as typeof globalThis.fetch,
+    random: () => 1,
+    gapWaitMs: 1_000,
+  });
+  live.onStateChange((state) => states.push(state));
+  const current = () => {
+    const socket = sockets.at(-1);
+    if (!socket) throw new Error('no socket opened');
+    return socket;
+  };
+  return { live, sockets, current, stored, reads, states };
+};
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('createLiveComments', () => {
+  it('connects with the token, subscribes what is watched, and reads the history before live comments', async () => {
+    const { live, current, reads, states } = setup({ stored: [1, 2], token: () => 'jwt.a b' });
+    const seen: number[] = [];
+    live.watchPost('p1', { onComment: (c) => seen.push(c.seq) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(current().url).toBe('ws://localhost:3001?token=jwt.a%20b');
+    current().open();
+    expect(states).toEqual(['open']);
+    expect(current().sent).toEqual([{ action: 'subscribe', topic: 'post:p1', requestId: 'r1' }]);
+    current().ackSubscribes();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads).toEqual(['/api/v1/posts/p1/comments?afterSeq=0&limit=100']);
+    current().frame(created(comment(3)));
+    current().frame(created(comment(3)));
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('after a drop, reconnects with a fresh token, subscribes again and catches up on what it missed', async () => {
+    let token = 'first';
+    const { live, current, sockets, stored, reads, states } = setup({ stored: [1], token: () => token });
+    const seen: number[] = [];
+    live.watchPost('p1', { onComment: (c) => seen.push(c.seq) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual([1]);
+
+    current().drop();
+    expect(states.at(-1)).toBe('reconnecting');
+    stored.add(2);
+    stored.add(3); // published while nobody was connected
+    token = 'second';
+    await vi.advanceTimersByTimeAsync(500); // first retry: at most 500 ms (random() = 1)
+    expect(sockets).toHaveLength(2);
+    expect(current().url).toBe('ws://localhost:3001?token=second');
+    current().open();
+    current().frame(created(comment(4))); // a live frame before the catch-up read
+    stored.add(4);
+    current().ackSubscribes();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads.at(-1)).toBe('/api/v1/posts/p1/comments?afterSeq=1&limit=100');
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(states.at(-1)).toBe('open');
+  });
+
+  it('backs off exponentially while connections keep failing, and afresh after a stable one', async () => {
+    const { live, current, sockets } = setup();
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().drop(); // refused: never opened
+    await vi.advanceTimersByTimeAsync(499);
+    expect(sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets).toHaveLength(2);
+    current().drop();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sockets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets).toHaveLength(3);
+    current().open();
+    await vi.advanceTimersByTimeAsync(60_000); // stable for a minute
+    current().drop();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sockets).toHaveLength(4);
+  });
+
+  it('caps the backoff', async () => {
+    const { live, current, sockets } = setup();
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 10; i++) {
+      current().drop();
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    expect(sockets).toHaveLength(11);
+  });
+
+  it('pings on the heartbeat and replaces a connection that does not answer', async () => {
+    const { current, sockets, live } = setup();
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    await vi.advanceTimersByTimeAsync(300_000);
+    expect(current().sent.at(-1)).toMatchObject({ action: 'ping' });
+    current().frame({ type: 'pong', requestId: 'r2' });
+    await vi.advanceTimersByTimeAsync(300_000); // second ping, never answered
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sockets[0]?.closedByClient).toBe(true);
+    expect(live.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('reports a refused subscription with its code', async () => {
+    const { live, current } = setup();
+    const errors: unknown[] = [];
+    live.watchPost('bad id', { onComment: () => {}, onError: (error) => errors.push(error) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().frame({ type: 'error', code: 'invalid_topic', message: 'Unknown topic.', requestId: 'r1' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(SubscriptionError);
+    expect(errors[0]).toMatchObject({ code: 'invalid_topic', topic: 'post:bad id' });
+  });
+
+  it('shares one subscription between watches of a topic and unsubscribes after the last', async () => {
+    const { live, current } = setup({ stored: [1] });
+    const first: number[] = [];
+    const second: number[] = [];
+    const a = live.watchPost('p1', { onComment: (c) => first.push(c.seq) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes();
+    await vi.advanceTimersByTimeAsync(0);
+    const b = live.watchPost('p1', { onComment: (c) => second.push(c.seq) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(current().sent.filter((f) => f.action === 'subscribe')).toHaveLength(1);
+    expect(second).toEqual([1]); // its own history read
+    a.close();
+    current().frame(created(comment(2)));
+    expect(first).toEqual([1]);
+    expect(second).toEqual([1, 2]);
+    expect(current().sent.some((f) => f.action === 'unsubscribe')).toBe(false);
+    b.close();
+    expect(current().sent.at(-1)).toMatchObject({ action: 'unsubscribe', topic: 'post:p1' });
+  });
+
+  it('passes feed comments once per event id, and deletions to the post watch', async () => {
+    const { live, current } = setup();
+    const feed: string[] = [];
+    const deleted: string[] = [];
+    live.watchFeed({ onComment: (c) => feed.push(c.id) });
+    live.watchPost('p1', { onComment: () => {}, onDeleted: (d) => deleted.push(d.id) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().frame(created(comment(1, 'p9'), 'feed'));
+    current().frame(created(comment(1, 'p9'), 'feed'));
+    current().frame(created(comment(2, 'p8'), 'feed'));
+    const deletion: ServerFrame = {
+      type: 'comment.deleted',
+      topic: 'post:p1',
+      eventId: 'd1',
+      data: { id: 'c1', postId: 'p1', authorId: 'bob', seq: 1, deletedAt: '2026-01-01T00:00:09.000Z' },
+    };
+    current().frame(deletion);
+    current().frame(deletion);
+    expect(feed).toEqual(['c1', 'c2']);
+    expect(deleted).toEqual(['c1']);
+  });
+
+  it('ignores frames that are not JSON or of a type it does not know', async () => {
+    const { live, current } = setup();
+    const feed: string[] = [];
+    live.watchFeed({ onComment: (c) => feed.push(c.id) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().frame('not json');
+    current().frame(JSON.stringify({ type: 'post.created', topic: 'feed', data: {} }));
+    current().frame(created(comment(1), 'feed'));
+    expect(feed).toEqual(['c1']);
+  });
+
+  it('stops for good on close', async () => {
+    const { live, current, sockets, states } = setup();
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    live.close();
+    expect(current().closedByClient).toBe(true);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(sockets).toHaveLength(1);
+    expect(states.at(-1)).toBe('closed');
+  });
+
+  it('reconnect() opens a new connection at once (a new token after sign-in)', async () => {
+    let token: string | undefined;
+    const { live, current, sockets } = setup({ token: () => token });
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    token = 'signed-in';
+    live.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets[0]?.closedByClient).toBe(true);
+    expect(current().url).toBe('ws://localhost:3001?token=signed-in');
+    current().open();
+    expect(current().sent).toEqual([{ action: 'subscribe', topic: 'feed', requestId: 'r2' }]);
+  });
+});

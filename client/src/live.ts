@@ -1,0 +1,394 @@
+import { createApiClient } from './http';
+import { PostStream } from './post-stream';
+import { RecentIds } from './recent-ids';
+import type { ClientFrame, Comment, CommentDeleted, ServerFrame, Topic } from './types';
+
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** What the client needs of a WebSocket: the browser's, Node's global one and `ws` all fit. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface LiveCommentsOptions {
+  /** The WebSocket API's URL, e.g. `ws://localhost:3001` or `wss://…/prod`. */
+  websocketUrl: string;
+  /** The HTTP API's base URL, for the catch-up reads that make reconnects lossless. */
+  apiUrl: string;
+  /** The JWT, read at every (re)connect; none means an anonymous reader. */
+  token?: () => string | undefined | Promise<string | undefined>;
+  reconnect?: {
+    /** First retry after at most this long (full jitter), doubling up to `maxDelayMs`. Default 500 ms. */
+    initialDelayMs?: number;
+    /** Default 30 s. */
+    maxDelayMs?: number;
+  };
+  heartbeat?: {
+    /**
+     * A `ping` this often keeps the connection under API Gateway's 10-minute
+     * idle timeout and finds a dead one (a sleeping laptop's socket may never
+     * see a close). Each ping is a Lambda invocation, hence not more often.
+     * Default 5 min.
+     */
+    intervalMs?: number;
+    /** No `pong` within this long: the connection is dropped and opened again. Default 10 s. */
+    timeoutMs?: number;
+  };
+  /** How long a gap in a post's `seq` may stay open before it is read over HTTP. Default 1 s. */
+  gapWaitMs?: number;
+  /** Defaults to the global WebSocket (browsers, Node 22). */
+  socket?: SocketFactory;
+  fetch?: typeof fetch;
+  /** Jitter source, for tests. */
+  random?: () => number;
+}
+
+export interface PostWatchOptions {
+  /** The highest seq the caller already shows; default 0: the whole history is read first. */
+  afterSeq?: number;
+  /**
+   * Every comment exactly once, in seq order, across reconnects. (A comment
+   * that became readable only after a later one was read is delivered late,
+   * not lost.)
+   */
+  onComment(comment: Comment): void;
+  /** Deletions seen live. Deletions made while disconnected are not replayed (the API has no feed of them). */
+  onDeleted?(deleted: CommentDeleted): void;
+  /** A refused subscription or a failed catch-up read (retried). */
+  onError?(error: Error): void;
+}
+
+export interface FeedWatchOptions {
+  /** Every new comment on any post, once: best effort, comments made while disconnected are not replayed. */
+  onComment(comment: Comment): void;
+  onError?(error: Error): void;
+}
+
+export interface Watch {
+  /** Stops this watch; the topic is unsubscribed when its last watch stops. */
+  close(): void;
+}
+
+/** A refused subscribe, with the error frame's code (for example `invalid_topic`). */
+export class SubscriptionError extends Error {
+  override name = 'SubscriptionError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly topic: Topic,
+  ) {
+    super(message);
+  }
+}
+
+interface Watcher {
+  created(comment: Comment, eventId: string): void;
+  deleted(deleted: CommentDeleted, eventId: string): void;
+  /** The server confirmed the subscription (after every connect). */
+  subscribed(): void;
+  error(error: Error): void;
+}
+
+const OPEN = 1;
+const STABLE_MS = 5_000;
+const PAGE = 100;
+
+/**
+ * The WebSocket stream of API.md for browsers and Node: one connection,
+ * topics subscribed on demand and again after every reconnect (with jittered
+ * exponential backoff and a fresh token), heartbeats, and per post a
+ * PostStream that makes the comments lossless and ordered by reading what a
+ * disconnection missed over HTTP (`?afterSeq=`).
+ */
+export const createLiveComments = (options: LiveCommentsOptions) => {
+  const api = createApiClient({ apiUrl: options.apiUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const openSocket: SocketFactory = options.socket ?? ((url) => new WebSocket(url) as unknown as SocketLike);
+  const random = options.random ?? Math.random;
+  const initialDelay = options.reconnect?.initialDelayMs ?? 500;
+  const maxDelay = options.reconnect?.maxDelayMs ?? 30_000;
+  const pingEvery = options.heartbeat?.intervalMs ?? 300_000;
+  const pongWithin = options.heartbeat?.timeoutMs ?? 10_000;
+  const gapWaitMs = options.gapWaitMs ?? 1_000;
+
+  const watchers = new Map<Topic, Set<Watcher>>();
+  const stateListeners = new Set<(state: ConnectionState) => void>();
+  const pendingSubscribes = new Map<string, Topic>();
+  /** Topics the server confirmed on the current connection. */
+  const subscribedTopics = new Set<Topic>();
+  let state: ConnectionState = 'connecting';
+  let socket: SocketLike | undefined;
+  let attempt = 0;
+  let openedAt = 0;
+  let requestCounter = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setInterval> | undefined;
+  let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  let connecting = 0;
+
+  const setState = (next: ConnectionState) => {
+    if (state === next) return;
+    state = next;
+    for (const listener of stateListeners) listener(next);
+  };
+
+  const send = (frame: ClientFrame) => {
+    if (socket?.readyState === OPEN) socket.send(JSON.stringify(frame));
+  };
+  const nextRequestId = () => `r${++requestCounter}`;
+
+  /** Sent now if the socket is open; every open subscribes all watched topics anyway. */
+  const subscribe = (topic: Topic) => {
+    if (socket?.readyState !== OPEN) return;
+    const requestId = nextRequestId();
+    pendingSubscribes.set(requestId, topic);
+    send({ action: 'subscribe', topic, requestId });
+  };
+
+  const onFrame = (frame: ServerFrame) => {
+    switch (frame.type) {
+      case 'comment.created':
+        for (const watcher of watchers.get(frame.topic) ?? []) watcher.created(frame.data, frame.eventId);
+        return;
+      case 'comment.deleted':
+        for (const watcher of watchers.get(frame.topic) ?? []) watcher.deleted(frame.data, frame.eventId);
+        return;
+      case 'subscribed':
+        if (frame.requestId) pendingSubscribes.delete(frame.requestId);
+        if (!watchers.has(frame.topic)) return; // unwatched meanwhile
+        subscribedTopics.add(frame.topic);
+        attempt = 0;
+        for (const watcher of watchers.get(frame.topic) ?? []) watcher.subscribed();
+        return;
+      case 'pong':
+        if (pongTimer) clearTimeout(pongTimer);
+        pongTimer = undefined;
+        return;
+      case 'error': {
+        const topic = frame.requestId ? pendingSubscribes.get(frame.requestId) : undefined;
+        if (!topic || !frame.requestId) return;
+        pendingSubscribes.delete(frame.requestId);
+        const error = new SubscriptionError(frame.code, frame.message, topic);
+        for (const watcher of watchers.get(topic) ?? []) watcher.error(error);
+        return;
+      }
+      default:
+        return; // unknown types are ignored (API.md: more may be added)
+    }
+  };
+
+  const stopHeartbeat = () => {
+    if (pingTimer) clearInterval(pingTimer);
+    if (pongTimer) clearTimeout(pongTimer);
+    pingTimer = undefined;
+    pongTimer = undefined;
+  };
+
+  /** Forgets the current socket (its late events are ignored) and closes it. */
+  const discardSocket = () => {
+    stopHeartbeat();
+    pendingSubscribes.clear();
+    subscribedTopics.clear();
+    const old = socket;
+    socket = undefined;
+    if (!old) return;
+    old.onopen = old.onmessage = old.onclose = old.onerror = null;
+    try {
+      old.close();
+    } catch {
+      // closing a socket that never opened may throw in some implementations
+    }
+  };
+
+  const scheduleReconnect = () => {
+    if (state === 'closed' || reconnectTimer) return;
+    setState('reconnecting');
+    const delay = random() * Math.min(maxDelay, initialDelay * 2 ** attempt);
+    attempt++;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      void connect();
+    }, delay);
+  };
+
+  const startHeartbeat = () => {
+    pingTimer = setInterval(() => {
+      send({ action: 'ping', requestId: nextRequestId() });
+      if (!pongTimer) {
+        pongTimer = setTimeout(() => {
+          pongTimer = undefined;
+          discardSocket();
+          scheduleReconnect();
+        }, pongWithin);
+      }
+    }, pingEvery);
+  };
+
+  const connect = async () => {
+    const mine = ++connecting;
+    discardSocket();
+    let token: string | undefined;
+    try {
+      token = await options.token?.();
+    } catch {
+      token = undefined;
+    }
+    if (mine !== connecting || state === 'closed') return;
+    const url = token ? `${options.websocketUrl}?token=${encodeURIComponent(token)}` : options.websocketUrl;
+    let opened: SocketLike;
+    try {
+      opened = openSocket(url);
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    socket = opened;
+    opened.onopen = () => {
+      openedAt = Date.now();
+      setState('open');
+      for (const topic of watchers.keys()) subscribe(topic);
+      startHeartbeat();
+    };
+    opened.onmessage = (event) => {
+      if (typeof event.data !== 'string') return;
+      let frame: ServerFrame;
+      try {
+        frame = JSON.parse(event.data) as ServerFrame;
+      } catch {
+        return;
+      }
+      if (frame && typeof frame === 'object') onFrame(frame);
+    };
+    opened.onerror = () => {}; // a close event follows
+    opened.onclose = () => {
+      // A connection that stayed up a while starts the backoff afresh; one
+      // that keeps closing at once (a refused token) keeps backing off.
+      if (openedAt && Date.now() - openedAt >= STABLE_MS) attempt = 0;
+      openedAt = 0;
+      discardSocket();
+      scheduleReconnect();
+    };
+  };
+
+  const addWatcher = (topic: Topic, watcher: Watcher): Watch => {
+    let set = watchers.get(topic);
+    if (!set) {
+      set = new Set();
+      watchers.set(topic, set);
+      subscribe(topic);
+    }
+    set.add(watcher);
+    // Already subscribed: a new watcher still needs its first catch-up.
+    if (subscribedTopics.has(topic)) watcher.subscribed();
+    return {
+      close: () => {
+        const current = watchers.get(topic);
+        if (!current?.delete(watcher)) return;
+        if (current.size === 0) {
+          watchers.delete(topic);
+          subscribedTopics.delete(topic);
+          send({ action: 'unsubscribe', topic, requestId: nextRequestId() });
+        }
+      },
+    };
+  };
+
+  const readAfter = (postId: string) => async (afterSeq: number) => {
+    const comments: Comment[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.listComments(postId, {
+        afterSeq,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
+      comments.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return comments;
+  };
+
+  // Browsers say when the network is back: no need to wait out the backoff.
+  const onOnline = () => {
+    if (state === 'reconnecting') live.reconnect();
+  };
+  const target = globalThis as { addEventListener?: (type: string, listener: () => void) => void };
+  const untarget = globalThis as { removeEventListener?: (type: string, listener: () => void) => void };
+  target.addEventListener?.('online', onOnline);
+
+  const live = {
+    get state(): ConnectionState {
+      return state;
+    },
+    /** Calls `listener` on every change of state; returns the function that stops it. */
+    onStateChange(listener: (state: ConnectionState) => void): () => void {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    watchPost(postId: string, watch: PostWatchOptions): Watch {
+      const onError = watch.onError ?? (() => {});
+      const deletions = new RecentIds(1_000);
+      const stream = new PostStream({
+        afterSeq: watch.afterSeq ?? 0,
+        readAfter: readAfter(postId),
+        deliver: (comment) => watch.onComment(comment),
+        gapWaitMs,
+        retryMs: Math.max(gapWaitMs, 2_000),
+        onError,
+      });
+      const handle = addWatcher(`post:${postId}`, {
+        created: (comment) => stream.receive(comment),
+        deleted: (deleted, eventId) => {
+          if (deletions.add(eventId)) watch.onDeleted?.(deleted);
+        },
+        subscribed: () => void stream.catchUp(),
+        error: onError,
+      });
+      return {
+        close: () => {
+          stream.close();
+          handle.close();
+        },
+      };
+    },
+    watchFeed(watch: FeedWatchOptions): Watch {
+      const seen = new RecentIds(1_000);
+      return addWatcher('feed', {
+        created: (comment, eventId) => {
+          if (seen.add(eventId)) watch.onComment(comment);
+        },
+        deleted: () => {},
+        subscribed: () => {},
+        error: watch.onError ?? (() => {}),
+      });
+    },
+    /** Drops the connection and opens a new one now (for example after sign-in, with the new token). */
+    reconnect(): void {
+      if (state === 'closed') return;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = undefined;
+      attempt = 0;
+      setState(socket ? 'reconnecting' : state);
+      void connect();
+    },
+    close(): void {
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = undefined;
+      connecting++;
+      setState('closed');
+      discardSocket();
+      untarget.removeEventListener?.('online', onOnline);
+    },
+  };
+
+  void connect();
+  return live;
+};
+
+export type LiveComments = ReturnType<typeof createLiveComments>;
