@@ -163,7 +163,6 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
         if (frame.requestId) pendingSubscribes.delete(frame.requestId);
         if (!watchers.has(frame.topic)) return; // unwatched meanwhile
         subscribedTopics.add(frame.topic);
-        attempt = 0;
         for (const watcher of watchers.get(frame.topic) ?? []) watcher.subscribed();
         return;
       case 'pong':
