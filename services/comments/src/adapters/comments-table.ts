@@ -6,6 +6,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -199,42 +200,38 @@ export const buildCommentsTable = ({
     pendingSince: async (before, limit) => {
       const rows: CommentRow[] = [];
       for (const shard of allOutboxShards()) {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          if (rows.length >= limit) return rows;
-          const out = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: UNPUBLISHED_INDEX,
-              KeyConditionExpression: 'outboxShard = :shard AND pendingSince < :before',
-              ExpressionAttributeValues: { ':shard': shard, ':before': before },
-              Limit: limit - rows.length,
-              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-            }),
-          );
-          rows.push(...(out.Items ?? []).map(asRow));
-          startKey = out.LastEvaluatedKey;
-        } while (startKey);
+        if (rows.length >= limit) break;
+        const pages = paginateQuery(
+          { client, pageSize: limit },
+          {
+            TableName: tableName,
+            IndexName: UNPUBLISHED_INDEX,
+            KeyConditionExpression: 'outboxShard = :shard AND pendingSince < :before',
+            ExpressionAttributeValues: { ':shard': shard, ':before': before },
+          },
+        );
+        for await (const page of pages) {
+          rows.push(...(page.Items ?? []).map(asRow));
+          if (rows.length >= limit) break;
+        }
       }
-      return rows;
+      return rows.slice(0, limit);
     },
 
     removeAllOf: async (postId) => {
       let removed = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'postId = :postId',
-            ExpressionAttributeValues: { ':postId': postId },
-            ProjectionExpression: 'postId, seq',
-            ConsistentRead: true,
-            Limit: 100,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        const keys = (out.Items ?? []).map((item) => ({
+      const pages = paginateQuery(
+        { client, pageSize: 100 },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'postId = :postId',
+          ExpressionAttributeValues: { ':postId': postId },
+          ProjectionExpression: 'postId, seq',
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        const keys = (page.Items ?? []).map((item) => ({
           postId: String(item.postId),
           seq: Number(item.seq),
         }));
@@ -242,8 +239,7 @@ export const buildCommentsTable = ({
           await deleteKeys(keys.slice(start, start + BATCH_WRITE_MAX));
         }
         removed += keys.length;
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
+      }
       return removed;
     },
   };

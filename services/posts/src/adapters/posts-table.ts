@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -308,23 +309,18 @@ export const buildPostsTable = ({ client, tableName, sleep = delay }: PostsTable
     },
 
     pending: async function* (dueBefore) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const { Items, LastEvaluatedKey } = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: PENDING_INDEX,
-            KeyConditionExpression: '#outboxState = :pending AND #outboxAt < :dueBefore',
-            ExpressionAttributeNames: names('outboxState', 'outboxAt'),
-            ExpressionAttributeValues: { ':pending': PENDING, ':dueBefore': dueBefore },
-            ScanIndexForward: true,
-            Limit: 100,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const item of Items ?? []) yield toStored(item);
-        startKey = LastEvaluatedKey;
-      } while (startKey);
+      const pages = paginateQuery(
+        { client, pageSize: 100 },
+        {
+          TableName: tableName,
+          IndexName: PENDING_INDEX,
+          KeyConditionExpression: '#outboxState = :pending AND #outboxAt < :dueBefore',
+          ExpressionAttributeNames: names('outboxState', 'outboxAt'),
+          ExpressionAttributeValues: { ':pending': PENDING, ':dueBefore': dueBefore },
+          ScanIndexForward: true,
+        },
+      );
+      for await (const page of pages) for (const item of page.Items ?? []) yield toStored(item);
     },
 
     adjustCounter: async (id, counter: PostCounter, delta) => {
