@@ -1,5 +1,11 @@
 import type { Comment, Page, Post } from './types';
 
+/** What a `validation_failed` error says of each field, when the API says it. */
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+}
+
 /** A non-2xx answer, with the contract's `{"error": {"code", "message"}}` (or API Gateway's own 401 body). */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -7,10 +13,20 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: ErrorDetail[] = [],
   ) {
     super(message);
   }
 }
+
+const detailsOf = (details: unknown): ErrorDetail[] =>
+  Array.isArray(details)
+    ? details.flatMap((detail: { path?: unknown; message?: unknown }) =>
+        typeof detail?.message === 'string'
+          ? [{ message: detail.message, ...(typeof detail.path === 'string' ? { path: detail.path } : {}) }]
+          : [],
+      )
+    : [];
 
 export interface ApiClientOptions {
   /** The HTTP API's base URL, e.g. `http://localhost:8000`. */
@@ -28,8 +44,14 @@ export interface ListOptions {
 const errorOf = async (response: Response): Promise<ApiError> => {
   const text = await response.text();
   try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string }; message?: string };
-    if (body.error?.code) return new ApiError(response.status, body.error.code, body.error.message ?? '');
+    const body = JSON.parse(text) as {
+      error?: { code?: string; message?: string; details?: unknown };
+      message?: string;
+    };
+    if (body.error?.code) {
+      const { code, message, details } = body.error;
+      return new ApiError(response.status, code, message ?? '', detailsOf(details));
+    }
     // API Gateway's JWT authorizer answers {"message":"Unauthorized"} and nothing else.
     if (response.status === 401) return new ApiError(401, 'unauthorized', body.message ?? 'Unauthorized');
   } catch {

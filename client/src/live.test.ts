@@ -223,7 +223,60 @@ describe('createLiveComments', () => {
     expect(second).toEqual([1, 2]);
     expect(current().sent.some((f) => f.action === 'unsubscribe')).toBe(false);
     b.close();
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(current().sent.some((f) => f.action === 'unsubscribe')).toBe(false); // lingers a while
+    await vi.advanceTimersByTimeAsync(1);
     expect(current().sent.at(-1)).toMatchObject({ action: 'unsubscribe', topic: 'post:p1' });
+  });
+
+  it('keeps the subscription when a topic is watched again within the linger, and catches up the new watch', async () => {
+    const { live, current, stored } = setup({ stored: [1] });
+    const first = live.watchPost('p1', { onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes();
+    first.close();
+    await vi.advanceTimersByTimeAsync(1_000);
+    const seen: number[] = [];
+    stored.add(2);
+    live.watchPost('p1', { onComment: (c) => seen.push(c.seq) });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(current().sent.map((f) => f.action)).toEqual(['subscribe']);
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('subscribes a topic watched again only after its unsubscribe is answered (API Gateway may reorder frames)', async () => {
+    const { live, current } = setup();
+    const first = live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes();
+    first.close();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(current().sent.at(-1)).toMatchObject({ action: 'unsubscribe', topic: 'feed', requestId: 'r2' });
+    const feed: string[] = [];
+    live.watchFeed({ onComment: (c) => feed.push(c.id) });
+    expect(current().sent).toHaveLength(2); // not yet
+    current().frame({ type: 'unsubscribed', topic: 'feed', requestId: 'r2' });
+    expect(current().sent.at(-1)).toMatchObject({ action: 'subscribe', topic: 'feed', requestId: 'r3' });
+    current().frame({ type: 'subscribed', topic: 'feed', requestId: 'r3' });
+    current().frame(created(comment(7, 'p2'), 'feed'));
+    expect(feed).toEqual(['c7']);
+  });
+
+  it('subscribes again anyway when an unsubscribe is never answered', async () => {
+    const { live, current } = setup();
+    const first = live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes();
+    first.close();
+    await vi.advanceTimersByTimeAsync(2_000);
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(current().sent.map((f) => f.action)).toEqual(['subscribe', 'unsubscribe']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(current().sent.map((f) => f.action)).toEqual(['subscribe', 'unsubscribe', 'subscribe']);
   });
 
   it('passes feed comments once per event id, and deletions to the post watch', async () => {

@@ -1,6 +1,7 @@
 import { createApiClient } from './http';
 import { PostStream } from './post-stream';
 import { RecentIds } from './recent-ids';
+import { Subscriptions, type Watcher } from './subscriptions';
 import type { ClientFrame, Comment, CommentDeleted, ServerFrame, Topic } from './types';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -41,6 +42,11 @@ export interface LiveCommentsOptions {
     /** No `pong` within this long: the connection is dropped and opened again. Default 10 s. */
     timeoutMs?: number;
   };
+  /**
+   * How long a topic stays subscribed after its last watch closed (leaving a
+   * page and coming back within it costs no unsubscribe and subscribe). Default 2 s.
+   */
+  unsubscribeAfterMs?: number;
   /** How long a gap in a post's `seq` may stay open before it is read over HTTP. Default 1 s. */
   gapWaitMs?: number;
   /** Defaults to the global WebSocket (browsers, Node 22). */
@@ -88,14 +94,6 @@ export class SubscriptionError extends Error {
   }
 }
 
-interface Watcher {
-  created(comment: Comment, eventId: string): void;
-  deleted(deleted: CommentDeleted, eventId: string): void;
-  /** The server confirmed the subscription (after every connect). */
-  subscribed(): void;
-  error(error: Error): void;
-}
-
 const OPEN = 1;
 const STABLE_MS = 5_000;
 const PAGE = 100;
@@ -117,11 +115,7 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   const pongWithin = options.heartbeat?.timeoutMs ?? 10_000;
   const gapWaitMs = options.gapWaitMs ?? 1_000;
 
-  const watchers = new Map<Topic, Set<Watcher>>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
-  const pendingSubscribes = new Map<string, Topic>();
-  /** Topics the server confirmed on the current connection. */
-  const subscribedTopics = new Set<Topic>();
   let state: ConnectionState = 'connecting';
   let socket: SocketLike | undefined;
   let attempt = 0;
@@ -138,45 +132,47 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     for (const listener of stateListeners) listener(next);
   };
 
+  const isOpen = () => socket?.readyState === OPEN;
   const send = (frame: ClientFrame) => {
-    if (socket?.readyState === OPEN) socket.send(JSON.stringify(frame));
+    if (isOpen()) socket?.send(JSON.stringify(frame));
   };
   const nextRequestId = () => `r${++requestCounter}`;
-
-  /** Sent now if the socket is open; every open subscribes all watched topics anyway. */
-  const subscribe = (topic: Topic) => {
-    if (socket?.readyState !== OPEN) return;
-    const requestId = nextRequestId();
-    pendingSubscribes.set(requestId, topic);
-    send({ action: 'subscribe', topic, requestId });
-  };
+  const subscriptions = new Subscriptions({
+    isOpen,
+    send,
+    nextRequestId,
+    lingerMs: options.unsubscribeAfterMs ?? 2_000,
+    unsubscribeTimeoutMs: 5_000,
+  });
 
   const onFrame = (frame: ServerFrame) => {
     switch (frame.type) {
       case 'comment.created':
-        for (const watcher of watchers.get(frame.topic) ?? []) watcher.created(frame.data, frame.eventId);
+        for (const watcher of subscriptions.watchersOf(frame.topic))
+          watcher.created(frame.data, frame.eventId);
         return;
       case 'comment.deleted':
-        for (const watcher of watchers.get(frame.topic) ?? []) watcher.deleted(frame.data, frame.eventId);
+        for (const watcher of subscriptions.watchersOf(frame.topic))
+          watcher.deleted(frame.data, frame.eventId);
         return;
       case 'subscribed':
-        if (frame.requestId) pendingSubscribes.delete(frame.requestId);
-        if (!watchers.has(frame.topic)) return; // unwatched meanwhile
-        subscribedTopics.add(frame.topic);
-        for (const watcher of watchers.get(frame.topic) ?? []) watcher.subscribed();
+        subscriptions.subscribed(frame.topic, frame.requestId);
+        return;
+      case 'unsubscribed':
+        subscriptions.unsubscribed(frame.topic, frame.requestId);
         return;
       case 'pong':
         if (pongTimer) clearTimeout(pongTimer);
         pongTimer = undefined;
         return;
-      case 'error': {
-        const topic = frame.requestId ? pendingSubscribes.get(frame.requestId) : undefined;
-        if (!topic || !frame.requestId) return;
-        pendingSubscribes.delete(frame.requestId);
-        const error = new SubscriptionError(frame.code, frame.message, topic);
-        for (const watcher of watchers.get(topic) ?? []) watcher.error(error);
+      case 'error':
+        if (frame.requestId) {
+          subscriptions.refused(
+            frame.requestId,
+            (topic) => new SubscriptionError(frame.code, frame.message, topic),
+          );
+        }
         return;
-      }
       default:
         return; // unknown types are ignored (API.md: more may be added)
     }
@@ -192,8 +188,7 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   /** Forgets the current socket (its late events are ignored) and closes it. */
   const discardSocket = () => {
     stopHeartbeat();
-    pendingSubscribes.clear();
-    subscribedTopics.clear();
+    subscriptions.closed();
     const old = socket;
     socket = undefined;
     if (!old) return;
@@ -251,7 +246,7 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     opened.onopen = () => {
       openedAt = Date.now();
       setState('open');
-      for (const topic of watchers.keys()) subscribe(topic);
+      subscriptions.opened();
       startHeartbeat();
     };
     opened.onmessage = (event) => {
@@ -275,28 +270,9 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     };
   };
 
-  const addWatcher = (topic: Topic, watcher: Watcher): Watch => {
-    let set = watchers.get(topic);
-    if (!set) {
-      set = new Set();
-      watchers.set(topic, set);
-      subscribe(topic);
-    }
-    set.add(watcher);
-    // Already subscribed: a new watcher still needs its first catch-up.
-    if (subscribedTopics.has(topic)) watcher.subscribed();
-    return {
-      close: () => {
-        const current = watchers.get(topic);
-        if (!current?.delete(watcher)) return;
-        if (current.size === 0) {
-          watchers.delete(topic);
-          subscribedTopics.delete(topic);
-          send({ action: 'unsubscribe', topic, requestId: nextRequestId() });
-        }
-      },
-    };
-  };
+  const addWatcher = (topic: Topic, watcher: Watcher): Watch => ({
+    close: subscriptions.watch(topic, watcher),
+  });
 
   const readAfter = (postId: string) => async (afterSeq: number) => {
     const comments: Comment[] = [];
