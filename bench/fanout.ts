@@ -118,13 +118,19 @@ interface Cloud {
 }
 
 const startCloud = async (): Promise<Cloud> => {
-  const ports = { http: await freePort(), ws: await freePort(), edge: await freePort() };
+  const ports = {
+    http: await freePort(),
+    ws: await freePort(),
+    edge: await freePort(),
+    web: await freePort(),
+  };
   const child = await spawnUntilReady(['local-cloud/bin/start.ts', '--quiet'], {
     env: {
       LC_HOST: HOST,
       LC_HTTP_PORT: String(ports.http),
       LC_WS_PORT: String(ports.ws),
       LC_EDGE_PORT: String(ports.edge),
+      LC_WEB_PORT: String(ports.web),
     },
     ready: /ready in ([\d.]+ s)/,
     timeoutMs: 180_000,

@@ -45,6 +45,7 @@ const startCloud = async () => {
     LC_HTTP_PORT: await freePort(),
     LC_WS_PORT: await freePort(),
     LC_EDGE_PORT: await freePort(),
+    LC_WEB_PORT: await freePort(),
   };
   const started = await spawnUntil(
     bin('tsx'),

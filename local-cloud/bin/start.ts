@@ -1,8 +1,9 @@
 /**
  * `npm start` (and `npm run dev` with --watch): the whole system on this
- * machine. Options: --watch (reload functions on change), --raw-logs (function
- * logs as raw JSON), --quiet (no function logs). Ports: LC_HTTP_PORT,
- * LC_WS_PORT, LC_EDGE_PORT; host: LC_HOST.
+ * machine, web app included. Options: --watch (reload functions and rebuild
+ * the web app on change), --raw-logs (function logs as raw JSON), --quiet (no
+ * function logs). Ports: LC_WEB_PORT, LC_HTTP_PORT, LC_WS_PORT, LC_EDGE_PORT;
+ * host: LC_HOST.
  */
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from '../src/index';

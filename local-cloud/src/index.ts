@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
+import { startWebApp } from '@live-comments/web/server';
 import { type Edge, startEdge } from './edge';
 import { createLocalIssuer, startHttpGateway, startWebSocketGateway } from './gateways';
+import { urlHost } from './gateways/listen';
 import { startLambdaRuntime } from './lambda';
 import type { LogEntry, LogFormat } from './logs';
 import { assertPortsFree, defaultPorts, freePorts } from './ports';
@@ -35,7 +37,7 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   ports: LocalPorts;
-  urls: { http: string; websocket: string; edge: string; connections: string };
+  urls: { http: string; websocket: string; edge: string; connections: string; web: string };
   issuerUrl: string;
   topology: Topology;
   edge: Edge;
@@ -69,11 +71,52 @@ const relocateIssuer = (topology: Topology, from: string, to: string): Topology 
   return topology;
 };
 
+/** The stacks' default `allowedOrigins` param: the web app on the default port. */
+const STACK_DEFAULT_ORIGIN = 'http://localhost:3000';
+
+/**
+ * Admits the web app on the port actually in use wherever the stacks allow
+ * browser origins: the functions' environment (connections' ALLOWED_ORIGINS,
+ * a comma-separated list) and the HTTP APIs' CORS allowlists. Done after osls,
+ * as for the issuer, so the cached stacks do not depend on the ports.
+ */
+const relocateOrigin = (topology: Topology, from: string, to: string): Topology => {
+  if (from === to) return topology;
+  const move = (origin: string) => (origin.trim() === from ? to : origin);
+  for (const fn of topology.functions) {
+    for (const [key, value] of Object.entries(fn.environment)) {
+      if (value.includes(from)) fn.environment[key] = value.split(',').map(move).join(',');
+    }
+  }
+  for (const api of topology.httpApis) {
+    if (api.cors) api.cors = { ...api.cors, allowedOrigins: api.cors.allowedOrigins.map(move) };
+  }
+  return topology;
+};
+
+type Started<T> = { -readonly [K in keyof T]: Awaited<T[K]> };
+
+/**
+ * Waits for servers started side by side, and registers a stopper for each
+ * one that came up, even when another failed (a port taken, a web app that
+ * does not build), so that stopping leaves nothing listening.
+ */
+const startTogether = async <T extends readonly Promise<{ stop(): Promise<void> }>[]>(
+  stoppers: (() => Promise<void>)[],
+  ...starting: T
+): Promise<Started<T>> => {
+  const settled = await Promise.allSettled(starting);
+  for (const one of settled) if (one.status === 'fulfilled') stoppers.push(() => one.value.stop());
+  const failed = settled.find((one) => one.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((one) => (one as PromiseFulfilledResult<unknown>).value) as Started<T>;
+};
+
 /**
  * Stands the whole system up on this machine: the topology read from the
  * stacks' serverless.yml, the AWS edge with every table, queue, bus and rule
  * provisioned, the functions in a Lambda-like runtime, their SQS and schedule
- * triggers, and the HTTP and WebSocket gateways in front.
+ * triggers, the HTTP and WebSocket gateways in front, and the web app.
  */
 export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<LocalCloud> => {
   const started = performance.now();
@@ -84,6 +127,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   await assertPortsFree(ports, host);
 
   const issuerUrl = `http://localhost:${ports.http}/_local`;
+  // The browser must open the web app at this origin: the one the stacks allow.
+  const webOrigin = `http://localhost:${ports.web}`;
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stoppers.reverse()) await stopOne().catch(() => {});
@@ -93,7 +138,11 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   try {
     const [topology, edge, issuer] = await Promise.all([
       loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
-        relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
+        relocateOrigin(
+          relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
+          STACK_DEFAULT_ORIGIN,
+          webOrigin,
+        ),
       ),
       startEdge({ port: ports.edge, host, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
       createLocalIssuer({ issuerUrl }),
@@ -130,22 +179,34 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     });
     stoppers.push(() => triggers.stop());
 
-    const [http, websocket] = await Promise.all([
+    const urls = {
+      http: `http://${urlHost(host)}:${ports.http}`,
+      websocket: `ws://${urlHost(host)}:${ports.websocket}`,
+    };
+    const [, websocket, web] = await startTogether(
+      stoppers,
       startHttpGateway({ port: ports.http, host, topology, invoker: runtime, issuer, stage: LOCAL_STAGE }),
       startWebSocketGateway({ port: ports.websocket, host, topology, invoker: runtime, stage: LOCAL_STAGE }),
-    ]);
-    stoppers.push(
-      () => http.stop(),
-      () => websocket.stop(),
+      startWebApp({
+        port: ports.web,
+        host,
+        origin: webOrigin,
+        apiUrl: urls.http,
+        websocketUrl: urls.websocket,
+        watch: options.watch ?? false,
+        onRebuild: (errors) => {
+          say(errors.length === 0 ? 'rebuilt the web app' : `web app build failed: ${errors.join('\n')}`);
+        },
+      }),
     );
 
     return {
       ports,
       urls: {
-        http: `http://${host}:${ports.http}`,
-        websocket: `ws://${host}:${ports.websocket}`,
+        ...urls,
         edge: edge.url,
         connections: websocket.managementEndpoint,
+        web: web.url,
       },
       issuerUrl,
       topology,

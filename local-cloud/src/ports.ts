@@ -6,12 +6,14 @@ export const defaultPorts = (env: NodeJS.ProcessEnv = process.env): LocalPorts =
   http: Number(env.LC_HTTP_PORT ?? 8000),
   websocket: Number(env.LC_WS_PORT ?? 3001),
   edge: Number(env.LC_EDGE_PORT ?? 4566),
+  web: Number(env.LC_WEB_PORT ?? 3000),
 });
 
 export const PORT_NAMES: Record<keyof LocalPorts, { label: string; variable: string }> = {
   http: { label: 'HTTP API', variable: 'LC_HTTP_PORT' },
   websocket: { label: 'WebSocket API', variable: 'LC_WS_PORT' },
   edge: { label: 'AWS edge', variable: 'LC_EDGE_PORT' },
+  web: { label: 'web app', variable: 'LC_WEB_PORT' },
 };
 
 const freePort = (host: string) =>
@@ -24,11 +26,12 @@ const freePort = (host: string) =>
     });
   });
 
-/** Three free ports on the host, for test suites that run a local cloud beside others. */
+/** Free ports on the host, for test suites that run a local cloud beside others. */
 export const freePorts = async (host: string): Promise<LocalPorts> => ({
   http: await freePort(host),
   websocket: await freePort(host),
   edge: await freePort(host),
+  web: await freePort(host),
 });
 
 export class PortInUseError extends Error {

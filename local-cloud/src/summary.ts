@@ -23,6 +23,7 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
   return [
     `\nlive-comments local cloud ready in ${(cloud.startedInMs / 1000).toFixed(1)} s${options.watch ? ' (watching for changes)' : ''}\n`,
     section('Endpoints', [
+      `Web app         ${urls.web}`,
       `HTTP API        ${human(urls.http)}   (token: POST ${human(urls.http)}/_local/token {"sub":"alice"})`,
       `WebSocket       ${human(urls.websocket)}`,
       `@connections    ${human(urls.connections)}/@connections/{id}`,
@@ -48,6 +49,6 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
     section('Event source mappings', mappings),
     section('Schedules', schedules),
     ...(topology.warnings?.length ? [section('Not emulated', topology.warnings)] : []),
-    `\nPorts: HTTP ${ports.http}, WebSocket ${ports.websocket}, edge ${ports.edge}. Ctrl-C stops everything.\n\n`,
+    `\nPorts: web ${ports.web}, HTTP ${ports.http}, WebSocket ${ports.websocket}, edge ${ports.edge}. Ctrl-C stops everything.\n\n`,
   ].join('');
 };

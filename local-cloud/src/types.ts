@@ -177,6 +177,8 @@ export interface LocalPorts {
   http: number;
   websocket: number;
   edge: number;
+  /** The web app (the browser client). */
+  web: number;
 }
 
 export const LOCAL_ACCOUNT_ID = '000000000000';

@@ -185,12 +185,12 @@ describe('HTTP API on the local cloud', () => {
     const response = await fetch(`${cloud().urls.http}/api/v1/posts`, {
       method: 'OPTIONS',
       headers: {
-        origin: 'http://localhost:3000',
+        origin: cloud().urls.web,
         'access-control-request-method': 'POST',
         'access-control-request-headers': 'authorization,content-type',
       },
     });
     expect(response.status).toBeLessThan(300);
-    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(response.headers.get('access-control-allow-origin')).toBe(cloud().urls.web);
   });
 });

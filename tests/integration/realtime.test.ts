@@ -35,7 +35,7 @@ describe('WebSocket stream on the local cloud', () => {
     await expect(TestSocket.open(cloud().urls.websocket, { origin: 'https://evil.example' })).rejects.toThrow(
       /403/,
     );
-    const browser = await TestSocket.open(cloud().urls.websocket, { origin: 'http://localhost:3000' });
+    const browser = await TestSocket.open(cloud().urls.websocket, { origin: cloud().urls.web });
     browser.close();
   });
 

@@ -15,7 +15,7 @@ import { findStackDirs, loadTopology } from './index';
 import { createResolver, type StackResource } from './intrinsics';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const ports = { http: 8000, websocket: 3001, edge: 4566 };
+const ports = { http: 8000, websocket: 3001, edge: 4566, web: 3000 };
 const work = mkdtempSync(join(tmpdir(), 'topology-package-'));
 const oslsBin = join(
   dirname(createRequire(import.meta.url).resolve('osls/package.json')),

@@ -7,7 +7,7 @@ import { buildTopology, loadTopology, mapExecuteApiUrls, resolveStacks } from '.
 import { createResolver } from './intrinsics';
 
 const root = join(import.meta.dirname, 'fixtures', 'root');
-const ports = { http: 18000, websocket: 13001, edge: 14566 };
+const ports = { http: 18000, websocket: 13001, edge: 14566, web: 13000 };
 const cacheDir = mkdtempSync(join(tmpdir(), 'topology-cache-'));
 
 let topology: Topology;

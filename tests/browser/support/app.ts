@@ -1,0 +1,172 @@
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { Comment, Post } from '../../../client/src/index';
+import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
+import { eventually } from '../../integration/support/cloud';
+import { launchChromium } from './chromium';
+
+/**
+ * One local cloud on free ports (its web app included) and one headless
+ * Chromium per test file; each user of a test gets a browser context of
+ * their own (own localStorage, own WebSocket).
+ */
+export const useBrowserSuite = (executablePath: string) => {
+  let cloud: LocalCloud | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    // Side by side; whichever started is kept, so afterAll stops it even if the other failed.
+    const [started, launched] = await Promise.allSettled([
+      startLocalCloud({ ports: 'free', logs: process.env.LC_TEST_LOGS ? 'pretty' : 'off' }),
+      launchChromium(executablePath),
+    ]);
+    if (started.status === 'fulfilled') cloud = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
+  });
+  // Every test starts with no page open: a page left over would hold its subscriptions.
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cloud?.stop();
+  });
+  const current = () => {
+    if (!cloud) throw new Error('the local cloud is not running');
+    return cloud;
+  };
+
+  /** A new browser (context) on the web app's page `hash`, e.g. `#/posts/<id>`. */
+  const open = async (hash = '#/'): Promise<Page> => {
+    if (!browser) throw new Error('Chromium is not running');
+    const context = await browser.newContext({ baseURL: current().urls.web });
+    contexts.push(context);
+    const page = await context.newPage();
+    // The page's own failures belong in the test's output.
+    page.on('pageerror', (error) => console.error(`[page] ${error.stack ?? error.message}`));
+    page.on('console', (message) => {
+      // Cut short: a refused WebSocket's message carries the whole URL, token included.
+      if (message.type() === 'error') console.error(`[page console] ${message.text().slice(0, 160)}`);
+    });
+    await page.goto(`/${hash}`);
+    return page;
+  };
+
+  /** The HTTP API as `user` would call it (for the other side of a test). */
+  const http = async (user: string) => {
+    const base = current().urls.http;
+    const { token } = await call<{ token: string }>(base, 'POST', '/_local/token', undefined, { sub: user });
+    return {
+      createPost: (title: string, body = 'Written by a test') =>
+        call<Post>(base, 'POST', '/api/v1/posts', token, { title, body }),
+      /** Retries while the comments service has not yet heard of the post (PostCreated is asynchronous). */
+      comment: (postId: string, body: string) =>
+        eventually(() =>
+          call<Comment>(base, 'POST', `/api/v1/posts/${postId}/comments`, token, { body }).catch((error) => {
+            if (error instanceof HttpError && error.status === 404) return undefined;
+            throw error;
+          }),
+        ),
+    };
+  };
+
+  /** The WebSocket connections subscribed to a topic, as the broadcaster finds them (Query, never Scan). */
+  const subscribers = async (topic: string): Promise<string[]> => {
+    const dynamodb = new DynamoDBClient({
+      endpoint: current().urls.edge,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const { Items = [] } = await dynamodb.send(
+      new QueryCommand({
+        TableName: 'local-websocket-subscriptions',
+        KeyConditionExpression: 'topic = :topic',
+        ExpressionAttributeValues: { ':topic': { S: topic } },
+      }),
+    );
+    dynamodb.destroy();
+    return Items.flatMap((item) => (item.connectionId?.S ? [item.connectionId.S] : []));
+  };
+
+  /** Waits until a connection not in `known` subscribes to `topic` (a page that just opened), and returns it. */
+  const newSubscriber = (topic: string, known: string[]) =>
+    eventually(async () => (await subscribers(topic)).find((id) => !known.includes(id)));
+
+  /** Drops a connection from the server side: the `@connections` DELETE API Gateway offers. */
+  const dropConnection = async (connectionId: string) => {
+    const response = await fetch(
+      `${current().urls.connections}/@connections/${encodeURIComponent(connectionId)}`,
+      {
+        method: 'DELETE',
+      },
+    );
+    return response.status;
+  };
+
+  return Object.assign(current, { open, http, subscribers, newSubscriber, dropConnection });
+};
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(`HTTP ${status}: ${body}`);
+  }
+}
+
+const call = async <T>(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<T> => {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new HttpError(response.status, text);
+  return (text ? JSON.parse(text) : undefined) as T;
+};
+
+// What the page shows, read through its data-testid attributes.
+
+/** How long `expect.poll` waits for the page: a comment crosses the bus, a queue and a Lambda first. */
+export const POLL = { timeout: 15_000, interval: 100 };
+
+export const signIn = async (page: Page, user: string) => {
+  await page.getByTestId('sign-in-name').fill(user);
+  await page.getByTestId('sign-in').click();
+  await expect.poll(() => page.getByTestId('user').textContent(), POLL).toBe(user);
+};
+
+export const connectionState = (page: Page) =>
+  page.getByTestId('connection-status').getAttribute('data-state');
+
+export const waitUntilLive = (page: Page) => expect.poll(() => connectionState(page), POLL).toBe('open');
+
+/** The comments on screen, in page order: `[seq, body]`. */
+export const shownComments = async (page: Page): Promise<[number, string][]> => {
+  const items = page.getByTestId('comment');
+  const shown: [number, string][] = [];
+  for (const item of await items.all()) {
+    shown.push([
+      Number(await item.getAttribute('data-seq')),
+      (await item.getByTestId('comment-body').textContent()) ?? '',
+    ]);
+  }
+  return shown;
+};
+
+export const shownBodies = async (page: Page) => (await shownComments(page)).map(([, body]) => body);
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
