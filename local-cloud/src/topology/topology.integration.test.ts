@@ -102,6 +102,22 @@ describe('packaged templates', () => {
       expect({ service, errors: code === 1 || (code & 2) !== 0 }).toEqual({ service, errors: false });
     }
   });
+
+  it('send every alarm, and its return to OK, to the alarm topic of its stack', () => {
+    let alarms = 0;
+    for (const { service, template } of packaged) {
+      const topics = ofType(template, 'AWS::SNS::Topic').map(([id]) => id);
+      for (const [id, alarm] of ofType(template, 'AWS::CloudWatch::Alarm')) {
+        alarms++;
+        const properties = alarm.Properties as { AlarmActions?: unknown[]; OKActions?: unknown[] };
+        for (const actions of [properties.AlarmActions, properties.OKActions]) {
+          expect(actions, `${service} ${id}`).toEqual([{ Ref: 'AlarmTopic' }]);
+        }
+        expect(topics, service).toContain('AlarmTopic');
+      }
+    }
+    expect(alarms).toBeGreaterThanOrEqual(10);
+  });
 });
 
 describe('topology against serverless package', () => {
