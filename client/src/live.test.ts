@@ -98,21 +98,26 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('createLiveComments', () => {
-  it('connects with the token, subscribes what is watched, and reads the history before live comments', async () => {
-    const { live, current, reads, states } = setup({ stored: [1, 2], token: () => 'jwt.a b' });
+  it('reads the history at once, subscribes with the token, and reads again what came before the subscription held', async () => {
+    const { live, current, reads, states, stored } = setup({ stored: [1, 2], token: () => 'jwt.a b' });
     const seen: number[] = [];
     live.watchPost('p1', { onComment: (c) => seen.push(c.seq) });
     await vi.advanceTimersByTimeAsync(0);
+    // Shown before the connection is even open (a cold subscribe function can take seconds).
+    expect(reads).toEqual(['/api/v1/posts/p1/comments?afterSeq=0&limit=100']);
+    expect(seen).toEqual([1, 2]);
     expect(current().url).toBe('ws://localhost:3001?token=jwt.a%20b');
     current().open();
     expect(states).toEqual(['open']);
     expect(current().sent).toEqual([{ action: 'subscribe', topic: 'post:p1', requestId: 'r1' }]);
+    stored.add(3); // made before the subscription was in place: no frame will come for it
     current().ackSubscribes();
     await vi.advanceTimersByTimeAsync(0);
-    expect(reads).toEqual(['/api/v1/posts/p1/comments?afterSeq=0&limit=100']);
-    current().frame(created(comment(3)));
-    current().frame(created(comment(3)));
+    expect(reads.at(-1)).toBe('/api/v1/posts/p1/comments?afterSeq=2&limit=100');
     expect(seen).toEqual([1, 2, 3]);
+    current().frame(created(comment(4)));
+    current().frame(created(comment(4)));
+    expect(seen).toEqual([1, 2, 3, 4]);
   });
 
   it('after a drop, reconnects with a fresh token, subscribes again and catches up on what it missed', async () => {

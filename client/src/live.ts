@@ -325,6 +325,10 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
         subscribed: () => void stream.catchUp(),
         error: onError,
       });
+      // The history now, not after the subscription is confirmed (a cold
+      // start of the subscribe function can take seconds); the read that
+      // follows the confirmation then covers only what came in between.
+      void stream.catchUp();
       return {
         close: () => {
           stream.close();

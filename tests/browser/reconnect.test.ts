@@ -24,13 +24,12 @@ describe.skipIf(!executablePath)('the web app when the server drops its WebSocke
     await signIn(page, 'alice');
     await waitUntilLive(page);
     await expect.poll(() => shownComments(page), POLL).toEqual([[before.seq, 'before the drop']]);
-    const [connection, ...others] = await cloud.subscribers(`post:${post.id}`);
-    expect(others).toEqual([]);
+    const connection = await cloud.liveSubscriber(`post:${post.id}`);
 
     // The browser's network goes down (so it cannot come back before we say), then
     // API Gateway drops its connection: the page is told by the close, the server never hears back.
     await page.context().setOffline(true);
-    expect(await cloud.dropConnection(connection ?? '')).toBe(204);
+    expect(await cloud.dropConnection(connection)).toBe(204);
     await expect.poll(() => connectionState(page), POLL).toBe('reconnecting');
 
     const missed = [];
@@ -65,9 +64,9 @@ describe.skipIf(!executablePath)('the web app when the server drops its WebSocke
     await waitUntilLive(page);
     await expect.poll(() => shownComments(page), POLL).toHaveLength(1);
 
-    const [connection] = await cloud.subscribers(`post:${post.id}`);
+    const connection = await cloud.liveSubscriber(`post:${post.id}`);
     // No network outage: the page reconnects within half a second, while the comments are being made.
-    const drop = cloud.dropConnection(connection ?? '');
+    const drop = cloud.dropConnection(connection);
     const comments = await Promise.all([1, 2, 3, 4, 5].map((n) => bob.comment(post.id, `racing ${n}`)));
     expect(await drop).toBe(204);
 

@@ -95,6 +95,23 @@ export const useBrowserSuite = (executablePath: string) => {
   const newSubscriber = (topic: string, known: string[]) =>
     eventually(async () => (await subscribers(topic)).find((id) => !known.includes(id)));
 
+  /** Whether a connection is open, as `@connections` GET (GetConnection) says: 200, or 410 once gone. */
+  const isOpen = async (connectionId: string) =>
+    (await fetch(`${current().urls.connections}/@connections/${encodeURIComponent(connectionId)}`)).status ===
+    200;
+
+  /**
+   * The one open connection subscribed to the topic, once there is exactly
+   * one: a page shows its history before its subscription is in place, and a
+   * connection it replaced may still be listed until its $disconnect ran.
+   */
+  const liveSubscriber = (topic: string) =>
+    eventually(async () => {
+      const open = [];
+      for (const id of await subscribers(topic)) if (await isOpen(id)) open.push(id);
+      return open.length === 1 ? open[0] : undefined;
+    });
+
   /** Drops a connection from the server side: the `@connections` DELETE API Gateway offers. */
   const dropConnection = async (connectionId: string) => {
     const response = await fetch(
@@ -106,7 +123,7 @@ export const useBrowserSuite = (executablePath: string) => {
     return response.status;
   };
 
-  return Object.assign(current, { open, http, subscribers, newSubscriber, dropConnection });
+  return Object.assign(current, { open, http, subscribers, newSubscriber, liveSubscriber, dropConnection });
 };
 
 export class HttpError extends Error {
