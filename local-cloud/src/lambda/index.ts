@@ -29,6 +29,8 @@ export interface LambdaRuntimeOptions {
   onLog?: (entry: LogEntry) => void;
   /** Execution environments per function (default 4). */
   maxWorkersPerFunction?: number;
+  /** An environment idle this long is shut down, as Lambda reclaims idle ones (default 10 min). */
+  idleEnvironmentMs?: number;
   /** Called after a watch rebuild with the keys of the functions whose code changed. */
   onRebuild?: (changed: string[], errors: string[]) => void;
   /** Default `<root>/.local-cloud/build`. */
@@ -138,6 +140,7 @@ export async function startLambdaRuntime(
         timeoutSeconds: fn.timeoutSeconds,
         memorySize: fn.memorySize,
         maxWorkers: options.maxWorkersPerFunction ?? 4,
+        idleTimeoutMs: options.idleEnvironmentMs ?? 10 * 60_000,
         logs,
         ...(buildError ? { buildError } : {}),
       }),

@@ -13,6 +13,11 @@ export interface FunctionPoolOptions {
   timeoutSeconds: number;
   memorySize: number;
   maxWorkers: number;
+  /**
+   * An environment idle this long is shut down, as Lambda reclaims idle ones
+   * (each warm worker holds some 35-45 MB); the next call starts cold.
+   */
+  idleTimeoutMs: number;
   logs: LogSink;
   /** Set when the function could not be built: every invocation fails with it. */
   buildError?: InvokeError;
@@ -29,6 +34,8 @@ interface Slot {
   /** Resolves with the init error, or undefined once the bundle is loaded. */
   ready: Promise<InvokeError | undefined>;
   current?: { id: number; requestId: string; started: number; timer: NodeJS.Timeout; pending: Pending };
+  /** Set while the slot waits in `idle`. */
+  idleTimer?: NodeJS.Timeout;
   dead: boolean;
 }
 
@@ -112,9 +119,12 @@ export class FunctionPool {
 
   private drain(): void {
     while (this.queue.length > 0 && !this.stopped) {
+      // The most recently used first: the others age out and are reclaimed.
       const slot =
         this.idle.pop() ?? (this.slots.length < this.options.maxWorkers ? this.spawn() : undefined);
       if (!slot) return;
+      clearTimeout(slot.idleTimer);
+      delete slot.idleTimer;
       const pending = this.queue.shift();
       if (pending) void this.dispatch(slot, pending);
     }
@@ -222,7 +232,7 @@ export class FunctionPool {
     if (slot.dead) {
       // Already retired (timeout or crash): nothing to hand back to the pool.
     } else if (slot.generation !== this.generation || this.stopped) this.retire(slot);
-    else this.idle.push(slot);
+    else this.rest(slot);
     this.drain();
   }
 
@@ -259,7 +269,16 @@ export class FunctionPool {
     }
   }
 
+  /** Back to the idle environments, until called again or reclaimed. */
+  private rest(slot: Slot): void {
+    slot.idleTimer = setTimeout(() => this.retire(slot), this.options.idleTimeoutMs);
+    slot.idleTimer.unref();
+    this.idle.push(slot);
+  }
+
   private retire(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    delete slot.idleTimer;
     if (!slot.dead) {
       slot.dead = true;
       void slot.worker.terminate();

@@ -65,10 +65,12 @@ describe('startLambdaRuntime', () => {
       edgeUrl: 'http://127.0.0.1:4566',
       onLog: (entry) => logs.push(entry),
       maxWorkersPerFunction: 2,
+      idleEnvironmentMs: 3_000,
       topology: topologyOf([
         fn('red', 'env.handler', { environment: { COLOR: 'red', AWS_REGION: 'eu-west-1' }, memorySize: 512 }),
         fn('blue', 'env.handler', { environment: { COLOR: 'blue' } }),
         fn('counter', 'behaviours.counter'),
+        fn('idleCounter', 'behaviours.counter'),
         fn('sleep', 'behaviours.sleep'),
         fn('impatient', 'behaviours.sleep', { timeoutSeconds: 0.5 }),
         fn('fail', 'behaviours.fail'),
@@ -125,6 +127,20 @@ describe('startLambdaRuntime', () => {
     expect(first).toEqual({ invocations: 1 });
     expect(second).toEqual({ invocations: 2 });
   });
+
+  it('shuts an environment down after it stayed idle, and starts a fresh one for the next call', async () => {
+    const key = 'test.idleCounter';
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    expect(okResult(await runtime.invoke(key, {}))).toEqual({ invocations: 1 });
+    await pause(2_000);
+    expect(okResult(await runtime.invoke(key, {}))).toEqual({ invocations: 2 });
+    await pause(2_000); // 4 s since the first call, 2 s since the last: each call restarts the wait
+    expect(okResult(await runtime.invoke(key, {}))).toEqual({ invocations: 3 });
+    expect(runtime.workerCount(key)).toBe(1);
+    await pause(3_500);
+    expect(runtime.workerCount(key)).toBe(0);
+    expect(okResult(await runtime.invoke(key, {}))).toEqual({ invocations: 1 }); // cold: module state is new
+  }, 20_000);
 
   it('runs at most maxWorkersPerFunction invocations at once and queues the rest', async () => {
     const started = Date.now();
