@@ -24,8 +24,14 @@ const metricsLogger = {
   error: (...args: unknown[]) => logger.error(String(args[0])),
 };
 
+/**
+ * Every metric carries the stage beside the service (`service`, `stage`), so
+ * that stages sharing an account and the namespace do not add up into each
+ * other's alarms and dashboards.
+ */
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'LiveComments',
+  ...(process.env.STAGE ? { defaultDimensions: { stage: process.env.STAGE } } : {}),
   logger: metricsLogger,
 });
 export const tracer = new Tracer();
