@@ -4,7 +4,7 @@
  * (routes, functions, rules with their patterns, SQS event source mappings).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +30,7 @@ interface Template {
 
 interface Packaged {
   service: string;
+  dir: string;
   template: Template;
   resolve: (value: unknown, path: string) => unknown;
 }
@@ -77,7 +78,7 @@ beforeAll(async () => {
       ...(webSocketApi ? { webSocketApiId: webSocketApi.apiId } : {}),
       edgeUrl: `http://127.0.0.1:${ports.edge}`,
     });
-    return { service, template, resolve: resolver.resolve };
+    return { service, dir: stacks[index]?.dir ?? '', template, resolve: resolver.resolve };
   });
 }, 240_000);
 
@@ -117,6 +118,50 @@ describe('packaged templates', () => {
       }
     }
     expect(alarms).toBeGreaterThanOrEqual(10);
+  });
+
+  it('give every service a dashboard that shows every metric its code emits, with its service and stage', () => {
+    const services = packaged.filter(({ template }) => ofType(template, 'AWS::Lambda::Function').length > 0);
+    expect(services.length).toBeGreaterThanOrEqual(3);
+    for (const { service, dir, template } of services) {
+      const [[, dashboard] = []] = ofType(template, 'AWS::CloudWatch::Dashboard');
+      if (!dashboard) throw new Error(`${service} has no AWS::CloudWatch::Dashboard`);
+      const body = (dashboard.Properties as { DashboardBody: { 'Fn::Sub': string } }).DashboardBody[
+        'Fn::Sub'
+      ];
+      // Every ${...} the body substitutes is a pseudo parameter or a resource of this stack.
+      for (const [, name = ''] of body.matchAll(/\$\{([^}]+)\}/g)) {
+        if (!name.startsWith('AWS::'))
+          expect(template.Resources, `${service}: ${name}`).toHaveProperty(name.split('.')[0] ?? '');
+      }
+      const widgets = (JSON.parse(body) as { widgets: { properties: { metrics?: unknown[][] } }[] }).widgets;
+      const shown = widgets
+        .flatMap((widget) => widget.properties.metrics ?? [])
+        .filter((metric) => metric[0] === 'LiveComments');
+      // Powertools' `service` dimension is the functions' POWERTOOLS_SERVICE_NAME.
+      const [[, someFunction] = []] = ofType(template, 'AWS::Lambda::Function');
+      const { Environment } = (someFunction?.Properties ?? {}) as {
+        Environment?: { Variables?: Record<string, unknown> };
+      };
+      const powertoolsService = Environment?.Variables?.POWERTOOLS_SERVICE_NAME;
+      for (const metric of shown) {
+        // Powertools' dimensions: the service name and the stage (shared/src/powertools.ts).
+        expect(metric.slice(2, 6), `${service} ${String(metric[1])}`).toEqual([
+          'service',
+          powertoolsService,
+          'stage',
+          'local',
+        ]);
+      }
+      const emitted = new Set<string>();
+      for (const file of readdirSync(join(dir, 'src'), { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+        const source = readFileSync(join(dir, 'src', file), 'utf8');
+        for (const [, name = ''] of source.matchAll(/(?:addMetric\(\s*|_METRIC\s*=\s*)'([A-Za-z]+)'/g))
+          emitted.add(name);
+      }
+      expect(new Set(shown.map((metric) => String(metric[1]))), service).toEqual(emitted);
+    }
   });
 });
 
