@@ -178,7 +178,13 @@ describe('WebSocket stream on the local cloud', () => {
     );
     const count = async () =>
       (await request<{ connections: number }>('GET', '/api/v1/websocket/connections')).body.connections;
-    const before = await count();
+    // The count is shared with the earlier tests, whose sockets' $disconnect may still be
+    // running: measure once it has stopped moving.
+    const before = await eventually(async () => {
+      const first = await count();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return (await count()) === first ? first : undefined;
+    });
 
     const outcome = await cloud().invoke('connections.sweepConnections', {
       'detail-type': 'Scheduled Event',
