@@ -1,7 +1,7 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import type { Comment, Post } from '../../../client/src/index';
+import { ApiError, createApiClient } from '../../../client/src/index';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
 import { eventually } from '../../integration/support/cloud';
 import { launchChromium } from './chromium';
@@ -55,18 +55,18 @@ export const useBrowserSuite = (executablePath: string) => {
     return page;
   };
 
-  /** The HTTP API as `user` would call it (for the other side of a test). */
+  /** The HTTP API as `user` would call it (for the other side of a test), through the typed client. */
   const http = async (user: string) => {
-    const base = current().urls.http;
-    const { token } = await call<{ token: string }>(base, 'POST', '/_local/token', undefined, { sub: user });
+    const apiUrl = current().urls.http;
+    const { token } = await createApiClient({ apiUrl }).localToken(user);
+    const api = createApiClient({ apiUrl, token: () => token });
     return {
-      createPost: (title: string, body = 'Written by a test') =>
-        call<Post>(base, 'POST', '/api/v1/posts', token, { title, body }),
+      createPost: (title: string, body = 'Written by a test') => api.createPost({ title, body }),
       /** Retries while the comments service has not yet heard of the post (PostCreated is asynchronous). */
       comment: (postId: string, body: string) =>
         eventually(() =>
-          call<Comment>(base, 'POST', `/api/v1/posts/${postId}/comments`, token, { body }).catch((error) => {
-            if (error instanceof HttpError && error.status === 404) return undefined;
+          api.createComment(postId, body).catch((error: unknown) => {
+            if (error instanceof ApiError && error.status === 404) return undefined;
             throw error;
           }),
         ),
@@ -124,35 +124,6 @@ export const useBrowserSuite = (executablePath: string) => {
   };
 
   return Object.assign(current, { open, http, subscribers, newSubscriber, liveSubscriber, dropConnection });
-};
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    body: string,
-  ) {
-    super(`HTTP ${status}: ${body}`);
-  }
-}
-
-const call = async <T>(
-  base: string,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<T> => {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new HttpError(response.status, text);
-  return (text ? JSON.parse(text) : undefined) as T;
 };
 
 // What the page shows, read through its data-testid attributes.
