@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Comment, Page, Post } from '../../client/src/index';
 import { api, eventually, useLocalCloud } from './support/cloud';
-
-interface Post {
-  id: string;
-  authorId: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  updatedAt: string;
-  commentCount: number;
-  favoriteCount: number;
-}
-interface Comment {
-  id: string;
-  postId: string;
-  authorId: string;
-  body: string;
-  createdAt: string;
-  seq: number;
-}
-interface List<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 const cloud = useLocalCloud();
 const { request, token } = api(cloud);
@@ -64,7 +42,7 @@ describe('HTTP API on the local cloud', () => {
     const id = created.body.id;
 
     expect((await request<Post>('GET', `/api/v1/posts/${id}`)).body.title).toBe('Hello');
-    const list = await request<List<Post>>('GET', '/api/v1/posts?limit=100');
+    const list = await request<Page<Post>>('GET', '/api/v1/posts?limit=100');
     expect(list.body.items.map((p) => p.id)).toContain(id);
 
     const notAuthor = await request('PATCH', `/api/v1/posts/${id}`, {
@@ -119,7 +97,7 @@ describe('HTTP API on the local cloud', () => {
     expect(second.status).toBe(201);
     expect(second.body.seq).toBe(first.seq + 1);
 
-    const after = await request<List<Comment>>(
+    const after = await request<Page<Comment>>(
       'GET',
       `/api/v1/posts/${post.id}/comments?afterSeq=${first.seq}`,
     );
@@ -173,7 +151,7 @@ describe('HTTP API on the local cloud', () => {
     expect((await request('PUT', `/api/v1/posts/${post.id}/favorite`, { token: carol })).status).toBe(204);
     expect((await request('PUT', `/api/v1/posts/${post.id}/favorite`, { token: carol })).status).toBe(204);
     expect((await request<Post>('GET', `/api/v1/posts/${post.id}`)).body.favoriteCount).toBe(1);
-    const mine = await request<List<Post>>('GET', '/api/v1/me/favorites', { token: carol });
+    const mine = await request<Page<Post>>('GET', '/api/v1/me/favorites', { token: carol });
     expect(mine.body.items.map((p) => p.id)).toEqual([post.id]);
     expect((await request('DELETE', `/api/v1/posts/${post.id}/favorite`, { token: carol })).status).toBe(204);
     expect((await request('DELETE', `/api/v1/posts/${post.id}/favorite`, { token: carol })).status).toBe(204);
