@@ -52,6 +52,13 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 /** The stacks' default `jwtIssuer` param: the local issuer on the default port. */
 const STACK_DEFAULT_ISSUER = 'http://localhost:8000/_local';
 
+/** Rewrites every function's environment values with `move`. */
+const moveEnvironment = (topology: Topology, move: (value: string) => string) => {
+  for (const fn of topology.functions) {
+    for (const [key, value] of Object.entries(fn.environment)) fn.environment[key] = move(value);
+  }
+};
+
 /**
  * Points the JWT authorizers and the functions' environment at the local
  * issuer on the port actually in use. Done after osls resolved the stacks,
@@ -61,9 +68,7 @@ const STACK_DEFAULT_ISSUER = 'http://localhost:8000/_local';
 const relocateIssuer = (topology: Topology, from: string, to: string): Topology => {
   if (from === to) return topology;
   const move = (value: string) => (value === from ? to : value);
-  for (const fn of topology.functions) {
-    for (const [key, value] of Object.entries(fn.environment)) fn.environment[key] = move(value);
-  }
+  moveEnvironment(topology, move);
   for (const route of topology.httpRoutes) {
     if (route.authorizer)
       route.authorizer = { ...route.authorizer, issuerUrl: move(route.authorizer.issuerUrl) };
@@ -83,11 +88,7 @@ const STACK_DEFAULT_ORIGIN = 'http://localhost:3000';
 const relocateOrigin = (topology: Topology, from: string, to: string): Topology => {
   if (from === to) return topology;
   const move = (origin: string) => (origin.trim() === from ? to : origin);
-  for (const fn of topology.functions) {
-    for (const [key, value] of Object.entries(fn.environment)) {
-      if (value.includes(from)) fn.environment[key] = value.split(',').map(move).join(',');
-    }
-  }
+  moveEnvironment(topology, (value) => (value.includes(from) ? value.split(',').map(move).join(',') : value));
   for (const api of topology.httpApis) {
     if (api.cors) api.cors = { ...api.cors, allowedOrigins: api.cors.allowedOrigins.map(move) };
   }
