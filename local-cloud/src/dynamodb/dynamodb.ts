@@ -11,12 +11,18 @@
  * code) in small pages and yields between them: dynalite runs on the
  * gateway's thread, and a sweep of 20,000 items in one go held it for
  * ~100 ms.
+ *
+ * TransactWriteItems / TransactGetItems (also missing from dynalite) live in
+ * transactions.ts; every call to dynalite passes the gate of gate.ts, which
+ * lets a transaction run alone.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import dynalite from 'dynalite';
 import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
+import { createGate } from './gate';
+import { createTransactions } from './transactions';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const FIVE_YEARS_SECONDS = 5 * 365 * 24 * 3600;
@@ -68,8 +74,8 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
   /** TTL attribute by table name, for tables with TTL enabled. */
   const ttl = new Map<string, string>();
 
-  /** Runs dynalite's handler on a buffered request and collects its answer. */
-  const dispatch = (request: EdgeRequest): Promise<EdgeResponse> =>
+  /** Runs dynalite's handler on a buffered request and collects its answer; past the gate. */
+  const dispatchAlone = (request: EdgeRequest): Promise<EdgeResponse> =>
     new Promise((resolve) => {
       const fakeRequest = Object.assign(Readable.from(request.body.length > 0 ? [request.body] : []), {
         method: request.method,
@@ -93,20 +99,25 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
       handler(fakeRequest as unknown as IncomingMessage, fakeResponse as unknown as ServerResponse);
     });
 
+  const gate = createGate();
+  const dispatch = (request: EdgeRequest) => gate.shared(dispatchAlone, request);
+
+  const operationRequest = (operation: string, input: Record<string, unknown>): EdgeRequest => ({
+    method: 'POST',
+    url: '/',
+    headers: {
+      'content-type': CONTENT_TYPE,
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
+      'x-amz-date': '20240101T000000Z',
+      // dynalite checks that a SigV4 header is present, not that it is valid.
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: Buffer.from(JSON.stringify(input)),
+  });
+
   const call = async <T>(operation: string, input: Record<string, unknown>): Promise<T> => {
-    const response = await dispatch({
-      method: 'POST',
-      url: '/',
-      headers: {
-        'content-type': CONTENT_TYPE,
-        'x-amz-target': `DynamoDB_20120810.${operation}`,
-        'x-amz-date': '20240101T000000Z',
-        // dynalite checks that a SigV4 header is present, not that it is valid.
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-      },
-      body: Buffer.from(JSON.stringify(input)),
-    });
+    const response = await dispatch(operationRequest(operation, input));
     const parsed = JSON.parse(response.body.toString() || '{}') as Record<string, unknown>;
     if (response.status >= 300) {
       throw new DynamoDbCallError(
@@ -182,10 +193,25 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
     });
   };
 
+  const transactions = createTransactions({
+    // The transaction already holds the gate exclusively.
+    send: (operation, input) => dispatchAlone(operationRequest(operation, input)),
+    gate,
+    nowSeconds,
+  });
+  /** Operations answered here rather than by dynalite. */
+  const localOperations = new Map<string, (input: Record<string, unknown>) => Promise<EdgeResponse>>([
+    ['UpdateTimeToLive', updateTimeToLive],
+    ['DescribeTimeToLive', describeTimeToLive],
+    ['TransactWriteItems', transactions.writeItems],
+    ['TransactGetItems', transactions.getItems],
+  ]);
+
   const handle = async (request: EdgeRequest): Promise<EdgeResponse> => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.split('.')[1] ?? '';
-    if (operation === 'UpdateTimeToLive' || operation === 'DescribeTimeToLive') {
+    const local = localOperations.get(operation);
+    if (local) {
       let input: unknown;
       try {
         input = JSON.parse(request.body.toString() || '{}');
@@ -198,7 +224,7 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
         );
       }
       const record = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-      return operation === 'UpdateTimeToLive' ? updateTimeToLive(record) : describeTimeToLive(record);
+      return local(record);
     }
     const response = await dispatch(request);
     // A table created or deleted starts without TTL, as a new table does in AWS.
