@@ -18,7 +18,11 @@ export const sideEffects = once((): ServiceDeps => {
   const config = postsConfig();
   return {
     posts: buildPostsTable({ client: documentClient(), tableName: config.POSTS_TABLE }),
-    favorites: buildFavoritesTable({ client: documentClient(), tableName: config.FAVORITES_TABLE }),
+    favorites: buildFavoritesTable({
+      client: documentClient(),
+      tableName: config.FAVORITES_TABLE,
+      postsTableName: config.POSTS_TABLE,
+    }),
     publisher: createPublisher({ client: eventBridge(), busName: config.EVENT_BUS_NAME }),
     clock: () => new Date(),
     newId: randomUUID,

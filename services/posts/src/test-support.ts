@@ -181,7 +181,11 @@ export const memoryPosts = () => {
   return { store, rows };
 };
 
-export const memoryFavorites = () => {
+/**
+ * Favorites in memory, counted on `posts` as the table's transactions do:
+ * the favorite and the post's favoriteCount change together or not at all.
+ */
+export const memoryFavorites = (posts: Pick<PostsStore, 'adjustCounter'>) => {
   const byUser = new Map<string, Map<string, Favorite>>();
   const cursorKey = z.strictObject({ postId: z.string() });
   const of = (userId: string) => {
@@ -194,11 +198,18 @@ export const memoryFavorites = () => {
   };
   const store: FavoritesStore = {
     add: async (userId, favorite) => {
-      if (of(userId).has(favorite.postId)) return false;
+      const already = of(userId).has(favorite.postId);
+      // A no-op move answers whether the post is live, as the transaction's condition does.
+      if (!(await posts.adjustCounter(favorite.postId, 'favoriteCount', already ? 0 : 1))) return 'no-post';
+      if (already) return 'already-there';
       of(userId).set(favorite.postId, { ...favorite });
-      return true;
+      return 'added';
     },
-    remove: async (userId, postId) => of(userId).delete(postId),
+    remove: async (userId, postId) => {
+      if (!of(userId).delete(postId)) return 'not-there';
+      await posts.adjustCounter(postId, 'favoriteCount', -1);
+      return 'removed';
+    },
     list: async (userId, { limit, cursor }) => {
       const scope = `favorites:${userId}`;
       const sorted = [...of(userId).values()].sort(
@@ -244,7 +255,7 @@ export const recordingPublisher = () => {
 /** Fake side effects: in-memory tables, a recording publisher, a settable clock and sequential ids. */
 export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
   const posts = memoryPosts();
-  const favorites = memoryFavorites();
+  const favorites = memoryFavorites(posts.store);
   const events = recordingPublisher();
   const time = { now: new Date(start) };
   let next = 0;

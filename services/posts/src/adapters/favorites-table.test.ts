@@ -1,40 +1,121 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { encodeCursor, InvalidCursorError } from '@live-comments/shared';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildFavoritesTable, FAVORITES_INDEX } from './favorites-table';
+import { buildFavoritesTable, FAVORITES_INDEX, type FavoritesTableOptions } from './favorites-table';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 afterEach(() => dynamo.reset());
 
-const table = () =>
+const table = (options: Partial<FavoritesTableOptions> = {}) =>
   buildFavoritesTable({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
     tableName: 'test-favorites',
+    postsTableName: 'test-posts',
+    ...options,
   });
 
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-describe('buildFavoritesTable', () => {
-  it('adds a favorite only if it is not there yet', async () => {
-    dynamo.on(PutCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
-    const favorites = table();
-    const favorite = { postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' };
-    expect(await favorites.add('bob', favorite)).toBe(true);
-    expect(await favorites.add('bob', favorite)).toBe(false);
-    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
-      Item: { userId: 'bob', postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' },
-      ConditionExpression: 'attribute_not_exists(#postId)',
-    });
+/** The SDK's error for a cancelled transaction, one reason code per item. */
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
+    CancellationReasons: codes.map((Code) => ({ Code })),
+    $metadata: {},
   });
 
-  it('removes a favorite only if it is there', async () => {
+describe('buildFavoritesTable', () => {
+  it('adds the favorite and counts it on the post in one transaction', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    const favorite = { postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' };
+    expect(await table().add('bob', favorite)).toBe('added');
+    expect(dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems).toEqual([
+      {
+        Put: {
+          TableName: 'test-favorites',
+          Item: { userId: 'bob', postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' },
+          ConditionExpression: 'attribute_not_exists(#postId)',
+          ExpressionAttributeNames: { '#postId': 'postId' },
+        },
+      },
+      {
+        Update: expect.objectContaining({
+          TableName: 'test-posts',
+          Key: { id: 'p1' },
+          UpdateExpression: 'ADD #counter :delta',
+          ConditionExpression: 'attribute_exists(#id) AND attribute_not_exists(#deletedAt)',
+          ExpressionAttributeValues: { ':delta': 1 },
+        }),
+      },
+    ]);
+  });
+
+  it('tells a favorite already there from a post that is missing, by the cancellation reasons', async () => {
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None'))
+      .rejectsOnce(cancelled('None', 'ConditionalCheckFailed'))
+      .rejectsOnce(cancelled('ConditionalCheckFailed', 'ConditionalCheckFailed'));
+    const favorite = { postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' };
+    expect(await table().add('bob', favorite)).toBe('already-there');
+    expect(await table().add('bob', favorite)).toBe('no-post');
+    expect(await table().add('bob', favorite)).toBe('no-post');
+  });
+
+  it('retries a conflict with another transaction on the same post, then gives up', async () => {
+    const waits: number[] = [];
+    const favorites = table({ sleep: async (ms) => void waits.push(ms), maxAttempts: 3 });
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('None', 'TransactionConflict'))
+      .rejectsOnce(cancelled('None', 'TransactionConflict'))
+      .resolvesOnce({});
+    const favorite = { postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' };
+    expect(await favorites.add('bob', favorite)).toBe('added');
+    expect(waits).toHaveLength(2);
+
+    dynamo.reset();
+    dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
+    await expect(favorites.add('bob', favorite)).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('removes the favorite and uncounts it in one transaction, never below zero', async () => {
+    dynamo.on(TransactWriteCommand).resolvesOnce({}).rejectsOnce(cancelled('ConditionalCheckFailed', 'None'));
+    expect(await table().remove('bob', 'p1')).toBe('removed');
+    expect(await table().remove('bob', 'p1')).toBe('not-there');
+    const [remove, uncount] = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(remove?.Delete).toMatchObject({
+      TableName: 'test-favorites',
+      Key: { userId: 'bob', postId: 'p1' },
+      ConditionExpression: 'attribute_exists(#postId)',
+    });
+    expect(uncount?.Update).toMatchObject({
+      TableName: 'test-posts',
+      ConditionExpression:
+        'attribute_exists(#id) AND attribute_not_exists(#deletedAt) AND #counter >= :needed',
+      ExpressionAttributeValues: { ':delta': -1, ':needed': 1 },
+    });
+    expect(dynamo.commandCalls(DeleteCommand)).toHaveLength(0);
+  });
+
+  it('removes the favorite of a deleted post on its own', async () => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
     dynamo.on(DeleteCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
-    const favorites = table();
-    expect(await favorites.remove('bob', 'p1')).toBe(true);
-    expect(await favorites.remove('bob', 'p1')).toBe(false);
+    expect(await table().remove('bob', 'p1')).toBe('removed');
+    expect(await table().remove('bob', 'p1')).toBe('not-there');
     expect(dynamo.commandCalls(DeleteCommand)[0]?.args[0].input).toMatchObject({
       Key: { userId: 'bob', postId: 'p1' },
       ConditionExpression: 'attribute_exists(#postId)',
@@ -42,7 +123,7 @@ describe('buildFavoritesTable', () => {
   });
 
   it('lets other errors through', async () => {
-    dynamo.on(PutCommand).rejects(new Error('throttled'));
+    dynamo.on(TransactWriteCommand).rejects(new Error('throttled'));
     await expect(
       table().add('bob', { postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' }),
     ).rejects.toThrow('throttled');

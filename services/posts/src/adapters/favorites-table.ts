@@ -1,9 +1,17 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '@live-comments/shared';
 import { z } from 'zod';
 import type { Favorite, FavoritesStore } from '../domain/favorites';
 import { postId } from '../domain/posts';
 import { isConditionalCheckFailed, names } from './dynamo';
+import { counterUpdate } from './posts-table';
 
 /**
  * The favorites table (`${stage}-favorites`): key userId + postId, so a
@@ -20,66 +28,124 @@ const favoriteItem = z.object({ postId: z.string(), favoritedAt: z.string() });
 export interface FavoritesTableOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /** The posts table, whose favoriteCount moves in the same transaction as the favorite. */
+  postsTableName: string;
+  /** Waits between attempts after a TransactionConflict. */
+  sleep?: (ms: number) => Promise<void>;
+  maxAttempts?: number;
 }
 
-export const buildFavoritesTable = ({ client, tableName }: FavoritesTableOptions): FavoritesStore => ({
-  add: async (userId, favorite) => {
-    try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { userId, postId: favorite.postId, favoritedAt: favorite.favoritedAt },
-          ConditionExpression: 'attribute_not_exists(#postId)',
-          ExpressionAttributeNames: names('postId'),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  },
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-  remove: async (userId, postIdToRemove) => {
-    try {
-      await client.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: { userId, postId: postIdToRemove },
-          ConditionExpression: 'attribute_exists(#postId)',
-          ExpressionAttributeNames: names('postId'),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  },
+/** The cancellation reason of each item of a cancelled transaction, in order. */
+const cancellationCodes = (error: unknown): string[] | undefined =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None')
+    : undefined;
 
-  list: async (userId, { limit, cursor }) => {
-    const scope = favoritesCursorScope(userId);
-    const cursorKey = z.strictObject({
-      userId: z.literal(userId),
-      postId,
-      favoritedAt: z.iso.datetime(),
-    });
-    const { Items, LastEvaluatedKey } = await client.send(
-      new QueryCommand({
+const CONDITION_FAILED = 'ConditionalCheckFailed';
+
+export const buildFavoritesTable = ({
+  client,
+  tableName,
+  postsTableName,
+  sleep = delay,
+  maxAttempts = 4,
+}: FavoritesTableOptions): FavoritesStore => {
+  const favoriteKey = (userId: string, postIdOfFavorite: string) => ({ userId, postId: postIdOfFavorite });
+
+  /**
+   * Runs a transaction; answers the cancellation codes when it was cancelled
+   * by a condition, nothing when it applied. A conflict with another
+   * transaction on the same post (a popular post favorited by many at once) is
+   * retried with jittered backoff.
+   */
+  const transact = async (
+    items: TransactWriteCommandInput['TransactItems'],
+  ): Promise<string[] | undefined> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return undefined;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        if (!codes.includes('TransactionConflict')) return codes;
+        if (attempt >= maxAttempts) throw error;
+        await sleep(Math.random() * 25 * 2 ** attempt);
+      }
+    }
+  };
+
+  return {
+    add: async (userId, favorite) => {
+      const codes = await transact([
+        {
+          Put: {
+            TableName: tableName,
+            Item: { ...favoriteKey(userId, favorite.postId), favoritedAt: favorite.favoritedAt },
+            ConditionExpression: 'attribute_not_exists(#postId)',
+            ExpressionAttributeNames: names('postId'),
+          },
+        },
+        { Update: counterUpdate(postsTableName, favorite.postId, 'favoriteCount', 1) },
+      ]);
+      if (!codes) return 'added';
+      // DynamoDB evaluates every condition of a cancelled transaction and reports each.
+      if (codes[1] === CONDITION_FAILED) return 'no-post';
+      if (codes[0] === CONDITION_FAILED) return 'already-there';
+      throw new Error(`Favorite transaction cancelled: ${codes.join(', ')}`);
+    },
+
+    remove: async (userId, postIdToRemove) => {
+      const deleteFavorite = {
         TableName: tableName,
-        IndexName: FAVORITES_INDEX,
-        KeyConditionExpression: '#userId = :userId',
-        ExpressionAttributeNames: names('userId'),
-        ExpressionAttributeValues: { ':userId': userId },
-        ScanIndexForward: false,
-        Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, scope, cursorKey) } : {}),
-      }),
-    );
-    const items: Favorite[] = (Items ?? []).map((item) => favoriteItem.parse(item));
-    return {
-      items: items.map(({ postId: id, favoritedAt }) => ({ postId: id, favoritedAt })),
-      nextCursor: LastEvaluatedKey ? encodeCursor(scope, LastEvaluatedKey) : null,
-    };
-  },
-});
+        Key: favoriteKey(userId, postIdToRemove),
+        ConditionExpression: 'attribute_exists(#postId)',
+        ExpressionAttributeNames: names('postId'),
+      };
+      const codes = await transact([
+        { Delete: deleteFavorite },
+        { Update: counterUpdate(postsTableName, postIdToRemove, 'favoriteCount', -1) },
+      ]);
+      if (!codes) return 'removed';
+      if (codes[0] === CONDITION_FAILED) return 'not-there';
+      if (codes[1] !== CONDITION_FAILED)
+        throw new Error(`Unfavorite transaction cancelled: ${codes.join(', ')}`);
+      // The post is gone: its counter no longer matters, the favorite still goes.
+      try {
+        await client.send(new DeleteCommand(deleteFavorite));
+        return 'removed';
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return 'not-there';
+        throw error;
+      }
+    },
+
+    list: async (userId, { limit, cursor }) => {
+      const scope = favoritesCursorScope(userId);
+      const cursorKey = z.strictObject({
+        userId: z.literal(userId),
+        postId,
+        favoritedAt: z.iso.datetime(),
+      });
+      const { Items, LastEvaluatedKey } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: FAVORITES_INDEX,
+          KeyConditionExpression: '#userId = :userId',
+          ExpressionAttributeNames: names('userId'),
+          ExpressionAttributeValues: { ':userId': userId },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, scope, cursorKey) } : {}),
+        }),
+      );
+      const items: Favorite[] = (Items ?? []).map((item) => favoriteItem.parse(item));
+      return {
+        items: items.map(({ postId: id, favoritedAt }) => ({ postId: id, favoritedAt })),
+        nextCursor: LastEvaluatedKey ? encodeCursor(scope, LastEvaluatedKey) : null,
+      };
+    },
+  };
+};

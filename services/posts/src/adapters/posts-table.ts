@@ -33,6 +33,20 @@ export const PENDING_INDEX = 'byPendingEvent';
 const PENDING = 'pending';
 export const POSTS_CURSOR_SCOPE = 'posts';
 
+/**
+ * Moves a counter of a live post by `delta`, never below zero: the update
+ * fails its condition when the post is missing, deleted, or the count would go
+ * negative. Shared by `adjustCounter` and the favorites' transactions.
+ */
+export const counterUpdate = (tableName: string, id: string, counter: PostCounter, delta: number) => ({
+  TableName: tableName,
+  Key: { id },
+  UpdateExpression: 'ADD #counter :delta',
+  ConditionExpression: `attribute_exists(#id) AND attribute_not_exists(#deletedAt)${delta < 0 ? ' AND #counter >= :needed' : ''}`,
+  ExpressionAttributeNames: { ...names('id', 'deletedAt'), '#counter': counter },
+  ExpressionAttributeValues: { ':delta': delta, ...(delta < 0 ? { ':needed': -delta } : {}) },
+});
+
 const listCursorKey = z.strictObject({
   id: postId,
   listKey: z.literal(LIST_KEY),
@@ -324,18 +338,8 @@ export const buildPostsTable = ({ client, tableName, sleep = delay }: PostsTable
     },
 
     adjustCounter: async (id, counter: PostCounter, delta) => {
-      const floor = delta < 0 ? ' AND #counter >= :needed' : '';
       try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { id },
-            UpdateExpression: 'ADD #counter :delta',
-            ConditionExpression: `attribute_exists(#id) AND attribute_not_exists(#deletedAt)${floor}`,
-            ExpressionAttributeNames: { ...names('id', 'deletedAt'), '#counter': counter },
-            ExpressionAttributeValues: { ':delta': delta, ...(delta < 0 ? { ':needed': -delta } : {}) },
-          }),
-        );
+        await client.send(new UpdateCommand(counterUpdate(tableName, id, counter, delta)));
         return true;
       } catch (error) {
         if (isConditionalCheckFailed(error)) return false;

@@ -1,21 +1,21 @@
 /**
- * The adapters against a real DynamoDB implementation (dynalite, in process,
- * on a free port), with the tables as declared in serverless.yml: checks the
- * expressions, conditions and indexes that the mocked unit tests only describe.
+ * The adapters against a real DynamoDB implementation (the local cloud's:
+ * dynalite plus its TransactWriteItems, on a free port), with the tables as
+ * declared in serverless.yml: checks the expressions, conditions,
+ * transactions and indexes that the mocked unit tests only describe.
  */
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
+import { type Edge, startEdge } from '@live-comments/local-cloud/edge/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, type Tags } from 'yaml';
 import type { PendingEvent, StoredPost } from '../domain/posts';
 import { buildFavoritesTable } from './favorites-table';
 import { buildPostsTable } from './posts-table';
 
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+let edge: Edge;
 let client: DynamoDBDocumentClient;
 
 /** The table definitions of serverless.yml (CloudFormation tags read as plain values). */
@@ -34,26 +34,26 @@ const tableProperties = (logicalId: string): CreateTableCommandInput => {
 };
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  edge = await startEdge({ port: 0, log: () => {} });
   const raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: edge.url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   for (const id of ['PostsTable', 'FavoritesTable'])
     await raw.send(new CreateTableCommand(tableProperties(id)));
   // dynalite answers item calls only once a table is ACTIVE.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const id of ['PostsTable', 'FavoritesTable']) await edge.dynamodb.waitForTable(`it-${id}`);
   client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await edge.stop();
 });
 
 const posts = () => buildPostsTable({ client, tableName: 'it-PostsTable' });
-const favorites = () => buildFavoritesTable({ client, tableName: 'it-FavoritesTable' });
+const favorites = () =>
+  buildFavoritesTable({ client, tableName: 'it-FavoritesTable', postsTableName: 'it-PostsTable' });
 
 const newPost = (id: string, createdAt: string): StoredPost & { pending: PendingEvent } => ({
   post: {
@@ -75,7 +75,7 @@ const drain = async (iterable: AsyncIterable<StoredPost>) => {
   return all;
 };
 
-describe('posts table on dynalite', () => {
+describe('posts table on the local DynamoDB', () => {
   it('creates, lists newest first with cursors, and sweeps the outbox', async () => {
     const table = posts();
     await table.create(newPost('p1', '2026-01-01T10:00:00.000Z'));
@@ -169,21 +169,61 @@ describe('posts table on dynalite', () => {
   });
 });
 
-describe('favorites table on dynalite', () => {
-  it('adds and removes once, and lists newest first with the user’s own cursor', async () => {
+describe('favorites table on the local DynamoDB', () => {
+  const favoriteCount = async (id: string) => (await posts().get(id))?.favoriteCount;
+
+  it('adds and removes once, counting on the post, and lists newest first with the user’s own cursor', async () => {
+    await posts().create(newPost('f1', '2026-01-05T10:00:00.000Z'));
+    await posts().create(newPost('f2', '2026-01-05T10:00:01.000Z'));
     const table = favorites();
-    expect(await table.add('bob', { postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' })).toBe(true);
-    expect(await table.add('bob', { postId: 'p1', favoritedAt: '2026-01-01T10:05:00.000Z' })).toBe(false);
-    expect(await table.add('bob', { postId: 'p2', favoritedAt: '2026-01-01T10:01:00.000Z' })).toBe(true);
-    expect(await table.add('carol', { postId: 'p1', favoritedAt: '2026-01-01T10:02:00.000Z' })).toBe(true);
+    expect(await table.add('bob', { postId: 'f1', favoritedAt: '2026-01-01T10:00:00.000Z' })).toBe('added');
+    expect(await table.add('bob', { postId: 'f1', favoritedAt: '2026-01-01T10:05:00.000Z' })).toBe(
+      'already-there',
+    );
+    expect(await table.add('bob', { postId: 'f2', favoritedAt: '2026-01-01T10:01:00.000Z' })).toBe('added');
+    expect(await table.add('carol', { postId: 'f1', favoritedAt: '2026-01-01T10:02:00.000Z' })).toBe('added');
+    expect(await favoriteCount('f1')).toBe(2);
 
     const first = await table.list('bob', { limit: 1 });
-    expect(first.items).toEqual([{ postId: 'p2', favoritedAt: '2026-01-01T10:01:00.000Z' }]);
+    expect(first.items).toEqual([{ postId: 'f2', favoritedAt: '2026-01-01T10:01:00.000Z' }]);
     const second = await table.list('bob', { limit: 1, cursor: first.nextCursor ?? undefined });
-    expect(second.items).toEqual([{ postId: 'p1', favoritedAt: '2026-01-01T10:00:00.000Z' }]);
+    expect(second.items).toEqual([{ postId: 'f1', favoritedAt: '2026-01-01T10:00:00.000Z' }]);
     await expect(table.list('carol', { limit: 1, cursor: first.nextCursor ?? undefined })).rejects.toThrow();
 
-    expect(await table.remove('bob', 'p1')).toBe(true);
-    expect(await table.remove('bob', 'p1')).toBe(false);
+    expect(await table.remove('bob', 'f1')).toBe('removed');
+    expect(await table.remove('bob', 'f1')).toBe('not-there');
+    expect(await favoriteCount('f1')).toBe(1);
+  });
+
+  it('writes nothing for an unknown or deleted post, and still removes a deleted post’s favorite', async () => {
+    const table = favorites();
+    expect(await table.add('bob', { postId: 'ghost', favoritedAt: '2026-01-01T10:00:00.000Z' })).toBe(
+      'no-post',
+    );
+    expect((await table.list('bob', { limit: 100 })).items.map((f) => f.postId)).not.toContain('ghost');
+
+    await posts().create(newPost('f3', '2026-01-05T10:00:02.000Z'));
+    expect(await table.add('dave', { postId: 'f3', favoritedAt: '2026-01-01T10:00:00.000Z' })).toBe('added');
+    const event = { eventId: 'del-f3', occurredAt: '2026-01-05T11:00:00.000Z', correlationId: 'c' };
+    await posts().markDeleted({ postId: 'f3', authorId: 'alice', event });
+    expect(await table.add('erin', { postId: 'f3', favoritedAt: '2026-01-01T10:00:00.000Z' })).toBe(
+      'no-post',
+    );
+    expect(await table.add('dave', { postId: 'f3', favoritedAt: '2026-01-01T10:00:00.000Z' })).toBe(
+      'no-post',
+    );
+    expect(await table.remove('dave', 'f3')).toBe('removed');
+    expect((await table.list('dave', { limit: 100 })).items).toEqual([]);
+  });
+
+  it('counts exactly when many users favorite and unfavorite one post at once', async () => {
+    await posts().create(newPost('hot', '2026-01-05T10:00:03.000Z'));
+    const table = favorites();
+    const users = Array.from({ length: 40 }, (_, index) => `user-${index}`);
+    const at = '2026-01-01T10:00:00.000Z';
+    await Promise.all(users.map((user) => table.add(user, { postId: 'hot', favoritedAt: at })));
+    await Promise.all(users.slice(0, 15).map((user) => table.remove(user, 'hot')));
+    await Promise.all(users.slice(0, 5).map((user) => table.add(user, { postId: 'hot', favoritedAt: at })));
+    expect(await favoriteCount('hot')).toBe(40 - 15 + 5);
   });
 });

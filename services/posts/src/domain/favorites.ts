@@ -6,43 +6,48 @@ export interface Favorite {
   favoritedAt: string;
 }
 
+/** What adding a favorite did: nothing changes unless it was `added`. */
+export type FavoriteAdded = 'added' | 'already-there' | 'no-post';
+/** What removing a favorite did. */
+export type FavoriteRemoved = 'removed' | 'not-there';
+
 /** The favorites table as the domain sees it. */
 export interface FavoritesStore {
-  /** True when this call created the favorite, false when it was already there. */
-  add(userId: string, favorite: Favorite): Promise<boolean>;
-  /** True when this call removed the favorite, false when there was none. */
-  remove(userId: string, postId: string): Promise<boolean>;
+  /**
+   * Writes the favorite and counts it on the post, both or neither (one
+   * transaction): `no-post` when the post does not exist or is deleted,
+   * `already-there` when the user had it already.
+   */
+  add(userId: string, favorite: Favorite): Promise<FavoriteAdded>;
+  /**
+   * Removes the favorite and uncounts it, both or neither; a favorite of a
+   * deleted post goes without touching its counter.
+   */
+  remove(userId: string, postId: string): Promise<FavoriteRemoved>;
   /** The user's favorites, newest first. A cursor from another list is an InvalidCursorError. */
   list(userId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Favorite>>;
 }
 
 export interface FavoritesDeps {
-  posts: Pick<PostsStore, 'get' | 'getMany' | 'adjustCounter'>;
+  posts: Pick<PostsStore, 'getMany'>;
   favorites: FavoritesStore;
   clock: () => Date;
 }
 
 /**
- * `PUT .../favorite`, idempotent: the favorite is written only if absent, and
- * the counter moves only when this call created it. If the post turns out not
- * to exist (or was deleted meanwhile), the favorite is taken back and it is a
- * 404. The two writes are not atomic: a crash between them leaves the counter
- * one short, which is the price of running without transactions (see outbox.ts).
+ * `PUT .../favorite`, idempotent: the favorite and the post's favoriteCount
+ * move together or not at all, so the count is exact even if a request dies
+ * half-way; favoriting an unknown or deleted post is a 404.
  */
 export const favoritePost = async (
   deps: FavoritesDeps,
   input: { userId: string; postId: string },
 ): Promise<void> => {
-  const created = await deps.favorites.add(input.userId, {
+  const outcome = await deps.favorites.add(input.userId, {
     postId: input.postId,
     favoritedAt: deps.clock().toISOString(),
   });
-  if (created) {
-    if (await deps.posts.adjustCounter(input.postId, 'favoriteCount', 1)) return;
-    await deps.favorites.remove(input.userId, input.postId);
-    throw new NotFoundError('No post with this id.');
-  }
-  if (!(await deps.posts.get(input.postId))) throw new NotFoundError('No post with this id.');
+  if (outcome === 'no-post') throw new NotFoundError('No post with this id.');
 };
 
 /**
@@ -53,10 +58,7 @@ export const unfavoritePost = async (
   deps: FavoritesDeps,
   input: { userId: string; postId: string },
 ): Promise<void> => {
-  if (await deps.favorites.remove(input.userId, input.postId)) {
-    // false only when the post is gone: nothing left to count.
-    await deps.posts.adjustCounter(input.postId, 'favoriteCount', -1);
-  }
+  await deps.favorites.remove(input.userId, input.postId);
 };
 
 /**

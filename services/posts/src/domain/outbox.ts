@@ -16,8 +16,8 @@ import type { PostsStore, StoredPost } from './posts';
  * it right after the write and empties the slot, and `republishPosts` sweeps
  * the slots a crashed or failed request left behind. A request whose publish
  * fails still answers success: the write is durable and the sweep announces it
- * within minutes. (DynamoDB transactions would allow separate outbox items, but
- * the local cloud's dynalite has no TransactWriteItems.)
+ * within minutes. (A transaction with a separate outbox item would do too; the
+ * slot on the row needs none, so a write stays one conditional call.)
  *
  * Consumers see PostCreated/PostUpdated as snapshots of the post (compare
  * `updatedAt`), may see one twice, and dedupe on `eventId`, which a republish
