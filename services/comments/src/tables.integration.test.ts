@@ -9,15 +9,17 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PostCreatedV1, PostDeletedV1, parseEventMessage } from '@live-comments/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildCommentsTable } from './adapters/comments-table';
 import { buildKnownPostsTable } from './adapters/known-posts-table';
+import type { Comment } from './domain/comment';
 import { createComment } from './domain/create-comment';
 import { deleteComment } from './domain/delete-comment';
 import { listComments } from './domain/list-comments';
+import { listDeletedComments } from './domain/list-deleted-comments';
 import { sweepOutbox } from './domain/outbox';
 import { type PostEvent, projectPostEvent } from './domain/project-posts';
 import { eventBridgeMessage, fakeClock, fakePublisher, sequentialIds } from './test-support';
@@ -153,13 +155,102 @@ describe('comments tables (dynalite)', () => {
     );
     expect(keptRow.Item?.publishState).toBeUndefined();
     expect(keptRow.Item?.outboxShard).toBeUndefined();
+    // The deleted one is a settled tombstone: out of the outbox, its body gone, a week to live.
     const removedRow = await client.send(
       new GetCommand({ TableName: 'it-comments', Key: { postId: 'post-c', seq: 2 } }),
     );
-    expect(removedRow.Item).toBeUndefined();
+    expect(removedRow.Item).toMatchObject({ id: removed.id, deletedAt: '2026-03-01T12:00:00.000Z' });
+    expect(removedRow.Item?.expiresAt).toBe(Date.parse('2026-03-08T12:00:00.000Z') / 1000);
+    for (const gone of ['body', 'publishState', 'outboxShard', 'pendingSince']) {
+      expect(removedRow.Item).not.toHaveProperty(gone);
+    }
 
     time.advance(60_000);
     expect(await sweepOutbox(deps)).toEqual({ announced: 0, failed: [] });
+    expect(publisher.published).toHaveLength(3);
+  });
+
+  it('lists a post’s deletions from the sparse deletedByPost index, after since, page by page', async () => {
+    const { deps, knowPost, time } = world();
+    await knowPost('post-f');
+    await knowPost('post-g');
+    const comments: Comment[] = [];
+    for (let i = 0; i < 6; i++) comments.push(await createComment(deps, say('post-f', `c${i}`)));
+    const elsewhere = await createComment(deps, say('post-g', 'other post'));
+    const deleteAt = async (postId: string, commentId: string) => {
+      time.advance(1_000);
+      await deleteComment(deps, { postId, commentId, userId: 'alice', correlationId: 'del' });
+    };
+    for (const index of [4, 0, 2, 5]) await deleteAt('post-f', comments[index]?.id ?? '');
+    await deleteAt('post-g', elsewhere.id);
+
+    const since = '2026-03-01T12:00:01.000Z'; // the first deletion's time: not after it
+    const pages = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listDeletedComments(deps, {
+        postId: 'post-f',
+        since,
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
+      pages.push(page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+
+    expect(pages.flat()).toEqual(
+      [0, 2, 5].map((index, n) => ({
+        id: comments[index]?.id,
+        postId: 'post-f',
+        authorId: 'alice',
+        seq: index + 1,
+        deletedAt: `2026-03-01T12:00:0${n + 2}.000Z`,
+      })),
+    );
+    expect(pages[0]).toHaveLength(2);
+    // The index holds tombstones only, and never their bodies.
+    const indexed = await client.send(
+      new QueryCommand({
+        TableName: 'it-comments',
+        IndexName: 'deletedByPost',
+        KeyConditionExpression: 'postId = :postId',
+        ExpressionAttributeValues: { ':postId': 'post-f' },
+      }),
+    );
+    expect(indexed.Items?.map((item) => item.seq)).toEqual([5, 1, 3, 6]);
+    expect(indexed.Items?.every((item) => !('body' in item))).toBe(true);
+    expect((await listComments(deps, { postId: 'post-f', limit: 20 })).items.map((c) => c.seq)).toEqual([
+      2, 4,
+    ]);
+  });
+
+  it('fills comment pages past a long run of kept tombstones, and pages on to the end', async () => {
+    const { deps, knowPost } = world();
+    await knowPost('post-h');
+    const comments: Comment[] = [];
+    for (let i = 0; i < 40; i++) comments.push(await createComment(deps, say('post-h', `c${i + 1}`)));
+    // An abuse wave: 3..37 deleted (35 tombstones, more than five reads of a small page's size).
+    for (const comment of comments.slice(2, 37)) {
+      await deleteComment(deps, {
+        postId: 'post-h',
+        commentId: comment.id,
+        userId: 'alice',
+        correlationId: 'd',
+      });
+    }
+
+    const seen: number[] = [];
+    const sizes: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listComments(deps, { postId: 'post-h', limit: 4, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((c) => c.seq));
+      sizes.push(page.items.length);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+
+    expect(seen).toEqual([1, 2, 38, 39, 40]);
+    expect(sizes).toEqual([4, 1]); // full pages: past the first tombstones it reads 100 at a time
   });
 
   it('finds a comment by id for its author only', async () => {
@@ -184,7 +275,16 @@ describe('comments tables (dynalite)', () => {
   it('removes every comment of a deleted post, beyond one page', async () => {
     const { deps, knowPost, project } = world();
     await knowPost('post-e');
-    for (let i = 0; i < 130; i++) await createComment(deps, say('post-e', `c${i}`));
+    const made: Comment[] = [];
+    for (let i = 0; i < 130; i++) made.push(await createComment(deps, say('post-e', `c${i}`)));
+    for (const comment of made.slice(0, 3)) {
+      await deleteComment(deps, {
+        postId: 'post-e',
+        commentId: comment.id,
+        userId: 'alice',
+        correlationId: 'd',
+      });
+    }
 
     await project(
       eventBridgeMessage(PostDeletedV1, {
@@ -195,5 +295,17 @@ describe('comments tables (dynalite)', () => {
     );
 
     expect((await listComments(deps, { postId: 'post-e', limit: 100 })).items).toEqual([]);
+    // The tombstones go with it.
+    const since = '2000-01-01T00:00:00.000Z';
+    expect((await listDeletedComments(deps, { postId: 'post-e', since, limit: 100 })).items).toEqual([]);
+    const left = await client.send(
+      new QueryCommand({
+        TableName: 'it-comments',
+        KeyConditionExpression: 'postId = :postId',
+        ExpressionAttributeValues: { ':postId': 'post-e' },
+        ConsistentRead: true,
+      }),
+    );
+    expect(left.Items).toEqual([]);
   });
 });

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { DataOf, DetailOf, EventContract } from '@live-comments/events';
 import type { HttpEvent } from '@live-comments/shared';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { CommentRow } from './domain/comment';
-import type { CommentPublisher, Comments, KnownPosts } from './domain/ports';
+import { type CommentRow, toDeletion } from './domain/comment';
+import type { CommentPublisher, Comments, DeletionPosition, KnownPosts } from './domain/ports';
 import type { SideEffects } from './side-effects';
 
 const conformance = <T>(file: string): T =>
@@ -196,9 +196,25 @@ export const fakeComments = () => {
         delete stored.pendingSince;
       }
     },
-    removeTombstone: async (row) => {
+    settleDeleted: async (row, expiresAt) => {
       const stored = rows.get(keyOf(row));
-      if (stored?.deleteEventId === row.deleteEventId) rows.delete(keyOf(row));
+      if (!stored || stored.deleteEventId !== row.deleteEventId) return;
+      for (const key of ['body', 'publishState', 'outboxShard', 'pendingSince'] as const) delete stored[key];
+      stored.expiresAt = expiresAt;
+    },
+    listDeleted: async (postId, { since, after, limit }) => {
+      // The index's order: deletedAt, then the table's sort key.
+      const isAfter = (row: DeletionPosition, start: DeletionPosition) =>
+        row.deletedAt > start.deletedAt || (row.deletedAt === start.deletedAt && row.seq > start.seq);
+      const deleted = sorted()
+        .flatMap((row) => (row.postId === postId && row.deletedAt ? [toDeletion(row, row.deletedAt)] : []))
+        .filter((row) => row.deletedAt > since && (!after || isAfter(row, after)))
+        .sort((a, b) => a.deletedAt.localeCompare(b.deletedAt) || a.seq - b.seq);
+      const page = deleted.slice(0, limit);
+      const last = page.at(-1);
+      return deleted.length > limit && last
+        ? { deletions: page, last: { deletedAt: last.deletedAt, seq: last.seq } }
+        : { deletions: page };
     },
     pendingSince: async (before, limit) =>
       sorted()

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -73,10 +72,34 @@ describe('buildCommentsTable', () => {
 
       expect(page).toEqual({ rows: [row(1), row(3)], lastSeq: 3 });
       const calls = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      // Past tombstones it reads at least 100 at a time, so a run of them does not make empty pages.
       expect(calls.map((c) => [c.ExpressionAttributeValues?.[':after'], c.Limit])).toEqual([
         [0, 2],
-        [2, 1],
+        [2, 100],
       ]);
+    });
+
+    it('ends the page at the last comment it holds when a read past tombstones returns more', async () => {
+      dynamo
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [row(1)], LastEvaluatedKey: { postId: 'p1', seq: 2 } })
+        .resolvesOnce({ Items: [row(5), row(6), row(7)], LastEvaluatedKey: { postId: 'p1', seq: 102 } });
+
+      const page = await comments.list('p1', { afterSeq: 0, limit: 2 });
+
+      expect(page).toEqual({ rows: [row(1), row(5)], lastSeq: 5 });
+    });
+
+    it('stops after five reads with a cursor, even with no comment found', async () => {
+      dynamo.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: { ':after': number } }) => ({
+        Items: [],
+        LastEvaluatedKey: { postId: 'p1', seq: input.ExpressionAttributeValues[':after'] + 100 },
+      }));
+
+      const page = await comments.list('p1', { afterSeq: 0, limit: 20 });
+
+      expect(page).toEqual({ rows: [], lastSeq: 500 });
+      expect(dynamo.commandCalls(QueryCommand)).toHaveLength(5);
     });
   });
 
@@ -172,15 +195,91 @@ describe('buildCommentsTable', () => {
     });
   });
 
-  it('removes a tombstone only for the deletion that was announced', async () => {
-    dynamo.on(DeleteCommand).rejects(conditionFailed());
+  describe('settleDeleted', () => {
+    it('strips the body and the outbox attributes and sets the TTL, for the deletion announced only', async () => {
+      dynamo.on(UpdateCommand).resolves({});
 
-    await expect(comments.removeTombstone(row(1, { deleteEventId: 'd1' }))).resolves.toBeUndefined();
-    expect(dynamo.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
-      TableName: TABLE,
-      Key: { postId: 'p1', seq: 1 },
-      ConditionExpression: 'deleteEventId = :deleteEventId',
-      ExpressionAttributeValues: { ':deleteEventId': 'd1' },
+      await comments.settleDeleted(row(1, { deleteEventId: 'd1' }), 1_773_000_000);
+
+      expect(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Key: { postId: 'p1', seq: 1 },
+        UpdateExpression: 'SET expiresAt = :expiresAt REMOVE body, publishState, outboxShard, pendingSince',
+        ConditionExpression: 'deleteEventId = :deleteEventId',
+        ExpressionAttributeValues: { ':deleteEventId': 'd1', ':expiresAt': 1_773_000_000 },
+      });
+    });
+
+    it('leaves a row that is gone (its post was deleted) or settled by another deletion alone', async () => {
+      dynamo.on(UpdateCommand).rejects(conditionFailed());
+
+      await expect(comments.settleDeleted(row(1, { deleteEventId: 'd1' }), 1)).resolves.toBeUndefined();
+    });
+  });
+
+  describe('listDeleted', () => {
+    const tombstone = (seq: number, deletedAt: string) => ({
+      postId: 'p1',
+      seq,
+      deletedAt,
+      id: `c${seq}`,
+      authorId: 'alice',
+    });
+
+    it('queries the sparse deletedByPost index after since, oldest deletion first', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [tombstone(3, '2026-03-01T12:00:01.000Z')] });
+
+      const page = await comments.listDeleted('p1', { since: '2026-03-01T12:00:00.000Z', limit: 50 });
+
+      expect(page).toEqual({
+        deletions: [
+          { id: 'c3', postId: 'p1', authorId: 'alice', seq: 3, deletedAt: '2026-03-01T12:00:01.000Z' },
+        ],
+      });
+      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        IndexName: 'deletedByPost',
+        KeyConditionExpression: 'postId = :postId AND deletedAt > :since',
+        ExpressionAttributeValues: { ':postId': 'p1', ':since': '2026-03-01T12:00:00.000Z' },
+        ScanIndexForward: true,
+        Limit: 50,
+      });
+    });
+
+    it('starts after the given position and says where the next page starts', async () => {
+      dynamo.on(QueryCommand).resolves({
+        Items: [tombstone(7, '2026-03-01T12:00:05.000Z')],
+        LastEvaluatedKey: { postId: 'p1', deletedAt: '2026-03-01T12:00:05.000Z', seq: 7 },
+      });
+
+      const page = await comments.listDeleted('p1', {
+        since: '2026-03-01T12:00:00.000Z',
+        after: { deletedAt: '2026-03-01T12:00:02.000Z', seq: 4 },
+        limit: 1,
+      });
+
+      expect(page.last).toEqual({ deletedAt: '2026-03-01T12:00:05.000Z', seq: 7 });
+      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input.ExclusiveStartKey).toEqual({
+        postId: 'p1',
+        deletedAt: '2026-03-01T12:00:02.000Z',
+        seq: 4,
+      });
+    });
+
+    it('returns only what CommentDeleted carries, whatever else the item holds', async () => {
+      dynamo.on(QueryCommand).resolves({
+        Items: [{ ...tombstone(2, '2026-03-01T12:00:01.000Z'), body: 'secret', eventId: 'e2' }],
+      });
+
+      const { deletions } = await comments.listDeleted('p1', { since: '2026-03-01T00:00:00.000Z', limit: 5 });
+
+      expect(Object.keys(deletions[0] ?? {}).sort()).toEqual([
+        'authorId',
+        'deletedAt',
+        'id',
+        'postId',
+        'seq',
+      ]);
     });
   });
 

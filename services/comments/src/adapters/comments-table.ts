@@ -2,7 +2,6 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -16,11 +15,18 @@ import type { Comments } from '../domain/ports';
 /** Index names of the comments table (serverless.yml declares them). */
 export const BY_ID_INDEX = 'byId';
 export const UNPUBLISHED_INDEX = 'unpublished';
+export const DELETED_BY_POST_INDEX = 'deletedByPost';
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_WRITE_MAX = 25;
 /** A page of live comments is filled from at most this many Queries when tombstones are filtered out. */
 const MAX_LIST_ROUNDS = 5;
+/**
+ * Items a Query reads at least once a round met tombstones (kept a week, so
+ * a run of them, after an abuse wave say, is common): five rounds of a small
+ * page's size would return empty pages.
+ */
+const MIN_READ_PAST_TOMBSTONES = 100;
 
 export interface CommentsTableOptions {
   client: DynamoDBDocumentClient;
@@ -42,7 +48,9 @@ const asRow = (item: Record<string, unknown>): CommentRow => item as unknown as 
  * The comments table: one item per comment, key (postId, seq), so a post's
  * comments come back in order from one Query. Index `byId` (keys only) finds a
  * comment from its id; the sparse index `unpublished` (outboxShard,
- * pendingSince) holds only rows that still owe an event.
+ * pendingSince) holds only rows that still owe an event; the sparse index
+ * `deletedByPost` (postId, deletedAt; projects id and authorId) holds only
+ * tombstones.
  */
 export const buildCommentsTable = ({
   client,
@@ -83,18 +91,24 @@ export const buildCommentsTable = ({
       const rows: CommentRow[] = [];
       let after = afterSeq;
       for (let round = 0; round < MAX_LIST_ROUNDS; round++) {
+        const wanted = limit - rows.length;
         const out = await client.send(
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: 'postId = :postId AND seq > :after',
-            // Tombstones wait for their CommentDeleted; to readers they are gone already.
+            // Tombstones (kept a week for the deletions list) are gone to readers.
             FilterExpression: 'attribute_not_exists(deletedAt)',
             ExpressionAttributeValues: { ':postId': postId, ':after': after },
             ScanIndexForward: true,
-            Limit: limit - rows.length,
+            Limit: round === 0 ? wanted : Math.max(wanted, MIN_READ_PAST_TOMBSTONES),
           }),
         );
-        rows.push(...(out.Items ?? []).map(asRow));
+        const items = (out.Items ?? []).map(asRow);
+        const taken = items.slice(0, wanted);
+        rows.push(...taken);
+        // More than the page holds: it ends at the last one taken, the rest is read again next page.
+        const lastTaken = taken.at(-1);
+        if (items.length > wanted && lastTaken) return { rows, lastSeq: lastTaken.seq };
         const lastKey = out.LastEvaluatedKey;
         if (!lastKey) return { rows };
         after = Number(lastKey.seq);
@@ -182,19 +196,48 @@ export const buildCommentsTable = ({
       }
     },
 
-    removeTombstone: async (row) => {
+    settleDeleted: async (row, expiresAt) => {
       try {
         await client.send(
-          new DeleteCommand({
+          new UpdateCommand({
             TableName: tableName,
             Key: keyOf(row),
+            UpdateExpression:
+              'SET expiresAt = :expiresAt REMOVE body, publishState, outboxShard, pendingSince',
+            // Never recreate a row that is gone (the post was deleted), nor settle another deletion.
             ConditionExpression: 'deleteEventId = :deleteEventId',
-            ExpressionAttributeValues: { ':deleteEventId': row.deleteEventId },
+            ExpressionAttributeValues: { ':deleteEventId': row.deleteEventId, ':expiresAt': expiresAt },
           }),
         );
       } catch (error) {
         ignoreConditionFailure(error);
       }
+    },
+
+    listDeleted: async (postId, { since, after, limit }) => {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: DELETED_BY_POST_INDEX,
+          KeyConditionExpression: 'postId = :postId AND deletedAt > :since',
+          ExpressionAttributeValues: { ':postId': postId, ':since': since },
+          ScanIndexForward: true,
+          Limit: limit,
+          ...(after ? { ExclusiveStartKey: { postId, deletedAt: after.deletedAt, seq: after.seq } } : {}),
+        }),
+      );
+      // Named one by one: only what CommentDeleted carries leaves the table.
+      const deletions = (out.Items ?? []).map((item) => ({
+        id: String(item.id),
+        postId: String(item.postId),
+        authorId: String(item.authorId),
+        seq: Number(item.seq),
+        deletedAt: String(item.deletedAt),
+      }));
+      const lastKey = out.LastEvaluatedKey;
+      return lastKey
+        ? { deletions, last: { deletedAt: String(lastKey.deletedAt), seq: Number(lastKey.seq) } }
+        : { deletions };
     },
 
     pendingSince: async (before, limit) => {

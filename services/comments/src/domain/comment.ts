@@ -1,3 +1,4 @@
+import type { CommentDeletedV1, DataOf } from '@live-comments/events';
 import { z } from 'zod';
 
 /** The Comment of API.md, as clients and events see it. */
@@ -10,18 +11,25 @@ export interface Comment {
   seq: number;
 }
 
+/** A deletion as the CommentDeleted event, the `comment.deleted` frame and the deleted-comments list carry it. */
+export type CommentDeleted = DataOf<typeof CommentDeletedV1>;
+
 /**
  * A comment as stored. The row doubles as the outbox of its events, so a
  * stored comment is announced even if the process dies right after the write:
  * - `publishState: 'pending'` while CommentCreated has not been published;
- * - `deletedAt` (a tombstone) while CommentDeleted has not been published;
- *   the row is removed once it has been;
+ * - `deletedAt` (a tombstone) from the deletion on; while CommentDeleted has
+ *   not been published the row is in the outbox, and once it has been the
+ *   row is settled: its body is removed (deleted content is not kept) and it
+ *   stays, for the deleted-comments list, until TTL removes it at `expiresAt`;
  * - `outboxShard` + `pendingSince` put the row in the sparse `unpublished`
  *   index the sweep reads, for as long as either event is due.
  * Event ids are stored so a republished event keeps its id and consumers can
  * deduplicate it.
  */
-export interface CommentRow extends Comment {
+export interface CommentRow extends Omit<Comment, 'body'> {
+  /** Absent on a settled tombstone only. */
+  body?: string;
   eventId: string;
   correlationId: string;
   publishState?: 'pending';
@@ -30,16 +38,38 @@ export interface CommentRow extends Comment {
   deletedAt?: string;
   deleteEventId?: string;
   deleteCorrelationId?: string;
+  /** TTL (epoch seconds) of a settled tombstone. */
+  expiresAt?: number;
 }
 
-export const toComment = (row: CommentRow): Comment => ({
-  id: row.id,
-  postId: row.postId,
-  authorId: row.authorId,
-  body: row.body,
-  createdAt: row.createdAt,
-  seq: row.seq,
-});
+/** The Comment of a live row (lists skip tombstones; CommentCreated is published before the body goes). */
+export const toComment = (row: CommentRow): Comment => {
+  if (row.body === undefined) throw new Error(`Comment ${row.id} has no body: it is a settled tombstone`);
+  return {
+    id: row.id,
+    postId: row.postId,
+    authorId: row.authorId,
+    body: row.body,
+    createdAt: row.createdAt,
+    seq: row.seq,
+  };
+};
+
+export const toDeletion = (
+  row: Pick<CommentRow, 'id' | 'postId' | 'authorId' | 'seq'>,
+  deletedAt: string,
+): CommentDeleted => ({ id: row.id, postId: row.postId, authorId: row.authorId, seq: row.seq, deletedAt });
+
+/**
+ * How long a deleted comment's tombstone is kept after its deletion: clients
+ * that were disconnected read the deletions they missed within this window
+ * (`GET .../comments/deleted?since=`). DynamoDB's TTL removes it afterwards
+ * (typically within a few days of `expiresAt`; until then it is still listed).
+ */
+export const TOMBSTONE_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+export const tombstoneExpiresAt = (deletedAt: string): number =>
+  Math.floor(Date.parse(deletedAt) / 1000) + TOMBSTONE_RETENTION_SECONDS;
 
 /** Longest comment, in characters (Unicode code points, so an emoji counts as one) after trimming. */
 export const MAX_COMMENT_CHARACTERS = 4000;
@@ -63,6 +93,23 @@ export const commentText = z
 // Id limits follow the event contracts (events/src/contracts), so whatever is stored can be announced.
 export const postIdParam = z.string().min(1).max(64);
 export const commentIdParam = z.string().min(1).max(64);
+
+/** A stored time (`Date#toISOString`: UTC, milliseconds), so that string order is time order in keys. */
+const isStoredInstant = (text: string) => {
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString() === text;
+};
+export const storedInstant = z.string().refine(isStoredInstant, 'Not a time as this service stores it.');
+
+/**
+ * An ISO-8601 instant from a client (`Z` or an offset, any precision), turned
+ * into the stored form so that it compares with stored times as strings.
+ * Precision beyond milliseconds is cut, which never moves it past a stored time.
+ */
+export const instantParam = z.iso
+  .datetime({ offset: true })
+  .refine((text) => !Number.isNaN(Date.parse(text)), 'Not a valid date.')
+  .transform((text) => new Date(text).toISOString());
 
 /** Outbox rows spread over a few index partitions, so a burst of pending rows does not heat one. */
 export const OUTBOX_SHARDS = 4;

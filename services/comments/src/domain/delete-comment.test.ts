@@ -29,7 +29,8 @@ describe('deleteComment', () => {
   it('lets the author delete the comment and announces CommentDeleted', async () => {
     await deleteComment(world.deps, deletion());
 
-    expect(world.commentRows.size).toBe(0);
+    expect(world.commentRows.get('p1#1')).toMatchObject({ deletedAt: '2026-03-01T12:00:00.000Z' });
+    expect(world.commentRows.get('p1#1')).not.toHaveProperty('body');
     expect(world.published).toEqual([
       {
         detailType: 'CommentDeleted',
@@ -61,6 +62,13 @@ describe('deleteComment', () => {
     );
     await expect(deleteComment(world.deps, deletion({ postId: 'p2' }))).rejects.toBeInstanceOf(NotFoundError);
     expect(world.commentRows.size).toBe(1);
+  });
+
+  it('answers 404 for a comment deleted already, its tombstone kept for the deletions list', async () => {
+    await deleteComment(world.deps, deletion());
+
+    await expect(deleteComment(world.deps, deletion())).rejects.toBeInstanceOf(NotFoundError);
+    expect(world.published.map((e) => e.detailType)).toEqual(['CommentDeleted']);
   });
 
   it('answers 404 for a comment whose deletion is still being announced', async () => {

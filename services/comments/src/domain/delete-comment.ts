@@ -19,8 +19,9 @@ export interface CommentDeletion {
 /**
  * Deletes a comment on behalf of its author. The row first becomes a
  * tombstone that owes CommentDeleted (so the deletion is announced even if the
- * process dies here), then the event is published and the tombstone removed.
- * A comment already deleted, or not under this post, is a 404.
+ * process dies here), then the event is published and the tombstone settled
+ * (kept a week without its body, for clients that missed the event). A
+ * comment already deleted, or not under this post, is a 404.
  */
 export const deleteComment = async (deps: DeleteCommentDeps, input: CommentDeletion): Promise<void> => {
   const row = await deps.comments.findById(input.commentId);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeSideEffects } from '../test-support';
 import { createComment } from './create-comment';
 import { deleteComment } from './delete-comment';
-import { sweepOutbox } from './outbox';
+import { announce, sweepOutbox } from './outbox';
 
 const newComment = { postId: 'p1', authorId: 'alice', body: 'Hi', correlationId: 'corr-create' };
 
@@ -59,7 +59,32 @@ describe('sweepOutbox', () => {
       ['CommentCreated', row?.eventId, 'corr-create'],
       ['CommentDeleted', row?.deleteEventId, 'corr-delete'],
     ]);
-    expect(world.commentRows.size).toBe(0);
+    // Settled: kept for the deletions list without its body, out of the outbox, until its TTL.
+    const settled = world.commentRows.get('p1#1');
+    expect(settled).toMatchObject({ deletedAt: '2026-03-01T12:00:00.000Z', expiresAt: 1_772_971_200 });
+    for (const gone of ['body', 'publishState', 'outboxShard', 'pendingSince']) {
+      expect(settled).not.toHaveProperty(gone);
+    }
+  });
+
+  it('never announces a settled tombstone again', async () => {
+    const world = fakeSideEffects();
+    await world.knowPost('p1');
+    const comment = await createComment(world.deps, newComment);
+    await deleteComment(world.deps, {
+      postId: 'p1',
+      commentId: comment.id,
+      userId: 'alice',
+      correlationId: 'd',
+    });
+    expect(world.published.map((e) => e.detailType)).toEqual(['CommentCreated', 'CommentDeleted']);
+
+    world.advance(60_000);
+    expect(await sweepOutbox(world.deps)).toEqual({ announced: 0, failed: [] });
+    const settled = world.commentRows.get('p1#1');
+    if (!settled) throw new Error('the tombstone is gone');
+    await announce(world.deps, structuredClone(settled)); // as if handed a settled row
+    expect(world.published).toHaveLength(2);
   });
 
   it('keeps going past a row that fails and reports it', async () => {

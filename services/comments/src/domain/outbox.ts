@@ -1,6 +1,6 @@
 import { CommentCreatedV1, CommentDeletedV1 } from '@live-comments/events';
 import { logger } from '@live-comments/shared';
-import { type CommentRow, toComment } from './comment';
+import { type CommentRow, toComment, toDeletion, tombstoneExpiresAt } from './comment';
 import type { Clock, CommentPublisher, Comments } from './ports';
 
 export interface OutboxDeps {
@@ -12,8 +12,9 @@ export interface OutboxDeps {
  * Publishes whatever events a row still owes, with the ids stored on it, and
  * then clears them from the row: CommentCreated first (a deleted comment was
  * created first, and counters downstream rely on seeing both), then
- * CommentDeleted, after which the tombstone goes. Publishing twice is harmless:
- * consumers deduplicate on the event id.
+ * CommentDeleted, after which the tombstone is settled: kept without its body
+ * for the deleted-comments list until its TTL. Publishing twice is harmless:
+ * consumers deduplicate on the event id. A settled tombstone owes nothing.
  */
 export const announce = async ({ comments, publisher }: OutboxDeps, row: CommentRow): Promise<void> => {
   if (row.publishState === 'pending') {
@@ -24,17 +25,13 @@ export const announce = async ({ comments, publisher }: OutboxDeps, row: Comment
     });
     await comments.settleCreated(row);
   }
-  if (row.deletedAt && row.deleteEventId) {
-    await publisher.publish(
-      CommentDeletedV1,
-      { id: row.id, postId: row.postId, authorId: row.authorId, seq: row.seq, deletedAt: row.deletedAt },
-      {
-        eventId: row.deleteEventId,
-        correlationId: row.deleteCorrelationId ?? row.correlationId,
-        occurredAt: row.deletedAt,
-      },
-    );
-    await comments.removeTombstone(row);
+  if (row.deletedAt && row.deleteEventId && row.expiresAt === undefined) {
+    await publisher.publish(CommentDeletedV1, toDeletion(row, row.deletedAt), {
+      eventId: row.deleteEventId,
+      correlationId: row.deleteCorrelationId ?? row.correlationId,
+      occurredAt: row.deletedAt,
+    });
+    await comments.settleDeleted(row, tombstoneExpiresAt(row.deletedAt));
   }
 };
 

@@ -1,5 +1,5 @@
 import type { Publisher } from '@live-comments/events';
-import type { CommentRow } from './comment';
+import type { CommentDeleted, CommentRow } from './comment';
 
 /**
  * The comments service's own record of which posts exist, fed by the posts
@@ -24,6 +24,18 @@ export interface CommentPage {
   lastSeq?: number;
 }
 
+/** Where a page of deletions ends: the index position of its last item. */
+export interface DeletionPosition {
+  deletedAt: string;
+  seq: number;
+}
+
+export interface DeletionPage {
+  deletions: CommentDeleted[];
+  /** Where the next page starts (exclusive), when there may be one. */
+  last?: DeletionPosition;
+}
+
 export interface Comments {
   /** Stores a new comment; fails if its (postId, seq) is taken. */
   insert(row: CommentRow): Promise<void>;
@@ -41,8 +53,21 @@ export interface Comments {
   ): Promise<CommentRow | undefined>;
   /** Notes that CommentCreated was published; the row leaves the outbox unless a deletion is due. */
   settleCreated(row: CommentRow): Promise<void>;
-  /** Removes a tombstone whose CommentDeleted was published. */
-  removeTombstone(row: CommentRow): Promise<void>;
+  /**
+   * Settles a tombstone whose CommentDeleted was published: its body and
+   * outbox attributes go, and it stays for the deleted-comments list until
+   * `expiresAt` (TTL, epoch seconds). Only for the deletion that was announced;
+   * a row that is gone stays gone.
+   */
+  settleDeleted(row: CommentRow, expiresAt: number): Promise<void>;
+  /**
+   * Deletions of a post (tombstones, announced or not), oldest first, with
+   * `deletedAt` after `since` (ISO time, as stored), after `after`, at most `limit`.
+   */
+  listDeleted(
+    postId: string,
+    options: { since: string; after?: DeletionPosition; limit: number },
+  ): Promise<DeletionPage>;
   /** Rows with an event due since before `before` (ISO time), at most `limit`. */
   pendingSince(before: string, limit: number): Promise<CommentRow[]>;
   /** Removes every comment of a post; returns how many rows were removed. */

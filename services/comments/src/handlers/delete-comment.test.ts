@@ -32,7 +32,7 @@ describe('DELETE /api/v1/posts/{postId}/comments/{commentId}', () => {
 
     expect(result.statusCode).toBe(204);
     expect(result.body).toBeUndefined();
-    expect(world.commentRows.size).toBe(0);
+    expect(world.commentRows.get('p1#1')?.deletedAt).toBeDefined();
     expect(world.published.at(-1)).toMatchObject({
       detailType: 'CommentDeleted',
       correlationId: 'trace-del',
