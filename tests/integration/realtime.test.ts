@@ -53,10 +53,14 @@ describe('WebSocket stream on the local cloud', () => {
       Array.from({ length: 5 }, () => TestSocket.open(cloud().urls.websocket)),
     );
     for (const watcher of watchers) {
-      expect(await watcher.request({ action: 'subscribe', topic: `post:${postId}` })).toMatchObject({
-        type: 'subscribed',
-        topic: `post:${postId}`,
-      });
+      const before = Date.now();
+      const ack = await watcher.request({ action: 'subscribe', topic: `post:${postId}` });
+      expect(ack).toMatchObject({ type: 'subscribed', topic: `post:${postId}`, at: expect.any(String) });
+      // `at`: when the subscription was stored, on the server's clock (here the same machine's).
+      const at = Date.parse(String(ack.at));
+      expect(new Date(at).toISOString()).toBe(ack.at);
+      expect(at).toBeGreaterThanOrEqual(before - 1_000);
+      expect(at).toBeLessThanOrEqual(Date.now());
     }
     const feed = await TestSocket.open(cloud().urls.websocket);
     await feed.request({ action: 'subscribe', topic: 'feed' });

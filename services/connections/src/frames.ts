@@ -2,7 +2,8 @@ import type { Topic } from './subscriptions/topics';
 
 /** Frames the server sends, as in API.md's WebSocket protocol. Every reply echoes the client's requestId. */
 export type ReplyFrame =
-  | { type: 'subscribed'; topic: Topic; requestId?: string }
+  /** `at`: when the subscription was stored (ISO time, server clock); added to API.md's frame. */
+  | { type: 'subscribed'; topic: Topic; at: string; requestId?: string }
   | { type: 'unsubscribed'; topic: Topic; requestId?: string }
   | { type: 'pong'; requestId?: string }
   | { type: 'error'; code: FrameErrorCode; message: string; requestId?: string };

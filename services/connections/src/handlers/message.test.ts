@@ -33,7 +33,12 @@ describe('client frames', () => {
       JSON.stringify({ action: 'subscribe', topic: 'post:01JD8Z6K3Q', requestId: 'r1' }),
     );
 
-    expect(answer).toEqual({ type: 'subscribed', topic: 'post:01JD8Z6K3Q', requestId: 'r1' });
+    expect(answer).toEqual({
+      type: 'subscribed',
+      topic: 'post:01JD8Z6K3Q',
+      at: '2026-01-01T00:05:00.000Z',
+      requestId: 'r1',
+    });
     expect(subscribe).toHaveBeenCalledWith({
       topic: 'post:01JD8Z6K3Q',
       connectionId: 'conn-1',
@@ -48,6 +53,7 @@ describe('client frames', () => {
     expect(await send(JSON.stringify({ action: 'subscribe', topic: 'feed' }))).toEqual({
       type: 'subscribed',
       topic: 'feed',
+      at: '2026-01-01T00:05:00.000Z',
     });
   });
 

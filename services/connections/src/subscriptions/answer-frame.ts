@@ -67,13 +67,16 @@ export const answerFrame = async (frame: ClientFrame, deps: AnswerFrameDeps): Pr
       }
       try {
         if (message.action === 'subscribe') {
+          const subscribedAt = deps.now().toISOString();
           await deps.subscriptions.subscribe({
             topic,
             connectionId: frame.connectionId,
-            subscribedAt: deps.now().toISOString(),
+            subscribedAt,
             expiresAt: connectionExpiresAt(frame.connectedAt),
           });
-          return { type: 'subscribed', topic, ...echo };
+          // `at`: from when on this connection gets the topic's frames, on the server's
+          // clock; a client reads what it missed before it (deleted comments) from there.
+          return { type: 'subscribed', topic, at: subscribedAt, ...echo };
         }
         await deps.subscriptions.unsubscribe(topic, frame.connectionId);
         return { type: 'unsubscribed', topic, ...echo };
