@@ -1,4 +1,4 @@
-import type { Comment, Page, Post } from './types';
+import type { Comment, CommentDeleted, Page, Post } from './types';
 
 /** What a `validation_failed` error says of each field, when the API says it. */
 export interface ErrorDetail {
@@ -102,6 +102,12 @@ export const createApiClient = (options: ApiClientOptions) => {
     /** One page of a post's comments, oldest first; `afterSeq` returns only later ones. */
     listComments: (postId: string, list: ListOptions & { afterSeq?: number } = {}) =>
       request<Page<Comment>>('GET', `${post(postId)}/comments${query({ ...list })}`),
+    /**
+     * One page of a post's deletions after `since` (an ISO time), oldest first
+     * (default 50, at most 100 a page). Deletions are kept a week.
+     */
+    listDeletedComments: (postId: string, list: ListOptions & { since: string }) =>
+      request<Page<CommentDeleted>>('GET', `${post(postId)}/comments/deleted${query({ ...list })}`),
     createComment: (postId: string, body: string) =>
       request<Comment>('POST', `${post(postId)}/comments`, { body }),
     deleteComment: (postId: string, commentId: string) =>

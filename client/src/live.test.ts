@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ConnectionState, createLiveComments, type SocketLike, SubscriptionError } from './live';
-import type { ClientFrame, Comment, ServerFrame, Topic } from './types';
+import type { ClientFrame, Comment, CommentDeleted, ServerFrame, Topic } from './types';
 
 /** A WebSocket the test plays the server of. */
 class FakeSocket implements SocketLike {
@@ -31,11 +31,16 @@ class FakeSocket implements SocketLike {
     this.readyState = 3;
     this.onclose?.({});
   }
-  /** Acknowledges every subscribe sent so far, as the connections service does. */
-  ackSubscribes() {
+  /** Acknowledges every subscribe sent so far, as the connections service does (with `at` when given). */
+  ackSubscribes(at?: string) {
     for (const frame of this.sent) {
       if (frame.action === 'subscribe')
-        this.frame({ type: 'subscribed', topic: frame.topic, requestId: frame.requestId });
+        this.frame({
+          type: 'subscribed',
+          topic: frame.topic,
+          requestId: frame.requestId,
+          ...(at ? { at } : {}),
+        });
     }
   }
 }
@@ -55,13 +60,38 @@ const created = (c: Comment, topic: Topic = `post:${c.postId}`): ServerFrame => 
   data: c,
 });
 
+const deletion = (seq: number, deletedAt: string, postId = 'p1'): CommentDeleted => ({
+  id: `c${seq}`,
+  postId,
+  authorId: 'bob',
+  seq,
+  deletedAt,
+});
+const deletedFrame = (d: CommentDeleted, eventId = `d-${d.id}`): ServerFrame => ({
+  type: 'comment.deleted',
+  topic: `post:${d.postId}`,
+  eventId,
+  data: d,
+});
+const json = (body: unknown) =>
+  new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+
 const setup = (options: { stored?: number[]; token?: () => string | undefined } = {}) => {
   const sockets: FakeSocket[] = [];
   const stored = new Set(options.stored ?? []);
+  /** The deleted-comments list, served two to a page to show the client pages through it. */
+  const deletions: CommentDeleted[] = [];
   const reads: string[] = [];
   const fetch = vi.fn(async (input: string | URL | Request) => {
     const url = new URL(String(input));
     reads.push(`${url.pathname}${url.search}`);
+    if (url.pathname.endsWith('/comments/deleted')) {
+      const since = url.searchParams.get('since') ?? '';
+      const from = Number(url.searchParams.get('cursor') ?? 0);
+      const after = deletions.filter((d) => d.deletedAt > since);
+      const next = from + 2 < after.length ? String(from + 2) : null;
+      return json({ items: after.slice(from, from + 2), nextCursor: next });
+    }
     const afterSeq = Number(url.searchParams.get('afterSeq') ?? 0);
     const items = [...stored]
       .filter((seq) => seq > afterSeq)
@@ -91,7 +121,7 @@ const setup = (options: { stored?: number[]; token?: () => string | undefined } 
     if (!socket) throw new Error('no socket opened');
     return socket;
   };
-  return { live, sockets, current, stored, reads, states };
+  return { live, sockets, current, stored, deletions, reads, states };
 };
 
 beforeEach(() => vi.useFakeTimers());
@@ -168,6 +198,33 @@ describe('createLiveComments', () => {
     current().drop();
     await vi.advanceTimersByTimeAsync(500);
     expect(sockets).toHaveLength(4);
+  });
+
+  it('makes no attempt while the browser says it is offline, and reconnects on its `online` event', async () => {
+    const network = { onLine: true };
+    const listeners = new Map<string, () => void>();
+    vi.stubGlobal('navigator', network);
+    // Node's globalThis is no EventTarget; a browser's window is.
+    vi.stubGlobal('addEventListener', (type: string, listener: () => void) => listeners.set(type, listener));
+    vi.stubGlobal('removeEventListener', (type: string) => listeners.delete(type));
+    try {
+      const { live, current, sockets, states } = setup();
+      live.watchFeed({ onComment: () => {} });
+      await vi.advanceTimersByTimeAsync(0);
+      current().open();
+      network.onLine = false;
+      current().drop();
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(sockets).toHaveLength(1);
+      expect(states.at(-1)).toBe('reconnecting');
+      network.onLine = true;
+      listeners.get('online')?.();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sockets).toHaveLength(2);
+      live.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('caps the backoff', async () => {
@@ -305,6 +362,61 @@ describe('createLiveComments', () => {
     current().frame(deletion);
     expect(feed).toEqual(['c1', 'c2']);
     expect(deleted).toEqual(['c1']);
+  });
+
+  it('after a reconnect, reports what was deleted meanwhile, read from the previous `at`, each deletion once', async () => {
+    const { live, current, stored, deletions, reads } = setup({ stored: [1, 2, 3] });
+    const seen: number[] = [];
+    const deleted: string[] = [];
+    live.watchPost('p1', { onComment: (c) => seen.push(c.seq), onDeleted: (d) => deleted.push(d.id) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes('2026-03-01T12:00:00.000Z');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads.at(-1)).toBe(
+      '/api/v1/posts/p1/comments/deleted?since=2026-03-01T11%3A59%3A50.000Z&limit=100',
+    );
+    const live1 = deletion(1, '2026-03-01T12:01:00.000Z');
+    current().frame(deletedFrame(live1));
+    deletions.push(live1);
+
+    current().drop();
+    for (const seq of [2, 3]) {
+      stored.delete(seq);
+      deletions.push(deletion(seq, `2026-03-01T12:0${seq}:00.000Z`)); // while the page was away
+    }
+    await vi.advanceTimersByTimeAsync(500);
+    current().open();
+    current().ackSubscribes('2026-03-01T12:10:00.000Z');
+    await vi.advanceTimersByTimeAsync(0);
+
+    const deletionReads = reads.filter((read) => read.includes('/deleted?'));
+    expect(deletionReads.slice(1)).toEqual([
+      '/api/v1/posts/p1/comments/deleted?since=2026-03-01T11%3A59%3A50.000Z&limit=100',
+      '/api/v1/posts/p1/comments/deleted?since=2026-03-01T11%3A59%3A50.000Z&limit=100&cursor=2',
+    ]);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(deleted).toEqual(['c1', 'c2', 'c3']);
+  });
+
+  it('gives every watch of a topic the `at` of its subscription, one joining later included', async () => {
+    const { live, current, deletions, reads } = setup();
+    deletions.push(deletion(1, '2026-03-01T11:59:55.000Z'));
+    const first: string[] = [];
+    const second: string[] = [];
+    live.watchPost('p1', { onComment: () => {}, onDeleted: (d) => first.push(d.id) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes('2026-03-01T12:00:00.000Z');
+    await vi.advanceTimersByTimeAsync(0);
+    live.watchPost('p1', { onComment: () => {}, onDeleted: (d) => second.push(d.id) });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(reads.filter((read) => read.includes('/deleted?'))).toEqual([
+      '/api/v1/posts/p1/comments/deleted?since=2026-03-01T11%3A59%3A50.000Z&limit=100',
+      '/api/v1/posts/p1/comments/deleted?since=2026-03-01T11%3A59%3A50.000Z&limit=100',
+    ]);
+    expect([first, second]).toEqual([['c1'], ['c1']]);
   });
 
   it('ignores frames that are not JSON or of a type it does not know', async () => {

@@ -2,7 +2,7 @@ import { createApiClient } from './http';
 import { PostStream } from './post-stream';
 import { RecentIds } from './recent-ids';
 import { Subscriptions, type Watcher } from './subscriptions';
-import type { ClientFrame, Comment, CommentDeleted, ServerFrame, Topic } from './types';
+import type { ClientFrame, Comment, CommentDeleted, Page, ServerFrame, Topic } from './types';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -65,9 +65,14 @@ export interface PostWatchOptions {
    * not lost.)
    */
   onComment(comment: Comment): void;
-  /** Deletions seen live. Deletions made while disconnected are not replayed (the API has no feed of them). */
+  /**
+   * Each deletion once: seen live, or read after a reconnect (what was deleted
+   * while disconnected, from the deleted-comments list; kept there a week).
+   * It may name a comment this watch never delivered (harmless to remove);
+   * a comment is never delivered after its deletion.
+   */
   onDeleted?(deleted: CommentDeleted): void;
-  /** A refused subscription or a failed catch-up read (retried). */
+  /** A refused subscription or a failed catch-up read of comments or deletions (retried). */
   onError?(error: Error): void;
 }
 
@@ -103,7 +108,8 @@ const PAGE = 100;
  * topics subscribed on demand and again after every reconnect (with jittered
  * exponential backoff and a fresh token), heartbeats, and per post a
  * PostStream that makes the comments lossless and ordered by reading what a
- * disconnection missed over HTTP (`?afterSeq=`).
+ * disconnection missed over HTTP (`?afterSeq=`, and the deletions since the
+ * previous subscription's `at`).
  */
 export const createLiveComments = (options: LiveCommentsOptions) => {
   const api = createApiClient({ apiUrl: options.apiUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
@@ -156,7 +162,7 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
           watcher.deleted(frame.data, frame.eventId);
         return;
       case 'subscribed':
-        subscriptions.subscribed(frame.topic, frame.requestId);
+        subscriptions.subscribed(frame.topic, frame.requestId, frame.at);
         return;
       case 'unsubscribed':
         subscriptions.unsubscribed(frame.topic, frame.requestId);
@@ -207,6 +213,9 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     attempt++;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
+      // A browser that knows it is offline waits for its `online` event (onOnline):
+      // attempts meanwhile can only fail and would only run the backoff up.
+      if (isOffline()) return;
       void connect();
     }, delay);
   };
@@ -274,21 +283,25 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     close: subscriptions.watch(topic, watcher),
   });
 
-  const readAfter = (postId: string) => async (afterSeq: number) => {
-    const comments: Comment[] = [];
+  const everyPage = async <T>(read: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> => {
+    const items: T[] = [];
     let cursor: string | undefined;
     do {
-      const page = await api.listComments(postId, {
-        afterSeq,
-        limit: PAGE,
-        ...(cursor ? { cursor } : {}),
-      });
-      comments.push(...page.items);
+      const page = await read(cursor);
+      items.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    return comments;
+    return items;
   };
+  const readAfter = (postId: string) => (afterSeq: number) =>
+    everyPage((cursor) => api.listComments(postId, { afterSeq, limit: PAGE, ...(cursor ? { cursor } : {}) }));
+  const readDeletedSince = (postId: string) => (since: string) =>
+    everyPage((cursor) =>
+      api.listDeletedComments(postId, { since, limit: PAGE, ...(cursor ? { cursor } : {}) }),
+    );
 
+  /** Only a browser's `navigator.onLine === false` is trusted (`true` can mean a captive portal). */
+  const isOffline = () => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false;
   // Browsers say when the network is back: no need to wait out the backoff.
   const onOnline = () => {
     if (state === 'reconnecting') live.reconnect();
@@ -308,21 +321,21 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     },
     watchPost(postId: string, watch: PostWatchOptions): Watch {
       const onError = watch.onError ?? (() => {});
-      const deletions = new RecentIds(1_000);
       const stream = new PostStream({
         afterSeq: watch.afterSeq ?? 0,
         readAfter: readAfter(postId),
         deliver: (comment) => watch.onComment(comment),
+        readDeletedSince: readDeletedSince(postId),
+        deliverDeleted: (deleted) => watch.onDeleted?.(deleted),
         gapWaitMs,
         retryMs: Math.max(gapWaitMs, 2_000),
         onError,
       });
       const handle = addWatcher(`post:${postId}`, {
         created: (comment) => stream.receive(comment),
-        deleted: (deleted, eventId) => {
-          if (deletions.add(eventId)) watch.onDeleted?.(deleted);
-        },
-        subscribed: () => void stream.catchUp(),
+        // Deduplicated by comment id in the stream: a deletion is seen live and read after reconnects.
+        deleted: (deleted) => stream.deleted(deleted),
+        subscribed: (at) => stream.subscribed(at),
         error: onError,
       });
       // The history now, not after the subscription is confirmed (a cold

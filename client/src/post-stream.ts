@@ -1,13 +1,27 @@
-import type { Comment } from './types';
+import { RecentIds } from './recent-ids';
+import type { Comment, CommentDeleted } from './types';
 
 /** Reads a post's comments after `afterSeq`, oldest first, every page (the HTTP API's list). */
 export type ReadAfter = (afterSeq: number) => Promise<Comment[]>;
+/** Reads a post's deletions after `since` (ISO time), oldest first, every page (the deleted-comments list). */
+export type ReadDeletedSince = (since: string) => Promise<CommentDeleted[]>;
+
+/**
+ * How far before the server's `at` the deletions read starts: `at` and
+ * `deletedAt` come from the clocks of different Lambda hosts, and a deletion
+ * is broadcast a little after its `deletedAt`. Reading a deletion twice
+ * costs nothing (each is reported once).
+ */
+export const DELETIONS_MARGIN_MS = 10_000;
 
 export interface PostStreamOptions {
   /** Comments the caller already has: the stream delivers those with a higher `seq`. */
   afterSeq: number;
   readAfter: ReadAfter;
   deliver: (comment: Comment) => void;
+  readDeletedSince: ReadDeletedSince;
+  /** Each deletion once, whether seen live or read after a (re)subscription. */
+  deliverDeleted: (deleted: CommentDeleted) => void;
   /** How long a gap in `seq` may stay open before the missing comments are read over HTTP. */
   gapWaitMs: number;
   /** How long to wait before reading again after a failed read. */
@@ -27,16 +41,37 @@ export interface PostStreamOptions {
  * its number was taken by a write that failed, or the comment was deleted.
  * A slow writer's comment can still arrive later than a higher one was read;
  * then it is delivered late rather than lost (`skipped` remembers those seqs).
+ *
+ * Deletions: each is reported once (by comment id), from a live frame or
+ * from the deletions read after every (re)subscription, which covers what
+ * was deleted while the socket was down. That read starts at the previous
+ * subscription's `at` (the server's time it was stored: from then on, frames
+ * came live) minus DELETIONS_MARGIN_MS; the first one reaches back to when
+ * the post was watched (its history read), timed on this machine's clock. A
+ * comment is never delivered after its deletion was seen, and its seq is
+ * passed over. Deletions of comments this stream never delivered are
+ * reported too: the app may show comments it got elsewhere (its own POST).
  */
 export class PostStream {
   private watermark: number;
   private readonly ahead = new Map<number, Comment>();
   private readonly skipped = new Set<number>();
+  /** Seqs above the watermark whose comments are deleted: nothing to wait for there. */
+  private readonly gone = new Set<number>();
+  private readonly deletedIds = new RecentIds(10_000);
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private reading: Promise<void> | undefined;
   private readAgain = false;
   private stalledReads = 0;
   private closed = false;
+  private readonly watchedAt = Date.now();
+  /** Server time (ms) the next deletions read starts from; undefined before the first `at`. */
+  private deletionsFrom: number | undefined;
+  /** Where `deletionsFrom` moves once the read has succeeded: the latest `at` minus the margin. */
+  private deletionsUpTo: number | undefined;
+  private readingDeletions: Promise<void> | undefined;
+  private readDeletionsAgain = false;
+  private deletionsRetry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: PostStreamOptions) {
     this.watermark = options.afterSeq;
@@ -54,9 +89,37 @@ export class PostStream {
       if (this.skipped.delete(comment.seq)) this.options.deliver(comment);
       return;
     }
-    this.ahead.set(comment.seq, comment);
+    this.hold(comment);
     this.drain();
     if (this.ahead.size > 0 && !this.reading) this.startGapTimer();
+  }
+
+  /** A `comment.deleted` frame of this post, or a deletion read over HTTP. */
+  deleted(deletion: CommentDeleted): void {
+    if (this.closed || !this.deletedIds.add(deletion.id)) return;
+    // A frame or a read that still carries the comment is older than its deletion.
+    this.skipped.delete(deletion.seq);
+    if (deletion.seq > this.watermark) {
+      this.ahead.delete(deletion.seq);
+      this.gone.add(deletion.seq);
+      this.drain();
+    }
+    this.options.deliverDeleted(deletion);
+  }
+
+  /**
+   * The subscription was confirmed (after every connect): reads the comments
+   * and the deletions the connection may have missed. `at` is the server's
+   * time of the subscription; without it (an older server) deletions are
+   * only seen live.
+   */
+  subscribed(at: string | undefined): void {
+    void this.catchUp();
+    const serverTime = at === undefined ? Number.NaN : Date.parse(at);
+    if (this.closed || Number.isNaN(serverTime)) return;
+    this.deletionsFrom ??= serverTime - DELETIONS_MARGIN_MS - (Date.now() - this.watchedAt);
+    this.deletionsUpTo = serverTime - DELETIONS_MARGIN_MS;
+    void this.catchUpDeletions();
   }
 
   /**
@@ -83,7 +146,46 @@ export class PostStream {
   close(): void {
     this.closed = true;
     this.stopGapTimer();
+    clearTimeout(this.deletionsRetry);
     this.ahead.clear();
+  }
+
+  private catchUpDeletions(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.readingDeletions) {
+      this.readDeletionsAgain = true;
+      return this.readingDeletions;
+    }
+    clearTimeout(this.deletionsRetry);
+    this.deletionsRetry = undefined;
+    this.readingDeletions = this.readDeletions().finally(() => {
+      this.readingDeletions = undefined;
+      if (this.readDeletionsAgain && !this.closed) {
+        this.readDeletionsAgain = false;
+        void this.catchUpDeletions();
+      }
+    });
+    return this.readingDeletions;
+  }
+
+  private async readDeletions(): Promise<void> {
+    const from = this.deletionsFrom;
+    const upTo = this.deletionsUpTo;
+    if (from === undefined || upTo === undefined) return;
+    let deletions: CommentDeleted[];
+    try {
+      deletions = await this.options.readDeletedSince(new Date(from).toISOString());
+    } catch (error) {
+      if (this.closed) return;
+      this.options.onError(error instanceof Error ? error : new Error(String(error)));
+      // The watermark stays: the retry, or the next subscription's read, starts there.
+      this.deletionsRetry = setTimeout(() => void this.catchUpDeletions(), this.options.retryMs);
+      return;
+    }
+    if (this.closed) return;
+    for (const deletion of deletions) this.deleted(deletion);
+    // Up to the `at` this read was made for: one confirmed meanwhile is read from here next.
+    this.deletionsFrom = upTo;
   }
 
   private async read(): Promise<void> {
@@ -99,7 +201,7 @@ export class PostStream {
     if (this.closed) return;
     const before = this.watermark;
     for (const comment of comments) {
-      if (comment.seq > this.watermark && !this.ahead.has(comment.seq)) this.ahead.set(comment.seq, comment);
+      if (comment.seq > this.watermark && !this.ahead.has(comment.seq)) this.hold(comment);
     }
     // The read covers everything up to the highest seq it returned: what is
     // missing below that is skipped, not waited for. A live comment beyond it
@@ -114,19 +216,30 @@ export class PostStream {
     this.stalledReads = this.watermark === before && this.ahead.size > 0 ? this.stalledReads + 1 : 0;
   }
 
-  /** Delivers the comments that follow the watermark without a gap. */
+  /** Keeps a comment above the watermark until its turn, unless it is deleted already. */
+  private hold(comment: Comment): void {
+    if (this.deletedIds.has(comment.id)) this.gone.add(comment.seq);
+    else this.ahead.set(comment.seq, comment);
+  }
+
+  /** Delivers the comments that follow the watermark without a gap, passing over deleted ones. */
   private drain(): void {
-    for (let next = this.ahead.get(this.watermark + 1); next; next = this.ahead.get(this.watermark + 1)) {
-      this.ahead.delete(next.seq);
-      this.watermark = next.seq;
-      this.options.deliver(next);
+    for (;;) {
+      const seq = this.watermark + 1;
+      const next = this.ahead.get(seq);
+      if (next) {
+        this.ahead.delete(seq);
+        this.watermark = seq;
+        this.options.deliver(next);
+      } else if (this.gone.delete(seq)) this.watermark = seq;
+      else break;
     }
     if (this.ahead.size === 0) this.stopGapTimer();
   }
 
   private skipUpTo(seq: number): void {
     for (let missing = this.watermark + 1; missing <= seq; missing++) {
-      if (!this.ahead.has(missing)) this.skipped.add(missing);
+      if (!this.ahead.has(missing) && !this.gone.delete(missing)) this.skipped.add(missing);
     }
     if (seq > this.watermark) this.watermark = seq;
     // Bounded: a number skipped long ago will not come back.

@@ -7,6 +7,10 @@ export class RecentIds {
 
   constructor(private readonly capacity: number) {}
 
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
   /** True when `id` is new (and now remembered), false when it was seen already. */
   add(id: string): boolean {
     if (this.ids.has(id)) return false;

@@ -4,8 +4,11 @@ import type { ClientFrame, Comment, CommentDeleted, Topic } from './types';
 export interface Watcher {
   created(comment: Comment, eventId: string): void;
   deleted(deleted: CommentDeleted, eventId: string): void;
-  /** The server confirmed the subscription (after every connect): time to catch up. */
-  subscribed(): void;
+  /**
+   * The server confirmed the subscription (after every connect): time to catch
+   * up. `at`: when the server stored it, on its clock (absent from older servers).
+   */
+  subscribed(at: string | undefined): void;
   error(error: Error): void;
 }
 
@@ -27,6 +30,8 @@ interface TopicState {
   watchers: Set<Watcher>;
   /** The server confirmed the subscription on this connection. */
   confirmed: boolean;
+  /** The confirmation's `at`, for a watch that joins the confirmed topic. */
+  at?: string;
   /** The request id of a subscribe waiting for its answer. */
   subscribing?: string;
   /** The request id of an unsubscribe waiting for its answer. */
@@ -65,7 +70,7 @@ export class Subscriptions {
       state.watchers.add(watcher);
       clearTimeout(state.linger); // a lingering subscription is kept
       state.linger = undefined;
-      if (state.confirmed) watcher.subscribed();
+      if (state.confirmed) watcher.subscribed(state.at);
     }
     return () => this.unwatch(topic, watcher);
   }
@@ -86,19 +91,21 @@ export class Subscriptions {
     for (const [topic, state] of this.topics) {
       this.clearTimer(state);
       state.confirmed = false;
+      state.at = undefined;
       state.subscribing = undefined;
       state.unsubscribing = undefined;
       if (state.watchers.size === 0) this.topics.delete(topic);
     }
   }
 
-  subscribed(topic: Topic, requestId: string | undefined): void {
+  subscribed(topic: Topic, requestId: string | undefined, at: string | undefined): void {
     const state = this.topics.get(topic);
     if (!state || state.unsubscribing) return;
     if (requestId && state.subscribing && requestId !== state.subscribing) return; // an older answer
     state.subscribing = undefined;
     state.confirmed = true;
-    for (const watcher of state.watchers) watcher.subscribed();
+    state.at = at;
+    for (const watcher of state.watchers) watcher.subscribed(at);
   }
 
   unsubscribed(topic: Topic, requestId: string | undefined): void {
@@ -137,6 +144,7 @@ export class Subscriptions {
         return;
       }
       state.confirmed = false;
+      state.at = undefined;
       state.subscribing = undefined;
       if (!this.options.isOpen()) {
         this.topics.delete(topic);

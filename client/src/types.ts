@@ -28,7 +28,11 @@ export type Topic = `post:${string}` | 'feed';
 
 /** Frames the server sends (API.md, "Server to client"). Unknown types are ignored by the client. */
 export type ServerFrame =
-  | { type: 'subscribed'; topic: Topic; requestId?: string }
+  /**
+   * `at`: when the server stored the subscription (ISO time, the server's clock), the
+   * watermark of the deletions read after a reconnect; absent from servers older than it.
+   */
+  | { type: 'subscribed'; topic: Topic; at?: string; requestId?: string }
   | { type: 'unsubscribed'; topic: Topic; requestId?: string }
   | { type: 'pong'; requestId?: string }
   | { type: 'error'; code: string; message: string; requestId?: string }

@@ -15,15 +15,20 @@ const executablePath = chromiumPath();
 describe.skipIf(!executablePath)('the web app when the server drops its WebSocket', () => {
   const cloud = useBrowserSuite(executablePath ?? '');
 
-  it('shows every comment made while it was reconnecting, once and in seq order, and goes live again', async () => {
+  it('shows every comment made while it was reconnecting, once and in seq order, drops one deleted meanwhile, and goes live again', async () => {
     const alice = await cloud.http('alice');
     const bob = await cloud.http('bob');
     const post = await alice.createPost('Stay with me');
     const before = await bob.comment(post.id, 'before the drop');
+    const doomed = await bob.comment(post.id, 'deleted while away');
     const page = await cloud.open(`#/posts/${post.id}`);
     await signIn(page, 'alice');
     await waitUntilLive(page);
-    await expect.poll(() => shownComments(page), POLL).toEqual([[before.seq, 'before the drop']]);
+    const shownBefore = [
+      [before.seq, 'before the drop'],
+      [doomed.seq, 'deleted while away'],
+    ];
+    await expect.poll(() => shownComments(page), POLL).toEqual(shownBefore);
     const connection = await cloud.liveSubscriber(`post:${post.id}`);
 
     // The browser's network goes down (so it cannot come back before we say), then
@@ -34,15 +39,17 @@ describe.skipIf(!executablePath)('the web app when the server drops its WebSocke
 
     const missed = [];
     for (const n of [1, 2, 3]) missed.push(await bob.comment(post.id, `while away ${n}`));
+    await bob.deleteComment(post.id, doomed.id); // its comment.deleted frame reaches no one
     await sleep(1_000); // the broadcasts are done: none reached the page
     expect(await connectionState(page)).toBe('reconnecting');
-    expect(await shownComments(page)).toEqual([[before.seq, 'before the drop']]);
+    expect(await shownComments(page)).toEqual(shownBefore);
 
     await page.context().setOffline(false);
     await waitUntilLive(page);
     const expected = [before, ...missed].map((comment): [number, string] => [comment.seq, comment.body]);
     await expect.poll(() => shownComments(page), POLL).toEqual(expected);
-    expect(expected.map(([seq]) => seq)).toEqual([1, 2, 3, 4]);
+    expect(expected.map(([seq]) => seq)).toEqual([1, 3, 4, 5]);
+    expect(await page.getByTestId('comment-count').textContent()).toBe('4 comments');
     // A new connection, subscribed again; nothing shows twice once live frames flow again.
     const resubscribed = async () => {
       const now = await cloud.subscribers(`post:${post.id}`);

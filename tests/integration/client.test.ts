@@ -1,7 +1,9 @@
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ApiError,
   type Comment,
+  type CommentDeleted,
   type ConnectionState,
   createApiClient,
   createLiveComments,
@@ -59,6 +61,34 @@ const knownPost = async (api: Awaited<ReturnType<typeof apiAs>>) => {
 const until = (check: () => boolean, timeoutMs = 15_000) =>
   eventually(async () => (check() ? true : undefined), timeoutMs);
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The connections subscribed to a topic, as the broadcaster finds them (a Query on the edge). */
+const subscribers = async (topic: string): Promise<string[]> => {
+  const dynamodb = new DynamoDBClient({
+    endpoint: cloud().urls.edge,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const { Items = [] } = await dynamodb.send(
+    new QueryCommand({
+      TableName: 'local-websocket-subscriptions',
+      KeyConditionExpression: 'topic = :topic',
+      ExpressionAttributeValues: { ':topic': { S: topic } },
+    }),
+  );
+  dynamodb.destroy();
+  return Items.flatMap((item) => (item.connectionId?.S ? [item.connectionId.S] : []));
+};
+
+/** Drops a connection from the server side, as API Gateway's `@connections` DELETE does. */
+const dropConnection = async (connectionId: string) =>
+  (
+    await fetch(`${cloud().urls.connections}/@connections/${encodeURIComponent(connectionId)}`, {
+      method: 'DELETE',
+    })
+  ).status;
+
 describe('the typed client on the local cloud', () => {
   it('reads the history, then delivers live comments in seq order, each once', async () => {
     const alice = await apiAs('alice');
@@ -96,6 +126,49 @@ describe('the typed client on the local cloud', () => {
     await bob.createComment(post.id, 'back');
     await until(() => seen.length === 5);
     expect(seen).toEqual([2, 3, 4, 5, 6]);
+    expect(states).toEqual(['open', 'reconnecting', 'open']);
+  });
+
+  it('reports a comment deleted while it was reconnecting once, after the reconnect', async () => {
+    const alice = await apiAs('alice');
+    const bob = await apiAs('bob');
+    const post = await knownPost(alice);
+    const doomed = await bob.createComment(post.id, 'deleted while the client is away');
+    const gone = await bob.createComment(post.id, 'deleted while the client watches');
+    const { live, sockets, states } = liveClient({ initialDelayMs: 4_000 });
+    const seen: number[] = [];
+    const deleted: CommentDeleted[] = [];
+    live.watchPost(post.id, { onComment: (c) => seen.push(c.seq), onDeleted: (d) => deleted.push(d) });
+    await until(() => seen.length === 3 && live.state === 'open');
+    const [connection] = await eventually(async () => {
+      const subscribed = await subscribers(`post:${post.id}`);
+      return subscribed.length === 1 ? subscribed : undefined;
+    });
+    await bob.deleteComment(post.id, gone.id);
+    await until(() => deleted.length === 1); // the live frame
+
+    expect(await dropConnection(connection ?? '')).toBe(204); // the client reconnects after 4 s
+    await until(() => live.state === 'reconnecting');
+    await bob.deleteComment(post.id, doomed.id);
+    await sleep(1_500); // its comment.deleted frame is broadcast meanwhile, to nobody
+    expect(live.state).toBe('reconnecting'); // so it can only come from the read after the reconnect
+    expect(deleted).toHaveLength(1);
+
+    await until(() => live.state === 'open' && sockets.length === 2);
+    await until(() => deleted.length === 2);
+    await sleep(1_500); // the read also returns the first deletion: it is not reported again
+    expect(deleted.map((d) => [d.id, d.seq])).toEqual([
+      [gone.id, gone.seq],
+      [doomed.id, doomed.seq],
+    ]);
+    expect(deleted[1]).toEqual({
+      id: doomed.id,
+      postId: post.id,
+      authorId: 'bob',
+      seq: doomed.seq,
+      deletedAt: expect.any(String),
+    });
+    expect(seen).toEqual([1, 2, 3]);
     expect(states).toEqual(['open', 'reconnecting', 'open']);
   });
 

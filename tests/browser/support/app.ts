@@ -70,6 +70,7 @@ export const useBrowserSuite = (executablePath: string) => {
             throw error;
           }),
         ),
+      deleteComment: (postId: string, commentId: string) => api.deleteComment(postId, commentId),
     };
   };
 
@@ -142,18 +143,20 @@ export const connectionState = (page: Page) =>
 
 export const waitUntilLive = (page: Page) => expect.poll(() => connectionState(page), POLL).toBe('open');
 
-/** The comments on screen, in page order: `[seq, body]`. */
-export const shownComments = async (page: Page): Promise<[number, string][]> => {
-  const items = page.getByTestId('comment');
-  const shown: [number, string][] = [];
-  for (const item of await items.all()) {
-    shown.push([
-      Number(await item.getAttribute('data-seq')),
-      (await item.getByTestId('comment-body').textContent()) ?? '',
-    ]);
-  }
-  return shown;
-};
+/**
+ * The comments on screen, in page order: `[seq, body]`. Read in one step: item
+ * by item, a comment removed meanwhile (a deletion) would leave a locator
+ * waiting for an element that is gone, past the poll's deadline.
+ */
+export const shownComments = (page: Page): Promise<[number, string][]> =>
+  page
+    .getByTestId('comment')
+    .evaluateAll((items) =>
+      items.map((item): [number, string] => [
+        Number(item.getAttribute('data-seq')),
+        item.querySelector('[data-testid="comment-body"]')?.textContent ?? '',
+      ]),
+    );
 
 export const shownBodies = async (page: Page) => (await shownComments(page)).map(([, body]) => body);
 
