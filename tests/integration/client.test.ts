@@ -1,4 +1,3 @@
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ApiError,
@@ -10,7 +9,7 @@ import {
   type LiveComments,
   type SocketLike,
 } from '../../client/src/index';
-import { eventually, useLocalCloud } from './support/cloud';
+import { eventually, subscribersOf, useLocalCloud } from './support/cloud';
 
 const cloud = useLocalCloud();
 const opened: LiveComments[] = [];
@@ -64,22 +63,7 @@ const until = (check: () => boolean, timeoutMs = 15_000) =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The connections subscribed to a topic, as the broadcaster finds them (a Query on the edge). */
-const subscribers = async (topic: string): Promise<string[]> => {
-  const dynamodb = new DynamoDBClient({
-    endpoint: cloud().urls.edge,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const { Items = [] } = await dynamodb.send(
-    new QueryCommand({
-      TableName: 'local-websocket-subscriptions',
-      KeyConditionExpression: 'topic = :topic',
-      ExpressionAttributeValues: { ':topic': { S: topic } },
-    }),
-  );
-  dynamodb.destroy();
-  return Items.flatMap((item) => (item.connectionId?.S ? [item.connectionId.S] : []));
-};
+const subscribers = (topic: string) => subscribersOf(cloud().urls.edge, topic);
 
 /** Drops a connection from the server side, as API Gateway's `@connections` DELETE does. */
 const dropConnection = async (connectionId: string) =>

@@ -23,8 +23,8 @@ import dynalite from 'dynalite';
 import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
 import { createGate } from './gate';
 import { createTransactions } from './transactions';
+import { CONTENT_TYPE, json, validation } from './wire';
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const FIVE_YEARS_SECONDS = 5 * 365 * 24 * 3600;
 /** AWS deletes expired items "within a few days"; locally within half a minute. */
 const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
@@ -127,14 +127,6 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
     }
     return parsed as T;
   };
-
-  const json = (body: unknown): EdgeResponse => ({
-    status: 200,
-    headers: { 'content-type': CONTENT_TYPE },
-    body: JSON.stringify(body),
-  });
-  const validation = (message: string) =>
-    awsJsonError(400, 'com.amazon.coral.validate#ValidationException', message, CONTENT_TYPE);
 
   /** Answers from dynalite when the table is missing, so the error is exactly dynalite's. */
   const tableError = async (tableName: string): Promise<EdgeResponse | undefined> => {

@@ -18,10 +18,10 @@
  * successful call idempotent for ten minutes.
  */
 
-import { awsJsonError, type EdgeResponse } from '../edge/http';
+import type { EdgeResponse } from '../edge/http';
 import type { Gate } from './gate';
+import { CONTENT_TYPE, json, validation } from './wire';
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const NAMESPACE = 'com.amazonaws.dynamodb.v20120810';
 const MAX_ITEMS = 100;
 const MAX_TOKEN_LENGTH = 36;
@@ -92,13 +92,6 @@ class Answer {
   constructor(readonly response: EdgeResponse) {}
 }
 
-const json = (body: unknown): EdgeResponse => ({
-  status: 200,
-  headers: { 'content-type': CONTENT_TYPE },
-  body: JSON.stringify(body),
-});
-const validation = (message: string) =>
-  awsJsonError(400, 'com.amazon.coral.validate#ValidationException', message, CONTENT_TYPE);
 const errorBody = (type: string, body: Input): EdgeResponse => ({
   status: 400,
   headers: { 'content-type': CONTENT_TYPE },

@@ -1,9 +1,8 @@
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { ApiError, createApiClient } from '../../../client/src/index';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
-import { eventually } from '../../integration/support/cloud';
+import { eventually, subscribersOf } from '../../integration/support/cloud';
 import { launchChromium } from './chromium';
 
 /**
@@ -75,22 +74,7 @@ export const useBrowserSuite = (executablePath: string) => {
   };
 
   /** The WebSocket connections subscribed to a topic, as the broadcaster finds them (Query, never Scan). */
-  const subscribers = async (topic: string): Promise<string[]> => {
-    const dynamodb = new DynamoDBClient({
-      endpoint: current().urls.edge,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const { Items = [] } = await dynamodb.send(
-      new QueryCommand({
-        TableName: 'local-websocket-subscriptions',
-        KeyConditionExpression: 'topic = :topic',
-        ExpressionAttributeValues: { ':topic': { S: topic } },
-      }),
-    );
-    dynamodb.destroy();
-    return Items.flatMap((item) => (item.connectionId?.S ? [item.connectionId.S] : []));
-  };
+  const subscribers = (topic: string) => subscribersOf(current().urls.edge, topic);
 
   /** Waits until a connection not in `known` subscribes to `topic` (a page that just opened), and returns it. */
   const newSubscriber = (topic: string, known: string[]) =>

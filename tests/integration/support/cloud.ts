@@ -1,3 +1,4 @@
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
 import type { LogEntry } from '../../../local-cloud/src/logs';
@@ -81,4 +82,25 @@ export const eventually = async <T>(check: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+};
+
+/** The connections subscribed to a topic on a local cloud's edge, as the broadcaster finds them (a Query, never a Scan). */
+export const subscribersOf = async (edgeUrl: string, topic: string): Promise<string[]> => {
+  const dynamodb = new DynamoDBClient({
+    endpoint: edgeUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  try {
+    const { Items = [] } = await dynamodb.send(
+      new QueryCommand({
+        TableName: 'local-websocket-subscriptions',
+        KeyConditionExpression: 'topic = :topic',
+        ExpressionAttributeValues: { ':topic': { S: topic } },
+      }),
+    );
+    return Items.flatMap((item) => (item.connectionId?.S ? [item.connectionId.S] : []));
+  } finally {
+    dynamodb.destroy();
+  }
 };
