@@ -1,23 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDynamoDbService, DynamoDbCallError, type DynamoDbService } from './dynamodb';
+import { operationRequest } from './wire';
 
 let service: DynamoDbService | undefined;
 afterEach(async () => {
   await service?.stop();
   service = undefined;
-});
-
-const ttlRequest = (operation: string, input: unknown) => ({
-  method: 'POST',
-  url: '/',
-  headers: {
-    'content-type': 'application/x-amz-json-1.0',
-    'x-amz-target': `DynamoDB_20120810.${operation}`,
-    'x-amz-date': '20240101T000000Z',
-    authorization:
-      'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-  },
-  body: Buffer.from(JSON.stringify(input)),
 });
 
 const createTable = async (dynamodb: DynamoDbService, name: string) => {
@@ -49,17 +37,17 @@ describe('DynamoDB service', () => {
     service = createDynamoDbService({ ttlSweepIntervalMs: 60_000 });
     await createTable(service, 'sessions');
     const enable = await service.handle(
-      ttlRequest('UpdateTimeToLive', {
+      operationRequest('UpdateTimeToLive', {
         TableName: 'sessions',
         TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' },
       }),
     );
     expect(enable.status).toBe(200);
-    const deleted = await service.handle(ttlRequest('DeleteTable', { TableName: 'sessions' }));
+    const deleted = await service.handle(operationRequest('DeleteTable', { TableName: 'sessions' }));
     expect(deleted.status).toBe(200);
     await service.waitForTable('sessions', true);
     await createTable(service, 'sessions');
-    const described = await service.handle(ttlRequest('DescribeTimeToLive', { TableName: 'sessions' }));
+    const described = await service.handle(operationRequest('DescribeTimeToLive', { TableName: 'sessions' }));
     expect(JSON.parse(described.body.toString())).toEqual({
       TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' },
     });

@@ -23,7 +23,7 @@ import dynalite from 'dynalite';
 import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
 import { createGate } from './gate';
 import { createTransactions } from './transactions';
-import { CONTENT_TYPE, json, validation } from './wire';
+import { CONTENT_TYPE, json, operationRequest, validation } from './wire';
 
 const FIVE_YEARS_SECONDS = 5 * 365 * 24 * 3600;
 /** AWS deletes expired items "within a few days"; locally within half a minute. */
@@ -101,20 +101,6 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
 
   const gate = createGate();
   const dispatch = (request: EdgeRequest) => gate.shared(dispatchAlone, request);
-
-  const operationRequest = (operation: string, input: Record<string, unknown>): EdgeRequest => ({
-    method: 'POST',
-    url: '/',
-    headers: {
-      'content-type': CONTENT_TYPE,
-      'x-amz-target': `DynamoDB_20120810.${operation}`,
-      'x-amz-date': '20240101T000000Z',
-      // dynalite checks that a SigV4 header is present, not that it is valid.
-      authorization:
-        'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: Buffer.from(JSON.stringify(input)),
-  });
 
   const call = async <T>(operation: string, input: Record<string, unknown>): Promise<T> => {
     const response = await dispatch(operationRequest(operation, input));

@@ -10,6 +10,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Edge, startEdge } from '../edge/edge';
 import { createDynamoDbService, type DynamoDbService } from './dynamodb';
+import { operationRequest } from './wire';
 
 type Item = Record<string, Record<string, unknown>>;
 const S = (value: string) => ({ S: value });
@@ -17,19 +18,6 @@ const N = (value: number) => ({ N: String(value) });
 const ACCOUNTS = 'accounts';
 /** Composite key, so a Put's key must be derived from the table's KeySchema. */
 const POSTS = 'posts';
-
-const rawRequest = (operation: string, input: unknown) => ({
-  method: 'POST',
-  url: '/',
-  headers: {
-    'content-type': 'application/x-amz-json-1.0',
-    'x-amz-target': `DynamoDB_20120810.${operation}`,
-    'x-amz-date': '20240101T000000Z',
-    authorization:
-      'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-  },
-  body: Buffer.from(JSON.stringify(input)),
-});
 
 const createTables = async (dynamodb: DynamoDbService) => {
   await dynamodb.call('CreateTable', {
@@ -68,7 +56,7 @@ describe('TransactWriteItems on the wire', () => {
   });
 
   const send = async (operation: string, input: unknown) => {
-    const response = await service.handle(rawRequest(operation, input));
+    const response = await service.handle(operationRequest(operation, input));
     return {
       status: response.status,
       headers: response.headers,
