@@ -60,8 +60,7 @@ export class PostStream {
   private readonly gone = new Set<number>();
   private readonly deletedIds = new RecentIds(10_000);
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
-  private reading: Promise<void> | undefined;
-  private readAgain = false;
+  private readonly comments: SerialRead<Comment[]>;
   private stalledReads = 0;
   private closed = false;
   private readonly watchedAt = Date.now();
@@ -69,12 +68,40 @@ export class PostStream {
   private deletionsFrom: number | undefined;
   /** Where `deletionsFrom` moves once the read has succeeded: the latest `at` minus the margin. */
   private deletionsUpTo: number | undefined;
-  private readingDeletions: Promise<void> | undefined;
-  private readDeletionsAgain = false;
-  private deletionsRetry: ReturnType<typeof setTimeout> | undefined;
+  private readonly deletions: SerialRead<{ deletions: CommentDeleted[]; upTo: number } | undefined>;
 
   constructor(private readonly options: PostStreamOptions) {
     this.watermark = options.afterSeq;
+    const closed = () => this.closed;
+    this.comments = new SerialRead({
+      read: () => options.readAfter(this.watermark),
+      apply: (comments) => this.applyRead(comments),
+      starting: () => this.stopGapTimer(),
+      settled: () => {
+        if (this.ahead.size > 0) this.startGapTimer();
+      },
+      closed,
+      onError: options.onError,
+      retryMs: options.retryMs,
+    });
+    this.deletions = new SerialRead({
+      read: async () => {
+        const from = this.deletionsFrom;
+        const upTo = this.deletionsUpTo;
+        if (from === undefined || upTo === undefined) return undefined;
+        return { deletions: await options.readDeletedSince(new Date(from).toISOString()), upTo };
+      },
+      apply: (read) => {
+        if (!read) return;
+        for (const deletion of read.deletions) this.deleted(deletion);
+        // Up to the `at` this read was made for: one confirmed meanwhile is read from here next.
+        // A failed read leaves it: the retry, or the next subscription's read, starts there.
+        this.deletionsFrom = read.upTo;
+      },
+      closed,
+      onError: options.onError,
+      retryMs: options.retryMs,
+    });
   }
 
   /** The highest seq delivered or known to be missing. */
@@ -91,7 +118,7 @@ export class PostStream {
     }
     this.hold(comment);
     this.drain();
-    if (this.ahead.size > 0 && !this.reading) this.startGapTimer();
+    if (this.ahead.size > 0 && !this.comments.busy) this.startGapTimer();
   }
 
   /** A `comment.deleted` frame of this post, or a deletion read over HTTP. */
@@ -119,7 +146,7 @@ export class PostStream {
     if (this.closed || Number.isNaN(serverTime)) return;
     this.deletionsFrom ??= serverTime - DELETIONS_MARGIN_MS - (Date.now() - this.watchedAt);
     this.deletionsUpTo = serverTime - DELETIONS_MARGIN_MS;
-    void this.catchUpDeletions();
+    void this.deletions.run();
   }
 
   /**
@@ -127,78 +154,19 @@ export class PostStream {
    * since frames published while the socket was down were never sent.
    */
   catchUp(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.reading) {
-      this.readAgain = true;
-      return this.reading;
-    }
-    this.stopGapTimer();
-    this.reading = this.read().finally(() => {
-      this.reading = undefined;
-      if (this.readAgain && !this.closed) {
-        this.readAgain = false;
-        void this.catchUp();
-      } else if (this.ahead.size > 0) this.startGapTimer();
-    });
-    return this.reading;
+    return this.comments.run();
   }
 
   close(): void {
     this.closed = true;
     this.stopGapTimer();
-    clearTimeout(this.deletionsRetry);
+    this.comments.stop();
+    this.deletions.stop();
     this.ahead.clear();
   }
 
-  private catchUpDeletions(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.readingDeletions) {
-      this.readDeletionsAgain = true;
-      return this.readingDeletions;
-    }
-    clearTimeout(this.deletionsRetry);
-    this.deletionsRetry = undefined;
-    this.readingDeletions = this.readDeletions().finally(() => {
-      this.readingDeletions = undefined;
-      if (this.readDeletionsAgain && !this.closed) {
-        this.readDeletionsAgain = false;
-        void this.catchUpDeletions();
-      }
-    });
-    return this.readingDeletions;
-  }
-
-  private async readDeletions(): Promise<void> {
-    const from = this.deletionsFrom;
-    const upTo = this.deletionsUpTo;
-    if (from === undefined || upTo === undefined) return;
-    let deletions: CommentDeleted[];
-    try {
-      deletions = await this.options.readDeletedSince(new Date(from).toISOString());
-    } catch (error) {
-      if (this.closed) return;
-      this.options.onError(error instanceof Error ? error : new Error(String(error)));
-      // The watermark stays: the retry, or the next subscription's read, starts there.
-      this.deletionsRetry = setTimeout(() => void this.catchUpDeletions(), this.options.retryMs);
-      return;
-    }
-    if (this.closed) return;
-    for (const deletion of deletions) this.deleted(deletion);
-    // Up to the `at` this read was made for: one confirmed meanwhile is read from here next.
-    this.deletionsFrom = upTo;
-  }
-
-  private async read(): Promise<void> {
-    let comments: Comment[];
-    try {
-      comments = await this.options.readAfter(this.watermark);
-    } catch (error) {
-      if (this.closed) return;
-      this.options.onError(error instanceof Error ? error : new Error(String(error)));
-      setTimeout(() => void this.catchUp(), this.options.retryMs);
-      return;
-    }
-    if (this.closed) return;
+  /** What a read of the comments after the watermark returned. */
+  private applyRead(comments: Comment[]): void {
     const before = this.watermark;
     for (const comment of comments) {
       if (comment.seq > this.watermark && !this.ahead.has(comment.seq)) this.hold(comment);
@@ -260,5 +228,72 @@ export class PostStream {
   private stopGapTimer(): void {
     if (this.gapTimer) clearTimeout(this.gapTimer);
     this.gapTimer = undefined;
+  }
+}
+
+/**
+ * A catch-up read that runs one at a time: asked again while it runs, it runs
+ * once more afterwards (what changed meanwhile is read too); a failed read is
+ * reported and tried again after `retryMs`. `apply` handles what a read
+ * returned, outside the read's error handling.
+ */
+class SerialRead<T> {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly options: {
+      read: () => Promise<T>;
+      apply: (result: T) => void;
+      closed: () => boolean;
+      onError: (error: Error) => void;
+      retryMs: number;
+      /** Before a read starts. */
+      starting?: () => void;
+      /** After a read that no further read follows at once. */
+      settled?: () => void;
+    },
+  ) {}
+
+  run(): Promise<void> {
+    if (this.options.closed()) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.options.starting?.();
+    this.running = this.attempt().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.options.closed()) {
+        this.again = false;
+        void this.run();
+      } else this.options.settled?.();
+    });
+    return this.running;
+  }
+
+  /** A read is running (a gap need not be timed: the read covers it). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  stop(): void {
+    clearTimeout(this.retry);
+  }
+
+  private async attempt(): Promise<void> {
+    let result: T;
+    try {
+      result = await this.options.read();
+    } catch (error) {
+      if (this.options.closed()) return;
+      this.options.onError(error instanceof Error ? error : new Error(String(error)));
+      this.retry = setTimeout(() => void this.run(), this.options.retryMs);
+      return;
+    }
+    if (!this.options.closed()) this.options.apply(result);
   }
 }
