@@ -2,6 +2,7 @@ export * from './clients';
 export * from './config';
 export * from './consumer';
 export * from './correlation';
+export * from './delay';
 export * from './errors';
 export * from './http';
 export * from './pagination';

@@ -9,6 +9,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { delay } from '@live-comments/shared';
 import { allOutboxShards, type CommentRow, outboxShardOf } from '../domain/comment';
 import type { Comments } from '../domain/ports';
 
@@ -35,8 +36,6 @@ export interface CommentsTableOptions {
   sleep?: (ms: number) => Promise<void>;
   maxBatchAttempts?: number;
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const ignoreConditionFailure = (error: unknown): void => {
   if (!(error instanceof ConditionalCheckFailedException)) throw error;

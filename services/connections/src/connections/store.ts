@@ -9,6 +9,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { delay } from '@live-comments/shared';
 
 export interface Connection {
   connectionId: string;
@@ -54,8 +55,6 @@ const BATCH_WRITE_ATTEMPTS = 5;
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const buildConnectionStore = ({
   client,

@@ -1,3 +1,4 @@
+import { delay } from '@live-comments/shared';
 import type { ConnectionsApi } from './connections-api';
 
 /** What became of one frame sent to one connection. */
@@ -38,8 +39,6 @@ const isRetryable = (error: unknown): boolean => {
   if (THROTTLING.has(nameOf(error) ?? '') || status === 429) return true;
   return status === undefined || status >= 500;
 };
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Builds the `@connections` sender: one PostToConnection per frame, throttling

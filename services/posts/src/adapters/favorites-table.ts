@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from '@live-comments/shared';
+import { decodeCursor, delay, encodeCursor } from '@live-comments/shared';
 import { z } from 'zod';
 import type { Favorite, FavoritesStore } from '../domain/favorites';
 import { postId } from '../domain/posts';
@@ -34,8 +34,6 @@ export interface FavoritesTableOptions {
   sleep?: (ms: number) => Promise<void>;
   maxAttempts?: number;
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The cancellation reason of each item of a cancelled transaction, in order. */
 const cancellationCodes = (error: unknown): string[] | undefined =>

@@ -8,7 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, type Page } from '@live-comments/shared';
+import { decodeCursor, delay, encodeCursor, type Page } from '@live-comments/shared';
 import { z } from 'zod';
 import {
   type AuthorWriteOutcome,
@@ -120,8 +120,6 @@ export interface PostsTableOptions {
   tableName: string;
   sleep?: (ms: number) => Promise<void>;
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const buildPostsTable = ({ client, tableName, sleep = delay }: PostsTableOptions): PostsStore => {
   /** After a refused author write: one strongly consistent read tells a missing post from someone else's. */
