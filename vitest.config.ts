@@ -13,10 +13,28 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           environment: 'node',
           // Powertools stays quiet and offline in unit tests (no X-Ray daemon here).
+          // The services' variables are set as serverless.yml sets them, because a
+          // handler module loads its configuration when it is imported (cold start);
+          // tests pass fakes, so no call reaches these names.
           env: {
             POWERTOOLS_LOG_LEVEL: 'SILENT',
             POWERTOOLS_TRACE_ENABLED: 'false',
             POWERTOOLS_METRICS_DISABLED: 'true',
+            AWS_REGION: 'us-east-1',
+            STAGE: 'test',
+            EVENT_BUS_NAME: 'live-comments-test',
+            POSTS_TABLE: 'test-posts',
+            FAVORITES_TABLE: 'test-favorites',
+            COMMENTS_TABLE: 'test-comments',
+            KNOWN_POSTS_TABLE: 'test-comments-known-posts',
+            IDEMPOTENCY_TABLE: 'test-idempotency',
+            CONNECTIONS_TABLE: 'test-connections',
+            SUBSCRIPTIONS_TABLE: 'test-subscriptions',
+            WEBSOCKET_API_ENDPOINT: 'https://ws-api.execute-api.us-east-1.amazonaws.com/test',
+            FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/test-connections-fanout',
+            JWT_ISSUER: 'https://issuer.test',
+            JWT_AUDIENCE: 'live-comments',
+            ALLOWED_ORIGINS: 'http://localhost:3000',
           },
         },
       },

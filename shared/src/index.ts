@@ -3,6 +3,7 @@ export * from './config';
 export * from './consumer';
 export * from './correlation';
 export * from './delay';
+export * from './dynamodb';
 export * from './errors';
 export * from './http';
 export * from './pagination';
