@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { delay } from '@live-comments/shared';
+import { batchWriteAll, isConditionalCheckFailed } from '@live-comments/shared';
 import { allOutboxShards, type CommentRow, outboxShardOf } from '../domain/comment';
 import type { Comments } from '../domain/ports';
 
@@ -18,8 +15,6 @@ export const BY_ID_INDEX = 'byId';
 export const UNPUBLISHED_INDEX = 'unpublished';
 export const DELETED_BY_POST_INDEX = 'deletedByPost';
 
-/** BatchWriteItem takes at most 25 requests. */
-const BATCH_WRITE_MAX = 25;
 /** A page of live comments is filled from at most this many Queries when tombstones are filtered out. */
 const MAX_LIST_ROUNDS = 5;
 /**
@@ -32,13 +27,13 @@ const MIN_READ_PAST_TOMBSTONES = 100;
 export interface CommentsTableOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
-  /** Waits between BatchWriteItem retries of unprocessed items. */
+  /** Waits between BatchWriteItem retries of unprocessed items (tests pass their own). */
   sleep?: (ms: number) => Promise<void>;
   maxBatchAttempts?: number;
 }
 
 const ignoreConditionFailure = (error: unknown): void => {
-  if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  if (!isConditionalCheckFailed(error)) throw error;
 };
 
 const asRow = (item: Record<string, unknown>): CommentRow => item as unknown as CommentRow;
@@ -54,26 +49,12 @@ const asRow = (item: Record<string, unknown>): CommentRow => item as unknown as 
 export const buildCommentsTable = ({
   client,
   tableName,
-  sleep = delay,
-  maxBatchAttempts = 5,
+  sleep,
+  maxBatchAttempts,
 }: CommentsTableOptions): Comments => {
+  // Unprocessed deletions are retried after a random pause below 50 ms * 2^attempt.
+  const batchOptions = { sleep, maxAttempts: maxBatchAttempts, baseDelayMs: 50 };
   const keyOf = (row: { postId: string; seq: number }) => ({ postId: row.postId, seq: row.seq });
-
-  const deleteKeys = async (keys: { postId: string; seq: number }[]) => {
-    let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = keys.map((key) => ({
-      DeleteRequest: { Key: key },
-    }));
-    for (let attempt = 1; requests.length > 0; attempt++) {
-      if (attempt > maxBatchAttempts) {
-        throw new Error(
-          `${requests.length} comment deletions still unprocessed after ${maxBatchAttempts} attempts`,
-        );
-      }
-      if (attempt > 1) await sleep(Math.random() * 50 * 2 ** attempt);
-      const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-      requests = out.UnprocessedItems?.[tableName] ?? [];
-    }
-  };
 
   return {
     insert: async (row) => {
@@ -273,14 +254,11 @@ export const buildCommentsTable = ({
         },
       );
       for await (const page of pages) {
-        const keys = (page.Items ?? []).map((item) => ({
-          postId: String(item.postId),
-          seq: Number(item.seq),
+        const deletions = (page.Items ?? []).map((item) => ({
+          DeleteRequest: { Key: { postId: String(item.postId), seq: Number(item.seq) } },
         }));
-        for (let start = 0; start < keys.length; start += BATCH_WRITE_MAX) {
-          await deleteKeys(keys.slice(start, start + BATCH_WRITE_MAX));
-        }
-        removed += keys.length;
+        await batchWriteAll(client, tableName, deletions, batchOptions);
+        removed += deletions.length;
       }
       return removed;
     },

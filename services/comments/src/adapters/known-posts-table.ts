@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '@live-comments/shared';
 import type { KnownPosts } from '../domain/ports';
 
 export interface KnownPostsTableOptions {
@@ -30,7 +30,7 @@ export const buildKnownPostsTable = ({ client, tableName }: KnownPostsTableOptio
       if (typeof seq !== 'number') throw new Error(`No nextSeq returned for post ${postId}`);
       return seq;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
   },
@@ -53,7 +53,7 @@ export const buildKnownPostsTable = ({ client, tableName }: KnownPostsTableOptio
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   },
 
