@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@live-comments/shared';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from './config';
 
 const complete = {
@@ -20,5 +20,19 @@ describe('configSchema', () => {
 
     expect(() => loadConfig(configSchema, partial)).toThrow(ConfigError);
     expect(() => loadConfig(configSchema, partial)).toThrow(/COMMENTS_TABLE.*KNOWN_POSTS_TABLE/);
+  });
+});
+
+describe('a handler module', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it('fails when imported (the cold start) without a variable it needs, naming it', async () => {
+    vi.stubEnv('COMMENTS_TABLE', undefined);
+    vi.resetModules();
+
+    await expect(import('./handlers/create-comment')).rejects.toThrow(/COMMENTS_TABLE/);
   });
 });

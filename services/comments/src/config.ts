@@ -1,4 +1,4 @@
-import { loadConfig, once } from '@live-comments/shared';
+import { loadConfig } from '@live-comments/shared';
 import { z } from 'zod';
 
 /** The environment serverless.yml gives every function of the comments service. */
@@ -10,6 +10,11 @@ export const configSchema = z.object({
   IDEMPOTENCY_TABLE: z.string().min(1),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type CommentsConfig = z.infer<typeof configSchema>;
 
-export const config = once(() => loadConfig(configSchema));
+/**
+ * The comments service's configuration. Called once, when a handler module is
+ * imported (Lambda's init phase, through `commentsSideEffects`), so a
+ * misconfigured function fails at cold start naming the variable.
+ */
+export const loadCommentsConfig = (): CommentsConfig => loadConfig(configSchema);

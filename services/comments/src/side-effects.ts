@@ -3,26 +3,37 @@ import { createPublisher } from '@live-comments/events';
 import { documentClient, eventBridge, once } from '@live-comments/shared';
 import { buildCommentsTable } from './adapters/comments-table';
 import { buildKnownPostsTable } from './adapters/known-posts-table';
-import { config } from './config';
+import { loadCommentsConfig } from './config';
 import type { Clock, CommentPublisher, Comments, IdGenerator, KnownPosts } from './domain/ports';
 
-/** Everything the comments service's domain touches outside itself; tests pass fakes instead. */
-export interface SideEffects {
+/** Everything the comments service's handlers touch outside themselves; tests pass fakes instead. */
+export interface CommentsDeps {
   posts: KnownPosts;
   comments: Comments;
   publisher: CommentPublisher;
   clock: Clock;
   newId: IdGenerator;
+  /** The stage the function runs in (`STAGE`), as the health check reports it. */
+  stage: string;
+  /** The Powertools idempotency store's table, where `projectPosts` remembers the event ids it handled. */
+  idempotencyTable: string;
 }
 
-/** Built once per container, on first use (so importing a handler needs no environment). */
-export const sideEffects = once((): SideEffects => {
-  const { COMMENTS_TABLE, KNOWN_POSTS_TABLE, EVENT_BUS_NAME } = config();
+/**
+ * The real side effects, wired from the environment. Every handler module
+ * calls this at import (Lambda's init phase), so a missing variable fails the
+ * cold start with its name; built once per container.
+ */
+export const commentsSideEffects = once((): CommentsDeps => {
+  const { STAGE, COMMENTS_TABLE, KNOWN_POSTS_TABLE, EVENT_BUS_NAME, IDEMPOTENCY_TABLE } =
+    loadCommentsConfig();
   return {
     posts: buildKnownPostsTable({ client: documentClient(), tableName: KNOWN_POSTS_TABLE }),
     comments: buildCommentsTable({ client: documentClient(), tableName: COMMENTS_TABLE }),
     publisher: createPublisher({ client: eventBridge(), busName: EVENT_BUS_NAME }),
     clock: () => new Date(),
     newId: randomUUID,
+    stage: STAGE,
+    idempotencyTable: IDEMPOTENCY_TABLE,
   };
 });

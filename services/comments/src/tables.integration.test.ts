@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PostCreatedV1, PostDeletedV1, parseEventMessage } from '@live-comments/events';
+import { eventBridgeMessage } from '@live-comments/events/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildCommentsTable } from './adapters/comments-table';
@@ -20,9 +21,9 @@ import { createComment } from './domain/create-comment';
 import { deleteComment } from './domain/delete-comment';
 import { listComments } from './domain/list-comments';
 import { listDeletedComments } from './domain/list-deleted-comments';
-import { sweepOutbox } from './domain/outbox';
+import { republishPending } from './domain/outbox';
 import { type PostEvent, projectPostEvent } from './domain/project-posts';
-import { eventBridgeMessage, fakeClock, fakePublisher, sequentialIds } from './test-support';
+import { fakeClock, fakePublisher, sequentialIds } from './testing/fakes';
 
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
 
@@ -84,7 +85,14 @@ describe('comments tables (dynalite)', () => {
           updatedAt: '2026-03-01T00:00:00.000Z',
         }),
       );
-    return { deps, publisher, time, project, knowPost };
+    const deletePost = (id: string) =>
+      project(
+        eventBridgeMessage(PostDeletedV1, { id, authorId: 'bob', deletedAt: '2026-03-02T00:00:00.000Z' }),
+      );
+    /** Deletes a comment as `userId` (its author, alice, unless told otherwise). */
+    const remove = (postId: string, commentId: string, userId = 'alice') =>
+      deleteComment(deps, { postId, commentId, userId, correlationId: 'del' });
+    return { deps, publisher, time, knowPost, deletePost, remove };
   };
 
   const say = (postId: string, body: string, authorId = 'alice') => ({
@@ -110,43 +118,33 @@ describe('comments tables (dynalite)', () => {
   });
 
   it('refuses comments on unknown and deleted posts', async () => {
-    const { deps, knowPost, project } = world();
+    const { deps, knowPost, deletePost } = world();
     await knowPost('post-b');
     await createComment(deps, say('post-b', 'hi'));
 
     await expect(createComment(deps, say('post-unknown', 'hi'))).rejects.toThrow('Post not found.');
-    await project(
-      eventBridgeMessage(PostDeletedV1, {
-        id: 'post-b',
-        authorId: 'bob',
-        deletedAt: '2026-03-02T00:00:00.000Z',
-      }),
-    );
+    await deletePost('post-b');
     await expect(createComment(deps, say('post-b', 'again'))).rejects.toThrow('Post not found.');
     expect((await listComments(deps, { postId: 'post-b', limit: 20 })).items).toEqual([]);
   });
 
   it('keeps unannounced comments and deletions in the outbox until the sweep announces them', async () => {
-    const { deps, knowPost, publisher, time } = world();
+    const { deps, knowPost, publisher, time, remove } = world();
     await knowPost('post-c');
     publisher.failNext(3);
     const kept = await createComment(deps, say('post-c', 'kept'));
     const removed = await createComment(deps, say('post-c', 'removed'));
-    await deleteComment(deps, {
-      postId: 'post-c',
-      commentId: removed.id,
-      userId: 'alice',
-      correlationId: 'del',
-    });
+    await remove('post-c', removed.id);
     expect(publisher.published).toHaveLength(0);
     expect((await listComments(deps, { postId: 'post-c', limit: 20 })).items.map((c) => c.id)).toEqual([
       kept.id,
     ]);
 
     time.advance(31_000);
-    const result = await sweepOutbox(deps);
+    const result = await republishPending(deps);
 
-    expect(result.failed).toEqual([]);
+    expect(result.failed).toBe(0);
+    expect(result.failures).toEqual([]);
     expect(publisher.published.map((e) => `${e.detailType}:${(e.data as { id: string }).id}`).sort()).toEqual(
       [`CommentCreated:${kept.id}`, `CommentCreated:${removed.id}`, `CommentDeleted:${removed.id}`].sort(),
     );
@@ -166,12 +164,12 @@ describe('comments tables (dynalite)', () => {
     }
 
     time.advance(60_000);
-    expect(await sweepOutbox(deps)).toEqual({ announced: 0, failed: [] });
+    expect(await republishPending(deps)).toEqual({ found: 0, announced: 0, failed: 0, failures: [] });
     expect(publisher.published).toHaveLength(3);
   });
 
   it('lists a post’s deletions from the sparse deletedByPost index, after since, page by page', async () => {
-    const { deps, knowPost, time } = world();
+    const { deps, knowPost, time, remove } = world();
     await knowPost('post-f');
     await knowPost('post-g');
     const comments: Comment[] = [];
@@ -179,7 +177,7 @@ describe('comments tables (dynalite)', () => {
     const elsewhere = await createComment(deps, say('post-g', 'other post'));
     const deleteAt = async (postId: string, commentId: string) => {
       time.advance(1_000);
-      await deleteComment(deps, { postId, commentId, userId: 'alice', correlationId: 'del' });
+      await remove(postId, commentId);
     };
     for (const index of [4, 0, 2, 5]) await deleteAt('post-f', comments[index]?.id ?? '');
     await deleteAt('post-g', elsewhere.id);
@@ -225,19 +223,12 @@ describe('comments tables (dynalite)', () => {
   });
 
   it('fills comment pages past a long run of kept tombstones, and pages on to the end', async () => {
-    const { deps, knowPost } = world();
+    const { deps, knowPost, remove } = world();
     await knowPost('post-h');
     const comments: Comment[] = [];
     for (let i = 0; i < 40; i++) comments.push(await createComment(deps, say('post-h', `c${i + 1}`)));
     // An abuse wave: 3..37 deleted (35 tombstones, more than five reads of a small page's size).
-    for (const comment of comments.slice(2, 37)) {
-      await deleteComment(deps, {
-        postId: 'post-h',
-        commentId: comment.id,
-        userId: 'alice',
-        correlationId: 'd',
-      });
-    }
+    for (const comment of comments.slice(2, 37)) await remove('post-h', comment.id);
 
     const seen: number[] = [];
     const sizes: number[] = [];
@@ -254,45 +245,23 @@ describe('comments tables (dynalite)', () => {
   });
 
   it('finds a comment by id for its author only', async () => {
-    const { deps, knowPost } = world();
+    const { deps, knowPost, remove } = world();
     await knowPost('post-d');
     const comment = await createComment(deps, say('post-d', 'mine'));
 
-    await expect(
-      deleteComment(deps, { postId: 'post-d', commentId: comment.id, userId: 'mallory', correlationId: 'x' }),
-    ).rejects.toThrow('Only the author');
-    await deleteComment(deps, {
-      postId: 'post-d',
-      commentId: comment.id,
-      userId: 'alice',
-      correlationId: 'x',
-    });
-    await expect(
-      deleteComment(deps, { postId: 'post-d', commentId: comment.id, userId: 'alice', correlationId: 'x' }),
-    ).rejects.toThrow('Comment not found.');
+    await expect(remove('post-d', comment.id, 'mallory')).rejects.toThrow('Only the author');
+    await remove('post-d', comment.id);
+    await expect(remove('post-d', comment.id)).rejects.toThrow('Comment not found.');
   });
 
   it('removes every comment of a deleted post, beyond one page', async () => {
-    const { deps, knowPost, project } = world();
+    const { deps, knowPost, deletePost, remove } = world();
     await knowPost('post-e');
     const made: Comment[] = [];
     for (let i = 0; i < 130; i++) made.push(await createComment(deps, say('post-e', `c${i}`)));
-    for (const comment of made.slice(0, 3)) {
-      await deleteComment(deps, {
-        postId: 'post-e',
-        commentId: comment.id,
-        userId: 'alice',
-        correlationId: 'd',
-      });
-    }
+    for (const comment of made.slice(0, 3)) await remove('post-e', comment.id);
 
-    await project(
-      eventBridgeMessage(PostDeletedV1, {
-        id: 'post-e',
-        authorId: 'bob',
-        deletedAt: '2026-03-02T00:00:00.000Z',
-      }),
-    );
+    await deletePost('post-e');
 
     expect((await listComments(deps, { postId: 'post-e', limit: 100 })).items).toEqual([]);
     // The tombstones go with it.

@@ -1,6 +1,6 @@
 import { NotFoundError } from '@live-comments/shared';
 import { describe, expect, it } from 'vitest';
-import { fakeSideEffects } from '../test-support';
+import { fakeSideEffects } from '../testing/fakes';
 import { createComment } from './create-comment';
 
 const input = (postId: string, body = 'Nice post') => ({

@@ -1,13 +1,10 @@
 import { NotFoundError } from '@live-comments/shared';
 import { type Comment, type CommentRow, outboxShardOf, toComment } from './comment';
-import { announceSoon } from './outbox';
-import type { Clock, CommentPublisher, Comments, IdGenerator, KnownPosts } from './ports';
+import { announce, type OutboxDeps } from './outbox';
+import type { IdGenerator, KnownPosts } from './ports';
 
-export interface CreateCommentDeps {
+export interface CreateCommentDeps extends OutboxDeps {
   posts: KnownPosts;
-  comments: Comments;
-  publisher: CommentPublisher;
-  clock: Clock;
   newId: IdGenerator;
 }
 
@@ -44,6 +41,6 @@ export const createComment = async (deps: CreateCommentDeps, input: NewComment):
     pendingSince: createdAt,
   };
   await deps.comments.insert(row);
-  await announceSoon(deps, row);
+  await announce(deps, row);
   return toComment(row);
 };

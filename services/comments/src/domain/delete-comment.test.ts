@@ -1,20 +1,15 @@
 import { ForbiddenError, NotFoundError } from '@live-comments/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fakeSideEffects } from '../test-support';
-import { createComment } from './create-comment';
+import { type FakeSideEffects, fakesWithComment } from '../testing/fakes';
 import { deleteComment } from './delete-comment';
 import { listComments } from './list-comments';
 
 describe('deleteComment', () => {
-  let world: ReturnType<typeof fakeSideEffects>;
+  let world: FakeSideEffects;
   let commentId: string;
 
   beforeEach(async () => {
-    world = fakeSideEffects();
-    await world.knowPost('p1');
-    commentId = (
-      await createComment(world.deps, { postId: 'p1', authorId: 'alice', body: 'Hi', correlationId: 'c0' })
-    ).id;
+    ({ world, commentId } = await fakesWithComment({ body: 'Hi', correlationId: 'c0' }));
     world.published.length = 0;
   });
 

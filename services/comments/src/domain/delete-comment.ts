@@ -1,11 +1,8 @@
 import { ForbiddenError, NotFoundError } from '@live-comments/shared';
-import { announceSoon } from './outbox';
-import type { Clock, CommentPublisher, Comments, IdGenerator } from './ports';
+import { announce, type OutboxDeps } from './outbox';
+import type { IdGenerator } from './ports';
 
-export interface DeleteCommentDeps {
-  comments: Comments;
-  publisher: CommentPublisher;
-  clock: Clock;
+export interface DeleteCommentDeps extends OutboxDeps {
   newId: IdGenerator;
 }
 
@@ -33,5 +30,5 @@ export const deleteComment = async (deps: DeleteCommentDeps, input: CommentDelet
     deleteCorrelationId: input.correlationId,
   });
   if (!tombstone) throw new NotFoundError('Comment not found.');
-  await announceSoon(deps, tombstone);
+  await announce(deps, tombstone);
 };

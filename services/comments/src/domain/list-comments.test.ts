@@ -1,20 +1,17 @@
 import { encodeCursor, InvalidCursorError } from '@live-comments/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fakeSideEffects } from '../test-support';
-import { createComment } from './create-comment';
+import { type FakeSideEffects, fakeSideEffects } from '../testing/fakes';
 import { listComments } from './list-comments';
 
 describe('listComments', () => {
-  let world: ReturnType<typeof fakeSideEffects>;
+  let world: FakeSideEffects;
 
   beforeEach(async () => {
     world = fakeSideEffects();
     await world.knowPost('p1');
     await world.knowPost('p2');
-    for (let i = 1; i <= 5; i++) {
-      await createComment(world.deps, { postId: 'p1', authorId: 'a', body: `c${i}`, correlationId: 'c' });
-    }
-    await createComment(world.deps, { postId: 'p2', authorId: 'a', body: 'other', correlationId: 'c' });
+    for (let i = 1; i <= 5; i++) await world.createComment({ authorId: 'a', body: `c${i}` });
+    await world.createComment({ postId: 'p2', authorId: 'a', body: 'other' });
   });
 
   it('lists a post’s comments oldest first', async () => {

@@ -11,6 +11,10 @@ export interface CommentListing {
   cursor?: string;
 }
 
+export interface ListCommentsDeps {
+  comments: Comments;
+}
+
 const cursorKey = z.strictObject({ seq: z.number().int().positive() });
 
 /**
@@ -18,10 +22,7 @@ const cursorKey = z.strictObject({ seq: z.number().int().positive() });
  * (a cursor of another post is a 400) and carries the last `seq` returned;
  * `afterSeq` and a cursor combine: the page starts after the larger of both.
  */
-export const listComments = async (
-  deps: { comments: Comments },
-  input: CommentListing,
-): Promise<Page<Comment>> => {
+export const listComments = async (deps: ListCommentsDeps, input: CommentListing): Promise<Page<Comment>> => {
   const scope = `comments:${input.postId}`;
   const fromCursor = input.cursor ? decodeCursor(input.cursor, scope, cursorKey).seq : 0;
   const afterSeq = Math.max(input.afterSeq ?? 0, fromCursor);

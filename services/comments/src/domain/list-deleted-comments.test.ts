@@ -1,12 +1,10 @@
 import { encodeCursor, InvalidCursorError } from '@live-comments/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fakeSideEffects } from '../test-support';
-import { createComment } from './create-comment';
-import { deleteComment } from './delete-comment';
+import { type FakeSideEffects, fakeSideEffects } from '../testing/fakes';
 import { listDeletedComments } from './list-deleted-comments';
 
 describe('listDeletedComments', () => {
-  let world: ReturnType<typeof fakeSideEffects>;
+  let world: FakeSideEffects;
   const ids: Record<number, string> = {};
 
   /** Comments 1..5 on p1 and one on p2, created at 12:00; 4, 2, 5 deleted at 12:01, 12:02, 12:03. */
@@ -14,37 +12,13 @@ describe('listDeletedComments', () => {
     world = fakeSideEffects();
     await world.knowPost('p1');
     await world.knowPost('p2');
-    for (let seq = 1; seq <= 5; seq++) {
-      ids[seq] = (
-        await createComment(world.deps, {
-          postId: 'p1',
-          authorId: 'alice',
-          body: `c${seq}`,
-          correlationId: 'c',
-        })
-      ).id;
-    }
-    const other = await createComment(world.deps, {
-      postId: 'p2',
-      authorId: 'alice',
-      body: 'x',
-      correlationId: 'c',
-    });
+    for (let seq = 1; seq <= 5; seq++) ids[seq] = (await world.createComment({ body: `c${seq}` })).id;
+    const other = await world.createComment({ postId: 'p2' });
     for (const seq of [4, 2, 5]) {
       world.advance(60_000);
-      await deleteComment(world.deps, {
-        postId: 'p1',
-        commentId: ids[seq] ?? '',
-        userId: 'alice',
-        correlationId: 'd',
-      });
+      await world.deleteComment(ids[seq] ?? '');
     }
-    await deleteComment(world.deps, {
-      postId: 'p2',
-      commentId: other.id,
-      userId: 'alice',
-      correlationId: 'd',
-    });
+    await world.deleteComment(other.id, { postId: 'p2' });
   });
 
   it('lists the post’s deletions after since, oldest deletion first, as CommentDeleted carries them', async () => {
@@ -66,12 +40,7 @@ describe('listDeletedComments', () => {
   it('lists a deletion whose CommentDeleted is not published yet', async () => {
     world.failNextPublish();
     world.advance(60_000);
-    await deleteComment(world.deps, {
-      postId: 'p1',
-      commentId: ids[1] ?? '',
-      userId: 'alice',
-      correlationId: 'd',
-    });
+    await world.deleteComment(ids[1] ?? '');
 
     const page = await listDeletedComments(world.deps, {
       postId: 'p1',

@@ -11,6 +11,10 @@ export interface DeletionListing {
   cursor?: string;
 }
 
+export interface ListDeletedCommentsDeps {
+  comments: Comments;
+}
+
 const cursorKey = z.strictObject({ deletedAt: storedInstant, seq: z.number().int().positive() });
 
 /**
@@ -21,7 +25,7 @@ const cursorKey = z.strictObject({ deletedAt: storedInstant, seq: z.number().int
  * query) and carries the index position of the last deletion returned.
  */
 export const listDeletedComments = async (
-  deps: { comments: Comments },
+  deps: ListDeletedCommentsDeps,
   input: DeletionListing,
 ): Promise<Page<CommentDeleted>> => {
   const scope = `deleted-comments:${input.postId}:${input.since}`;

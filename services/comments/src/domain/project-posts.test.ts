@@ -1,7 +1,7 @@
 import { PostCreatedV1, PostDeletedV1, PostUpdatedV1, parseEventMessage } from '@live-comments/events';
+import { eventBridgeMessage } from '@live-comments/events/testing';
 import { describe, expect, it } from 'vitest';
-import { eventBridgeMessage, fakeSideEffects } from '../test-support';
-import { createComment } from './create-comment';
+import { fakeSideEffects } from '../testing/fakes';
 import { type PostEvent, projectPostEvent } from './project-posts';
 
 const contracts = [PostCreatedV1, PostUpdatedV1, PostDeletedV1] as const;
@@ -47,8 +47,8 @@ describe('projectPostEvent', () => {
   it('marks a deleted post and removes its comments, without announcing them', async () => {
     const world = fakeSideEffects();
     await projectPostEvent(world.deps, created);
-    await createComment(world.deps, { postId: 'p1', authorId: 'a', body: 'x', correlationId: 'c' });
-    await createComment(world.deps, { postId: 'p1', authorId: 'a', body: 'y', correlationId: 'c' });
+    await world.createComment({ authorId: 'a', body: 'x' });
+    await world.createComment({ authorId: 'a', body: 'y' });
     world.published.length = 0;
 
     await projectPostEvent(world.deps, deleted);

@@ -1,14 +1,15 @@
 import type { HttpResult } from '@live-comments/shared';
+import { httpEvent, lambdaContext } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { fakeSideEffects, httpEvent, lambdaContext } from '../test-support';
-import { buildHandler } from './create-comment';
+import { fakeSideEffects } from '../testing/fakes';
+import { buildCreateCommentHandler } from './create-comment';
 
 const ROUTE = 'POST /api/v1/posts/{postId}/comments';
 
 const setup = async () => {
   const world = fakeSideEffects();
   await world.knowPost('p1');
-  const handler = buildHandler(() => world.deps);
+  const handler = buildCreateCommentHandler(world.deps);
   const post = async (options: {
     body?: unknown;
     userId?: string;

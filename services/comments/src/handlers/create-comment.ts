@@ -1,11 +1,11 @@
 import { httpHandler, json } from '@live-comments/shared';
 import { z } from 'zod';
 import { commentText, MAX_REQUEST_BYTES, postIdParam } from '../domain/comment';
-import { createComment } from '../domain/create-comment';
-import { type SideEffects, sideEffects } from '../side-effects';
+import { type CreateCommentDeps, createComment } from '../domain/create-comment';
+import { commentsSideEffects } from '../side-effects';
 
 /** POST /api/v1/posts/{postId}/comments {body}: 201 Comment, 404 unknown post. */
-export const buildHandler = (deps: () => SideEffects = sideEffects) =>
+export const buildCreateCommentHandler = (deps: CreateCommentDeps) =>
   httpHandler(
     {
       auth: true,
@@ -16,7 +16,7 @@ export const buildHandler = (deps: () => SideEffects = sideEffects) =>
     async ({ path, body, userId, correlationId }) =>
       json(
         201,
-        await createComment(deps(), {
+        await createComment(deps, {
           postId: path.postId,
           authorId: userId,
           body: body.body,
@@ -25,4 +25,4 @@ export const buildHandler = (deps: () => SideEffects = sideEffects) =>
       ),
   );
 
-export const handler = buildHandler();
+export const handler = buildCreateCommentHandler(commentsSideEffects());

@@ -1,23 +1,19 @@
 import type { HttpResult } from '@live-comments/shared';
+import { httpEvent, lambdaContext } from '@live-comments/shared/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createComment } from '../domain/create-comment';
-import { fakeSideEffects, httpEvent, lambdaContext } from '../test-support';
-import { buildHandler } from './delete-comment';
+import { type FakeSideEffects, fakesWithComment } from '../testing/fakes';
+import { buildDeleteCommentHandler } from './delete-comment';
 
 describe('DELETE /api/v1/posts/{postId}/comments/{commentId}', () => {
-  let world: ReturnType<typeof fakeSideEffects>;
+  let world: FakeSideEffects;
   let commentId: string;
 
   beforeEach(async () => {
-    world = fakeSideEffects();
-    await world.knowPost('p1');
-    commentId = (
-      await createComment(world.deps, { postId: 'p1', authorId: 'alice', body: 'x', correlationId: 'c' })
-    ).id;
+    ({ world, commentId } = await fakesWithComment());
   });
 
   const remove = async (userId: string | undefined, ids: { postId?: string; commentId?: string } = {}) =>
-    (await buildHandler(() => world.deps)(
+    (await buildDeleteCommentHandler(world.deps)(
       httpEvent({
         routeKey: 'DELETE /api/v1/posts/{postId}/comments/{commentId}',
         pathParameters: { postId: ids.postId ?? 'p1', commentId: ids.commentId ?? commentId },

@@ -1,6 +1,6 @@
 import type { HttpResult } from '@live-comments/shared';
+import { httpEvent, lambdaContext } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { httpEvent, lambdaContext } from '../test-support';
 import { handler } from './health';
 
 describe('GET /api/v1/health/comments', () => {

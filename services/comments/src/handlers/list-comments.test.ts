@@ -1,36 +1,20 @@
-import type { HttpResult } from '@live-comments/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createComment } from '../domain/create-comment';
-import { fakeSideEffects, httpEvent, lambdaContext } from '../test-support';
-import { buildHandler } from './list-comments';
+import { type FakeSideEffects, fakeSideEffects } from '../testing/fakes';
+import { httpGet } from '../testing/http';
+import { buildListCommentsHandler } from './list-comments';
 
 describe('GET /api/v1/posts/{postId}/comments', () => {
-  let world: ReturnType<typeof fakeSideEffects>;
+  let world: FakeSideEffects;
 
   beforeEach(async () => {
     world = fakeSideEffects();
     await world.knowPost('p1');
-    for (let i = 0; i < 3; i++) {
-      await createComment(world.deps, {
-        postId: 'p1',
-        authorId: 'alice',
-        body: `c${i + 1}`,
-        correlationId: 'c',
-      });
-    }
+    for (let i = 0; i < 3; i++) await world.createComment({ body: `c${i + 1}` });
   });
 
-  const get = async (query?: Record<string, string>) => {
-    const result = (await buildHandler(() => world.deps)(
-      httpEvent({
-        routeKey: 'GET /api/v1/posts/{postId}/comments',
-        pathParameters: { postId: 'p1' },
-        ...(query ? { queryStringParameters: query } : {}),
-      }),
-      lambdaContext(),
-    )) as HttpResult;
-    return { status: result.statusCode, body: JSON.parse(String(result.body)) };
-  };
+  const get = httpGet(() => buildListCommentsHandler(world.deps), 'GET /api/v1/posts/{postId}/comments', {
+    postId: 'p1',
+  });
 
   it('answers 200 with the comments oldest first, without authentication', async () => {
     const { status, body } = await get();

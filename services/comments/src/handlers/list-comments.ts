@@ -1,11 +1,11 @@
 import { httpHandler, json, limitParam } from '@live-comments/shared';
 import { z } from 'zod';
 import { postIdParam } from '../domain/comment';
-import { listComments } from '../domain/list-comments';
-import { type SideEffects, sideEffects } from '../side-effects';
+import { type ListCommentsDeps, listComments } from '../domain/list-comments';
+import { commentsSideEffects } from '../side-effects';
 
 /** GET /api/v1/posts/{postId}/comments?afterSeq=&limit=&cursor=: oldest first, by seq. */
-export const buildHandler = (deps: () => SideEffects = sideEffects) =>
+export const buildListCommentsHandler = (deps: ListCommentsDeps) =>
   httpHandler(
     {
       path: z.object({ postId: postIdParam }),
@@ -15,7 +15,7 @@ export const buildHandler = (deps: () => SideEffects = sideEffects) =>
         cursor: z.string().min(1).optional(),
       }),
     },
-    async ({ path, query }) => json(200, await listComments(deps(), { postId: path.postId, ...query })),
+    async ({ path, query }) => json(200, await listComments(deps, { postId: path.postId, ...query })),
   );
 
-export const handler = buildHandler();
+export const handler = buildListCommentsHandler(commentsSideEffects());

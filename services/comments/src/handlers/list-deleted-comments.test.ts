@@ -1,40 +1,27 @@
-import type { HttpResult } from '@live-comments/shared';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createComment } from '../domain/create-comment';
-import { deleteComment } from '../domain/delete-comment';
-import { fakeSideEffects, httpEvent, lambdaContext } from '../test-support';
-import { buildHandler } from './list-deleted-comments';
+import { type FakeSideEffects, fakeSideEffects } from '../testing/fakes';
+import { httpGet } from '../testing/http';
+import { buildListDeletedCommentsHandler } from './list-deleted-comments';
 
 describe('GET /api/v1/posts/{postId}/comments/deleted', () => {
-  let world: ReturnType<typeof fakeSideEffects>;
+  let world: FakeSideEffects;
 
   /** Three comments, each deleted a minute after the previous one (12:01, 12:02, 12:03). */
   beforeEach(async () => {
     world = fakeSideEffects();
     await world.knowPost('p1');
     for (let i = 1; i <= 3; i++) {
-      const { id } = await createComment(world.deps, {
-        postId: 'p1',
-        authorId: 'alice',
-        body: `c${i}`,
-        correlationId: 'c',
-      });
+      const { id } = await world.createComment({ body: `c${i}` });
       world.advance(60_000);
-      await deleteComment(world.deps, { postId: 'p1', commentId: id, userId: 'alice', correlationId: 'd' });
+      await world.deleteComment(id);
     }
   });
 
-  const get = async (query?: Record<string, string>) => {
-    const result = (await buildHandler(() => world.deps)(
-      httpEvent({
-        routeKey: 'GET /api/v1/posts/{postId}/comments/deleted',
-        pathParameters: { postId: 'p1' },
-        ...(query ? { queryStringParameters: query } : {}),
-      }),
-      lambdaContext(),
-    )) as HttpResult;
-    return { status: result.statusCode, body: JSON.parse(String(result.body)) };
-  };
+  const get = httpGet(
+    () => buildListDeletedCommentsHandler(world.deps),
+    'GET /api/v1/posts/{postId}/comments/deleted',
+    { postId: 'p1' },
+  );
 
   it('answers 200 with the deletions after since, oldest first, without authentication', async () => {
     const { status, body } = await get({ since: '2026-03-01T12:01:00.000Z' });

@@ -1,11 +1,11 @@
 import { httpHandler, json } from '@live-comments/shared';
 import { z } from 'zod';
 import { instantParam, postIdParam } from '../domain/comment';
-import { listDeletedComments } from '../domain/list-deleted-comments';
-import { type SideEffects, sideEffects } from '../side-effects';
+import { type ListDeletedCommentsDeps, listDeletedComments } from '../domain/list-deleted-comments';
+import { commentsSideEffects } from '../side-effects';
 
 /** GET /api/v1/posts/{postId}/comments/deleted?since=&limit=&cursor=: deletions after `since`, oldest first. */
-export const buildHandler = (deps: () => SideEffects = sideEffects) =>
+export const buildListDeletedCommentsHandler = (deps: ListDeletedCommentsDeps) =>
   httpHandler(
     {
       path: z.object({ postId: postIdParam }),
@@ -16,8 +16,7 @@ export const buildHandler = (deps: () => SideEffects = sideEffects) =>
         cursor: z.string().min(1).optional(),
       }),
     },
-    async ({ path, query }) =>
-      json(200, await listDeletedComments(deps(), { postId: path.postId, ...query })),
+    async ({ path, query }) => json(200, await listDeletedComments(deps, { postId: path.postId, ...query })),
   );
 
-export const handler = buildHandler();
+export const handler = buildListDeletedCommentsHandler(commentsSideEffects());

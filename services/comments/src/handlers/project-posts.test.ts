@@ -8,12 +8,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { CommentCreatedV1, PostCreatedV1, PostDeletedV1, PostUpdatedV1 } from '@live-comments/events';
+import { eventBridgeMessage } from '@live-comments/events/testing';
+import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createComment } from '../domain/create-comment';
-import { eventBridgeMessage, fakeSideEffects, lambdaContext, sqsEvent } from '../test-support';
-import { buildHandler } from './project-posts';
+import { type FakeSideEffects, fakeSideEffects } from '../testing/fakes';
+import { buildProjectPostsHandler } from './project-posts';
 
 /** The Powertools idempotency table (`<stage>-comments-idempotency`), kept in memory behind the SDK mock. */
 const idempotencyTable = () => {
@@ -60,26 +61,20 @@ const post = {
 };
 
 describe('projectPosts', () => {
-  let world: ReturnType<typeof fakeSideEffects>;
+  let world: FakeSideEffects;
   let store: ReturnType<typeof idempotencyTable>;
 
   beforeEach(() => {
-    vi.stubEnv('STAGE', 'test');
-    vi.stubEnv('EVENT_BUS_NAME', 'live-comments-test');
-    vi.stubEnv('COMMENTS_TABLE', 'test-comments');
-    vi.stubEnv('KNOWN_POSTS_TABLE', 'test-comments-posts');
-    vi.stubEnv('IDEMPOTENCY_TABLE', 'test-comments-idempotency');
     world = fakeSideEffects();
     store = idempotencyTable();
   });
 
   afterEach(() => {
     store.dynamo.restore();
-    vi.unstubAllEnvs();
   });
 
   const run = async (bodies: string[]) =>
-    (await buildHandler(() => world.deps)(sqsEvent(bodies), lambdaContext())) as SQSBatchResponse;
+    (await buildProjectPostsHandler(world.deps)(sqsEvent(bodies), lambdaContext())) as SQSBatchResponse;
 
   it('projects PostCreated, PostUpdated and PostDeleted', async () => {
     expect(await run([eventBridgeMessage(PostCreatedV1, post)])).toEqual({ batchItemFailures: [] });
@@ -88,7 +83,7 @@ describe('projectPosts', () => {
     await run([eventBridgeMessage(PostUpdatedV1, { ...post, updatedAt: '2026-03-01T02:00:00.000Z' })]);
     expect(world.postRows.get('p1')?.updatedAt).toBe('2026-03-01T02:00:00.000Z');
 
-    await createComment(world.deps, { postId: 'p1', authorId: 'a', body: 'x', correlationId: 'c' });
+    await world.createComment({ authorId: 'a' });
     await run([
       eventBridgeMessage(PostDeletedV1, { id: 'p1', authorId: 'bob', deletedAt: '2026-03-01T03:00:00.000Z' }),
     ]);

@@ -1,139 +1,15 @@
 /**
- * Test helpers for the comments service (unit tests only, never bundled):
- * Lambda events built from the recorded AWS events in shared/conformance,
- * EventBridge messages built with the contracts' own schemas, and in-memory
- * fakes of the domain's ports.
+ * In-memory fakes of the comments service's ports (tests only, never bundled).
+ * Lambda events come from @live-comments/shared/testing, event messages from
+ * @live-comments/events/testing.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { DataOf, DetailOf, EventContract } from '@live-comments/events';
-import type { HttpEvent } from '@live-comments/shared';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type CommentRow, toDeletion } from './domain/comment';
-import type { CommentPublisher, Comments, DeletionPosition, KnownPosts } from './domain/ports';
-import type { SideEffects } from './side-effects';
-
-const conformance = <T>(file: string): T =>
-  JSON.parse(
-    readFileSync(new URL(`../../../../shared/conformance/lambda-events/${file}`, import.meta.url), 'utf8'),
-  ) as T;
-
-export interface HttpEventOptions {
-  /** e.g. `POST /api/v1/posts/{postId}/comments` */
-  routeKey: string;
-  pathParameters?: Record<string, string>;
-  queryStringParameters?: Record<string, string>;
-  /** A string is sent as is; anything else as JSON. */
-  body?: unknown;
-  /** The JWT `sub`; without it the request carries no authorizer (as on a public route). */
-  userId?: string;
-  headers?: Record<string, string>;
-}
-
-/** An HTTP API (payload v2) event shaped like the recorded one with a JWT authorizer. */
-export const httpEvent = (options: HttpEventOptions): HttpEvent => {
-  const recorded = conformance<HttpEvent>('apigw-v2-request-jwt-authorizer.json');
-  const [method = 'GET', template = '/'] = options.routeKey.split(' ');
-  const path = Object.entries(options.pathParameters ?? {}).reduce(
-    (result, [name, value]) => result.replace(`{${name}}`, encodeURIComponent(value)),
-    template,
-  );
-  const query = options.queryStringParameters;
-  const { authorizer: recordedAuthorizer, ...requestContext } = recorded.requestContext;
-  const event: HttpEvent = {
-    ...recorded,
-    routeKey: options.routeKey,
-    rawPath: path,
-    rawQueryString: query ? new URLSearchParams(query).toString() : '',
-    headers: { 'content-type': 'application/json', ...options.headers },
-    requestContext: {
-      ...requestContext,
-      routeKey: options.routeKey,
-      requestId: `req-${randomUUID()}`,
-      http: { ...recorded.requestContext.http, method, path },
-      ...(options.userId && recordedAuthorizer
-        ? {
-            authorizer: {
-              ...recordedAuthorizer,
-              jwt: { ...recordedAuthorizer.jwt, claims: { sub: options.userId, iss: 'test' } },
-            },
-          }
-        : {}),
-    },
-    isBase64Encoded: false,
-  };
-  delete event.cookies;
-  delete event.stageVariables;
-  if (options.pathParameters) event.pathParameters = options.pathParameters;
-  else delete event.pathParameters;
-  if (query) event.queryStringParameters = query;
-  else delete event.queryStringParameters;
-  if (options.body === undefined) delete event.body;
-  else event.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-  return event;
-};
-
-export const lambdaContext = (functionName = 'live-comments-comments-test'): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'test',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
-
-export interface EventOptions {
-  eventId?: string;
-  correlationId?: string;
-  occurredAt?: string;
-}
-
-/** The EventBridge envelope of an event, as an SQS message body from a rule target carries it. */
-export const eventBridgeMessage = <C extends EventContract>(
-  contract: C,
-  data: DataOf<C>,
-  options: EventOptions = {},
-): string => {
-  const detail = contract.detail.parse({
-    version: contract.version,
-    eventId: options.eventId ?? randomUUID(),
-    correlationId: options.correlationId ?? 'corr-test',
-    occurredAt: options.occurredAt ?? '2026-01-01T00:00:00.000Z',
-    data,
-  });
-  return JSON.stringify({
-    version: '0',
-    id: randomUUID(),
-    'detail-type': contract.detailType,
-    source: contract.source,
-    account: '123456789012',
-    time: detail.occurredAt,
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  });
-};
-
-/** An SQS batch shaped like the recorded one, one record per body. */
-export const sqsEvent = (bodies: string[]): SQSEvent => {
-  const recorded = conformance<SQSEvent>('sqs-event.json');
-  const template = recorded.Records[0] as SQSRecord;
-  return {
-    Records: bodies.map((body, index) => ({
-      ...template,
-      messageId: `message-${index + 1}`,
-      body,
-      messageAttributes: {},
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:dev-comments-post-events',
-    })),
-  };
-};
+import type { DetailOf } from '@live-comments/events';
+import { type CommentRow, toDeletion } from '../domain/comment';
+import { createComment, type NewComment } from '../domain/create-comment';
+import { type CommentDeletion, deleteComment } from '../domain/delete-comment';
+import type { CommentPublisher, Comments, DeletionPosition, KnownPosts } from '../domain/ports';
+import type { CommentsDeps } from '../side-effects';
 
 /** An in-memory KnownPosts with the table's semantics. */
 export const fakeKnownPosts = () => {
@@ -297,12 +173,14 @@ export const fakeSideEffects = () => {
   const comments = fakeComments();
   const publisher = fakePublisher();
   const time = fakeClock();
-  const deps: SideEffects = {
+  const deps: CommentsDeps = {
     posts: knownPosts.posts,
     comments: comments.comments,
     publisher: publisher.publisher,
     clock: time.clock,
     newId: sequentialIds(),
+    stage: 'test',
+    idempotencyTable: 'test-comments-idempotency',
   };
   return {
     deps,
@@ -319,5 +197,21 @@ export const fakeSideEffects = () => {
         createdAt: '2026-03-01T00:00:00.000Z',
         updatedAt: '2026-03-01T00:00:00.000Z',
       }),
+    /** A comment made as a request makes it (alice on p1 unless told otherwise). */
+    createComment: (input: Partial<NewComment> = {}) =>
+      createComment(deps, { postId: 'p1', authorId: 'alice', body: 'x', correlationId: 'c', ...input }),
+    /** A comment deleted as a request deletes it (by alice, on p1, unless told otherwise). */
+    deleteComment: (commentId: string, input: Partial<Omit<CommentDeletion, 'commentId'>> = {}) =>
+      deleteComment(deps, { postId: 'p1', commentId, userId: 'alice', correlationId: 'd', ...input }),
   };
+};
+
+export type FakeSideEffects = ReturnType<typeof fakeSideEffects>;
+
+/** The fakes with the known post p1 and one comment on it (by alice unless told otherwise). */
+export const fakesWithComment = async (input: Partial<NewComment> = {}) => {
+  const world = fakeSideEffects();
+  await world.knowPost('p1');
+  const { id: commentId } = await world.createComment(input);
+  return { world, commentId };
 };
