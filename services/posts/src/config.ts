@@ -1,6 +1,7 @@
-import { loadConfig, once } from '@live-comments/shared';
+import { loadConfig } from '@live-comments/shared';
 import { z } from 'zod';
 
+/** The environment serverless.yml gives every function of the posts service. */
 const postsConfigSchema = z.object({
   POSTS_TABLE: z.string().min(3),
   FAVORITES_TABLE: z.string().min(3),
@@ -12,7 +13,8 @@ const postsConfigSchema = z.object({
 export type PostsConfig = z.infer<typeof postsConfigSchema>;
 
 /**
- * The posts service's configuration, read on the first invocation (right after
- * cold start) so that importing a handler in a unit test needs no environment.
+ * The posts service's configuration. A handler module reads it when it is
+ * imported (Lambda's init phase, through `postsSideEffects()`), so a
+ * misconfigured function fails at cold start with the variable named.
  */
-export const postsConfig = once((): PostsConfig => loadConfig(postsConfigSchema));
+export const loadPostsConfig = (): PostsConfig => loadConfig(postsConfigSchema);

@@ -3,19 +3,26 @@ import { createPublisher } from '@live-comments/events';
 import { documentClient, eventBridge, once } from '@live-comments/shared';
 import { buildFavoritesTable } from './adapters/favorites-table';
 import { buildPostsTable } from './adapters/posts-table';
-import { postsConfig } from './config';
+import { loadPostsConfig } from './config';
 import type { FavoritesDeps } from './domain/favorites';
 import type { PostsDeps } from './domain/posts';
 
-export type ServiceDeps = PostsDeps & FavoritesDeps;
+/** What the posts service's handlers take: the domain's ports, and the names of the stage. */
+export type PostsSideEffects = PostsDeps &
+  FavoritesDeps & {
+    /** The Powertools idempotency store of the comment-events consumer. */
+    idempotencyTable: string;
+    /** The stage the health check reports. */
+    stage: string;
+  };
 
 /**
- * The real side effects of the posts service, built once per container on
- * first use. Handlers take a `() => ServiceDeps` defaulting to this; unit tests
- * pass fakes instead.
+ * The real side effects of the posts service, and with them its configuration,
+ * built once per container when a handler module is imported (Lambda's init
+ * phase). Unit tests pass fakes to the handler factories instead.
  */
-export const sideEffects = once((): ServiceDeps => {
-  const config = postsConfig();
+export const postsSideEffects = once((): PostsSideEffects => {
+  const config = loadPostsConfig();
   return {
     posts: buildPostsTable({ client: documentClient(), tableName: config.POSTS_TABLE }),
     favorites: buildFavoritesTable({
@@ -26,5 +33,7 @@ export const sideEffects = once((): ServiceDeps => {
     publisher: createPublisher({ client: eventBridge(), busName: config.EVENT_BUS_NAME }),
     clock: () => new Date(),
     newId: randomUUID,
+    idempotencyTable: config.IDEMPOTENCY_TABLE,
+    stage: config.STAGE,
   };
 });

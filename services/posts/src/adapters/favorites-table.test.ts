@@ -1,32 +1,14 @@
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeCursor, InvalidCursorError } from '@live-comments/shared';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { conditionFailed, mockedDocumentClient } from '../testing/dynamodb';
 import { buildFavoritesTable, FAVORITES_INDEX, type FavoritesTableOptions } from './favorites-table';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
-afterEach(() => dynamo.reset());
+const { dynamo, client } = mockedDocumentClient();
 
 const table = (options: Partial<FavoritesTableOptions> = {}) =>
-  buildFavoritesTable({
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
-    tableName: 'test-favorites',
-    postsTableName: 'test-posts',
-    ...options,
-  });
-
-const conditionFailed = () =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  buildFavoritesTable({ client, tableName: 'test-favorites', postsTableName: 'test-posts', ...options });
 
 /** The SDK's error for a cancelled transaction, one reason code per item. */
 const cancelled = (...codes: string[]) =>

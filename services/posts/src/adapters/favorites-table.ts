@@ -6,11 +6,11 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, delay, encodeCursor } from '@live-comments/shared';
+import { decodeCursor, delay, encodeCursor, isConditionalCheckFailed } from '@live-comments/shared';
 import { z } from 'zod';
-import type { Favorite, FavoritesStore } from '../domain/favorites';
-import { postId } from '../domain/posts';
-import { isConditionalCheckFailed, names } from './dynamo';
+import type { Favorite } from '../domain/favorite';
+import type { FavoritesStore } from '../domain/ports';
+import { postId } from '../domain/post';
 import { counterUpdate } from './posts-table';
 
 /**
@@ -83,7 +83,7 @@ export const buildFavoritesTable = ({
             TableName: tableName,
             Item: { ...favoriteKey(userId, favorite.postId), favoritedAt: favorite.favoritedAt },
             ConditionExpression: 'attribute_not_exists(#postId)',
-            ExpressionAttributeNames: names('postId'),
+            ExpressionAttributeNames: { '#postId': 'postId' },
           },
         },
         { Update: counterUpdate(postsTableName, favorite.postId, 'favoriteCount', 1) },
@@ -100,7 +100,7 @@ export const buildFavoritesTable = ({
         TableName: tableName,
         Key: favoriteKey(userId, postIdToRemove),
         ConditionExpression: 'attribute_exists(#postId)',
-        ExpressionAttributeNames: names('postId'),
+        ExpressionAttributeNames: { '#postId': 'postId' },
       };
       const codes = await transact([
         { Delete: deleteFavorite },
@@ -132,7 +132,7 @@ export const buildFavoritesTable = ({
           TableName: tableName,
           IndexName: FAVORITES_INDEX,
           KeyConditionExpression: '#userId = :userId',
-          ExpressionAttributeNames: names('userId'),
+          ExpressionAttributeNames: { '#userId': 'userId' },
           ExpressionAttributeValues: { ':userId': userId },
           ScanIndexForward: false,
           Limit: limit,

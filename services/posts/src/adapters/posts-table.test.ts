@@ -1,30 +1,19 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { encodeCursor, InvalidCursorError } from '@live-comments/shared';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { conditionFailed, mockedDocumentClient } from '../testing/dynamodb';
 import { buildPostsTable, LIST_INDEX, PENDING_INDEX } from './posts-table';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
-afterEach(() => dynamo.reset());
+const { dynamo, client } = mockedDocumentClient();
 
-const table = () =>
-  buildPostsTable({
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
-    tableName: 'test-posts',
-    sleep: async () => {},
-  });
-
-const conditionFailed = () =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const table = () => buildPostsTable({ client, tableName: 'test-posts', sleep: async () => {} });
 
 const row = (overrides: Record<string, unknown> = {}) => ({
   id: 'p1',

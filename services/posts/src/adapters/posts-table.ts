@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -8,17 +7,22 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, delay, encodeCursor, type Page } from '@live-comments/shared';
+import {
+  batchGetAll,
+  decodeCursor,
+  encodeCursor,
+  isConditionalCheckFailed,
+  type Page,
+} from '@live-comments/shared';
 import { z } from 'zod';
+import type { PostsStore } from '../domain/ports';
 import {
   type AuthorWriteOutcome,
   type Post,
   type PostCounter,
-  type PostsStore,
   postId,
   type StoredPost,
-} from '../domain/posts';
-import { isConditionalCheckFailed, names } from './dynamo';
+} from '../domain/post';
 
 /**
  * The posts table (`${stage}-posts`, key `id`). A live post carries
@@ -32,6 +36,10 @@ export const LIST_INDEX = 'byCreatedAt';
 export const PENDING_INDEX = 'byPendingEvent';
 const PENDING = 'pending';
 export const POSTS_CURSOR_SCOPE = 'posts';
+
+/** `#name` placeholders for every attribute an expression mentions, so no name can collide with a reserved word. */
+const names = (...attributes: string[]): Record<string, string> =>
+  Object.fromEntries(attributes.map((attribute) => [`#${attribute}`, attribute]));
 
 /**
  * Moves a counter of a live post by `delta`, never below zero: the update
@@ -113,15 +121,15 @@ const OUTBOX_ATTRIBUTES = [
 ];
 const AUTHOR_WRITE_CONDITION =
   'attribute_exists(#id) AND attribute_not_exists(#deletedAt) AND #authorId = :me';
-const MAX_BATCH_GET_ATTEMPTS = 5;
 
 export interface PostsTableOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /** Waits between BatchGetItem attempts on unprocessed keys; tests pass their own. */
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const buildPostsTable = ({ client, tableName, sleep = delay }: PostsTableOptions): PostsStore => {
+export const buildPostsTable = ({ client, tableName, sleep }: PostsTableOptions): PostsStore => {
   /** After a refused author write: one strongly consistent read tells a missing post from someone else's. */
   const whyRefused = async (id: string, authorId: string): Promise<AuthorWriteOutcome> => {
     const { Item } = await client.send(
@@ -184,27 +192,12 @@ export const buildPostsTable = ({ client, tableName, sleep = delay }: PostsTable
     },
 
     getMany: async (ids) => {
-      let keys = [...new Set(ids)].map((id) => ({ id }));
-      const found: Post[] = [];
-      for (let attempt = 1; keys.length > 0; attempt++) {
-        if (attempt > MAX_BATCH_GET_ATTEMPTS)
-          throw new Error(`BatchGet left ${keys.length} keys unprocessed`);
-        if (attempt > 1) await sleep(25 * 2 ** attempt);
-        const unprocessed: Record<string, unknown>[] = [];
-        // BatchGetItem takes 100 keys per call.
-        for (let start = 0; start < keys.length; start += 100) {
-          const { Responses, UnprocessedKeys } = await client.send(
-            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys.slice(start, start + 100) } } }),
-          );
-          for (const item of Responses?.[tableName] ?? []) {
-            const post = live(item);
-            if (post) found.push(post);
-          }
-          unprocessed.push(...(UnprocessedKeys?.[tableName]?.Keys ?? []));
-        }
-        keys = unprocessed.map((key) => ({ id: String(key.id) }));
-      }
-      return found;
+      const keys = [...new Set(ids)].map((id) => ({ id }));
+      const items = await batchGetAll(client, tableName, keys, sleep ? { sleep } : {});
+      return items.flatMap((item) => {
+        const post = live(item);
+        return post ? [post] : [];
+      });
     },
 
     list: async ({ limit, cursor }) => {

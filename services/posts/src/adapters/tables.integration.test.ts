@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Edge, startEdge } from '@live-comments/local-cloud/edge/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, type Tags } from 'yaml';
-import type { PendingEvent, StoredPost } from '../domain/posts';
+import type { PendingEvent, StoredPost } from '../domain/post';
 import { buildFavoritesTable } from './favorites-table';
 import { buildPostsTable } from './posts-table';
 

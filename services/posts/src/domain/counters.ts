@@ -1,6 +1,6 @@
 import { CommentCreatedV1, CommentDeletedV1, type ParsedEvent } from '@live-comments/events';
 import { logger } from '@live-comments/shared';
-import type { PostsStore } from './posts';
+import type { PostsStore } from './ports';
 
 /** The comment events (and versions) the counters consume. */
 export const commentEventContracts = [CommentCreatedV1, CommentDeletedV1] as const;

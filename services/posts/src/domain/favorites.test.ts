@@ -1,27 +1,25 @@
 import { NotFoundError } from '@live-comments/shared';
 import { describe, expect, it } from 'vitest';
-import { fakeDeps } from '../test-support';
+import { type FakeDeps, fakeDeps } from '../testing/fakes';
+import { alicePost, withPost } from '../testing/setup';
 import { favoritePost, listMyFavorites, unfavoritePost } from './favorites';
-import { createPost, deletePost, getPost } from './posts';
+import { deletePost, getPost } from './posts';
 
-const setup = async () => {
-  const fake = fakeDeps();
-  const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
-  return { fake, post };
+/** Each user in turn favorites the post. */
+const favoriteBy = async (fake: FakeDeps, postId: string, ...userIds: string[]) => {
+  for (const userId of userIds) await favoritePost(fake.deps, { userId, postId });
 };
 
 describe('favoritePost', () => {
   it('counts a favorite once however often it is put', async () => {
-    const { fake, post } = await setup();
-    await favoritePost(fake.deps, { userId: 'bob', postId: post.id });
-    await favoritePost(fake.deps, { userId: 'bob', postId: post.id });
-    await favoritePost(fake.deps, { userId: 'carol', postId: post.id });
+    const { fake, post } = await withPost();
+    await favoriteBy(fake, post.id, 'bob', 'bob', 'carol');
 
     expect((await getPost(fake.deps, post.id)).favoriteCount).toBe(2);
   });
 
   it('answers NotFoundError for an unknown post and leaves no favorite behind', async () => {
-    const { fake } = await setup();
+    const { fake } = await withPost();
     await expect(favoritePost(fake.deps, { userId: 'bob', postId: 'nope' })).rejects.toBeInstanceOf(
       NotFoundError,
     );
@@ -29,9 +27,9 @@ describe('favoritePost', () => {
   });
 
   it('answers NotFoundError for an existing favorite of a deleted post', async () => {
-    const { fake, post } = await setup();
-    await favoritePost(fake.deps, { userId: 'bob', postId: post.id });
-    await deletePost(fake.deps, { postId: post.id, authorId: 'alice' }, 'c');
+    const { fake, post } = await withPost();
+    await favoriteBy(fake, post.id, 'bob');
+    await deletePost(fake.deps, { postId: post.id, authorId: 'alice', correlationId: 'c' });
     await expect(favoritePost(fake.deps, { userId: 'bob', postId: post.id })).rejects.toBeInstanceOf(
       NotFoundError,
     );
@@ -40,9 +38,8 @@ describe('favoritePost', () => {
 
 describe('unfavoritePost', () => {
   it('uncounts a favorite once however often it is removed', async () => {
-    const { fake, post } = await setup();
-    await favoritePost(fake.deps, { userId: 'bob', postId: post.id });
-    await favoritePost(fake.deps, { userId: 'carol', postId: post.id });
+    const { fake, post } = await withPost();
+    await favoriteBy(fake, post.id, 'bob', 'carol');
     await unfavoritePost(fake.deps, { userId: 'bob', postId: post.id });
     await unfavoritePost(fake.deps, { userId: 'bob', postId: post.id });
 
@@ -50,7 +47,7 @@ describe('unfavoritePost', () => {
   });
 
   it('succeeds for a post that does not exist', async () => {
-    const { fake } = await setup();
+    const { fake } = await withPost();
     await expect(unfavoritePost(fake.deps, { userId: 'bob', postId: 'nope' })).resolves.toBeUndefined();
   });
 });
@@ -61,14 +58,14 @@ describe('listMyFavorites', () => {
     const titles = ['a', 'b', 'c'];
     const posts = [];
     for (const title of titles) {
-      posts.push(await createPost(fake.deps, { authorId: 'alice', title, body: 'x' }, 'c'));
+      posts.push(await alicePost(fake, { title, body: 'x' }));
     }
     for (const post of posts) {
-      await favoritePost(fake.deps, { userId: 'bob', postId: post.id });
+      await favoriteBy(fake, post.id, 'bob');
       fake.tick();
     }
-    await favoritePost(fake.deps, { userId: 'carol', postId: posts[0]?.id ?? '' });
-    await deletePost(fake.deps, { postId: posts[1]?.id ?? '', authorId: 'alice' }, 'c');
+    await favoriteBy(fake, posts[0]?.id ?? '', 'carol');
+    await deletePost(fake.deps, { postId: posts[1]?.id ?? '', authorId: 'alice', correlationId: 'c' });
 
     const first = await listMyFavorites(fake.deps, { userId: 'bob', limit: 2 });
     expect(first.items.map((p) => p.title)).toEqual(['c']);

@@ -1,37 +1,11 @@
 import { NotFoundError, type Page } from '@live-comments/shared';
-import type { Post, PostsStore } from './posts';
-
-export interface Favorite {
-  postId: string;
-  favoritedAt: string;
-}
-
-/** What adding a favorite did: nothing changes unless it was `added`. */
-export type FavoriteAdded = 'added' | 'already-there' | 'no-post';
-/** What removing a favorite did. */
-export type FavoriteRemoved = 'removed' | 'not-there';
-
-/** The favorites table as the domain sees it. */
-export interface FavoritesStore {
-  /**
-   * Writes the favorite and counts it on the post, both or neither (one
-   * transaction): `no-post` when the post does not exist or is deleted,
-   * `already-there` when the user had it already.
-   */
-  add(userId: string, favorite: Favorite): Promise<FavoriteAdded>;
-  /**
-   * Removes the favorite and uncounts it, both or neither; a favorite of a
-   * deleted post goes without touching its counter.
-   */
-  remove(userId: string, postId: string): Promise<FavoriteRemoved>;
-  /** The user's favorites, newest first. A cursor from another list is an InvalidCursorError. */
-  list(userId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<Favorite>>;
-}
+import type { Clock, FavoritesStore, PostsStore } from './ports';
+import type { Post } from './post';
 
 export interface FavoritesDeps {
   posts: Pick<PostsStore, 'getMany'>;
   favorites: FavoritesStore;
-  clock: () => Date;
+  clock: Clock;
 }
 
 /**

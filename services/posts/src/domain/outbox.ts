@@ -1,12 +1,7 @@
-import {
-  type EventToPublish,
-  PostCreatedV1,
-  PostDeletedV1,
-  PostUpdatedV1,
-  type Publisher,
-} from '@live-comments/events';
+import { type EventToPublish, PostCreatedV1, PostDeletedV1, PostUpdatedV1 } from '@live-comments/events';
 import { logger, metrics } from '@live-comments/shared';
-import type { PostsStore, StoredPost } from './posts';
+import type { Clock, PostPublisher, PostsStore } from './ports';
+import type { StoredPost } from './post';
 
 /**
  * Why an outbox: the comments service keeps its own projection of posts fed by
@@ -23,9 +18,17 @@ import type { PostsStore, StoredPost } from './posts';
  * `updatedAt`), may see one twice, and dedupe on `eventId`, which a republish
  * keeps.
  */
-export interface AnnounceDeps {
+export interface OutboxDeps {
   posts: PostsStore;
-  publisher: Pick<Publisher, 'publishAll'>;
+  publisher: PostPublisher;
+  clock: Clock;
+}
+
+/** What a sweep did: rows found due, events announced, events left in the outbox for the next sweep. */
+export interface RepublishResult {
+  found: number;
+  announced: number;
+  failed: number;
 }
 
 export const PUBLISH_FAILED_METRIC = 'PostEventPublishFailed';
@@ -59,16 +62,18 @@ export const eventOf = (stored: StoredPost): EventToPublish | undefined => {
 };
 
 /**
- * Publishes the pending events of these posts and empties their slots. Never
- * throws: what fails stays in the outbox for the next sweep. Returns how many
- * were announced.
+ * Publishes the pending events of these posts (one PutEvents) and empties
+ * their slots. Never throws: what fails stays in the outbox for the next sweep.
  */
-export const announceAll = async (deps: AnnounceDeps, stored: StoredPost[]): Promise<number> => {
+const announceBatch = async (
+  deps: OutboxDeps,
+  stored: StoredPost[],
+): Promise<Omit<RepublishResult, 'found'>> => {
   const due = stored.flatMap((s) => {
     const event = eventOf(s);
     return event && s.pending ? [{ stored: s, pending: s.pending, event }] : [];
   });
-  if (due.length === 0) return 0;
+  if (due.length === 0) return { announced: 0, failed: 0 };
   try {
     await deps.publisher.publishAll(due.map((d) => d.event));
   } catch (error) {
@@ -77,7 +82,7 @@ export const announceAll = async (deps: AnnounceDeps, stored: StoredPost[]): Pro
       eventIds: due.map((d) => d.pending.eventId),
     });
     metrics.addMetric(PUBLISH_FAILED_METRIC, 'Count', due.length);
-    return 0;
+    return { announced: 0, failed: due.length };
   }
   for (const { stored: s, pending } of due) {
     try {
@@ -87,11 +92,16 @@ export const announceAll = async (deps: AnnounceDeps, stored: StoredPost[]): Pro
       logger.warn('Emptying the outbox slot failed', { error: error as Error, eventId: pending.eventId });
     }
   }
-  return due.length;
+  return { announced: due.length, failed: 0 };
 };
 
-export const announce = async (deps: AnnounceDeps, stored: StoredPost): Promise<void> => {
-  await announceAll(deps, [stored]);
+/**
+ * On the request path, right after the write: publishes what the post owes
+ * and empties its slot. Never throws: a failure is logged and counted, and the
+ * event stays in the outbox for `republishPending`.
+ */
+export const announce = async (deps: OutboxDeps, stored: StoredPost): Promise<void> => {
+  await announceBatch(deps, [stored]);
 };
 
 /** PutEvents takes 10 entries per call. */
@@ -103,23 +113,26 @@ const SWEEP_BATCH = 10;
  * there is time left.
  */
 export const republishPending = async (
-  deps: AnnounceDeps & { clock: () => Date },
+  deps: OutboxDeps,
   options: { graceSeconds: number; hasTimeLeft: () => boolean },
-): Promise<{ found: number; announced: number }> => {
+): Promise<RepublishResult> => {
   const dueBefore = new Date(deps.clock().getTime() - options.graceSeconds * 1000).toISOString();
-  let found = 0;
-  let announced = 0;
+  const result: RepublishResult = { found: 0, announced: 0, failed: 0 };
+  const add = ({ announced, failed }: Omit<RepublishResult, 'found'>) => {
+    result.announced += announced;
+    result.failed += failed;
+  };
   let batch: StoredPost[] = [];
   for await (const stored of deps.posts.pending(dueBefore)) {
-    found += 1;
+    result.found += 1;
     batch.push(stored);
     if (batch.length === SWEEP_BATCH) {
-      announced += await announceAll(deps, batch);
+      add(await announceBatch(deps, batch));
       batch = [];
       if (!options.hasTimeLeft()) break;
     }
   }
-  announced += await announceAll(deps, batch);
-  if (found > 0) logger.info('Outbox sweep', { found, announced });
-  return { found, announced };
+  add(await announceBatch(deps, batch));
+  if (result.found > 0) logger.info('Outbox sweep', { ...result });
+  return result;
 };

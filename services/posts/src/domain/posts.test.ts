@@ -1,7 +1,9 @@
 import { ForbiddenError, NotFoundError } from '@live-comments/shared';
 import { describe, expect, it } from 'vitest';
-import { fakeDeps } from '../test-support';
-import { createPost, deletePost, getPost, listPosts, newPostBody, postPatchBody, updatePost } from './posts';
+import { fakeDeps } from '../testing/fakes';
+import { alicePost } from '../testing/setup';
+import { newPostBody, postPatchBody } from './post';
+import { createPost, deletePost, getPost, listPosts, updatePost } from './posts';
 
 describe('post input', () => {
   it('trims the title and body', () => {
@@ -28,7 +30,12 @@ describe('post input', () => {
 describe('createPost', () => {
   it('stores the post with zero counters, announces PostCreated and empties the outbox slot', async () => {
     const fake = fakeDeps();
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'corr-1');
+    const post = await createPost(fake.deps, {
+      authorId: 'alice',
+      title: 'T',
+      body: 'B',
+      correlationId: 'corr-1',
+    });
 
     expect(post).toEqual({
       id: 'id-2',
@@ -53,7 +60,12 @@ describe('createPost', () => {
   it('still answers with the post when publishing fails, and keeps the event in the outbox', async () => {
     const fake = fakeDeps();
     fake.events.state.failing = true;
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'corr-1');
+    const post = await createPost(fake.deps, {
+      authorId: 'alice',
+      title: 'T',
+      body: 'B',
+      correlationId: 'corr-1',
+    });
 
     expect(await getPost(fake.deps, post.id)).toEqual(post);
     expect(fake.posts.rows.get(post.id)?.pending).toMatchObject({ type: 'PostCreated', eventId: 'id-1' });
@@ -63,13 +75,14 @@ describe('createPost', () => {
 describe('updatePost', () => {
   it('lets the author change the title only', async () => {
     const fake = fakeDeps();
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
+    const post = await alicePost(fake);
     fake.tick();
-    const updated = await updatePost(
-      fake.deps,
-      { postId: post.id, authorId: 'alice', changes: { title: 'T2' } },
-      'corr-2',
-    );
+    const updated = await updatePost(fake.deps, {
+      postId: post.id,
+      authorId: 'alice',
+      changes: { title: 'T2' },
+      correlationId: 'corr-2',
+    });
 
     expect(updated).toMatchObject({ title: 'T2', body: 'B', updatedAt: '2026-01-01T10:00:01.000Z' });
     expect(fake.events.published.map((e) => e.contract.detailType)).toEqual(['PostCreated', 'PostUpdated']);
@@ -78,9 +91,14 @@ describe('updatePost', () => {
 
   it('refuses another user with ForbiddenError and leaves the post as it was', async () => {
     const fake = fakeDeps();
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
+    const post = await alicePost(fake);
     await expect(
-      updatePost(fake.deps, { postId: post.id, authorId: 'mallory', changes: { title: 'X' } }, 'c'),
+      updatePost(fake.deps, {
+        postId: post.id,
+        authorId: 'mallory',
+        changes: { title: 'X' },
+        correlationId: 'c',
+      }),
     ).rejects.toBeInstanceOf(ForbiddenError);
     expect((await getPost(fake.deps, post.id)).title).toBe('T');
     expect(fake.events.published).toHaveLength(1);
@@ -89,16 +107,26 @@ describe('updatePost', () => {
   it('answers NotFoundError for an unknown post', async () => {
     const fake = fakeDeps();
     await expect(
-      updatePost(fake.deps, { postId: 'nope', authorId: 'alice', changes: { title: 'X' } }, 'c'),
+      updatePost(fake.deps, {
+        postId: 'nope',
+        authorId: 'alice',
+        changes: { title: 'X' },
+        correlationId: 'c',
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('announces an unannounced creation as PostCreated with the edited post', async () => {
     const fake = fakeDeps();
     fake.events.state.failing = true;
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
+    const post = await alicePost(fake);
     fake.events.state.failing = false;
-    await updatePost(fake.deps, { postId: post.id, authorId: 'alice', changes: { body: 'B2' } }, 'c2');
+    await updatePost(fake.deps, {
+      postId: post.id,
+      authorId: 'alice',
+      changes: { body: 'B2' },
+      correlationId: 'c2',
+    });
 
     expect(fake.events.published).toHaveLength(1);
     expect(fake.events.published[0]?.contract.detailType).toBe('PostCreated');
@@ -109,8 +137,8 @@ describe('updatePost', () => {
 describe('deletePost', () => {
   it('lets the author delete, announces PostDeleted and removes the tombstone', async () => {
     const fake = fakeDeps();
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
-    await deletePost(fake.deps, { postId: post.id, authorId: 'alice' }, 'c-del');
+    const post = await alicePost(fake);
+    await deletePost(fake.deps, { postId: post.id, authorId: 'alice', correlationId: 'c-del' });
 
     await expect(getPost(fake.deps, post.id)).rejects.toBeInstanceOf(NotFoundError);
     expect(fake.events.published[1]).toMatchObject({
@@ -122,17 +150,17 @@ describe('deletePost', () => {
 
   it('refuses another user and answers 404 for a post deleted already', async () => {
     const fake = fakeDeps();
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
-    await expect(deletePost(fake.deps, { postId: post.id, authorId: 'bob' }, 'c')).rejects.toBeInstanceOf(
-      ForbiddenError,
-    );
+    const post = await alicePost(fake);
+    await expect(
+      deletePost(fake.deps, { postId: post.id, authorId: 'bob', correlationId: 'c' }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     fake.events.state.failing = true;
-    await deletePost(fake.deps, { postId: post.id, authorId: 'alice' }, 'c');
+    await deletePost(fake.deps, { postId: post.id, authorId: 'alice', correlationId: 'c' });
     // The tombstone is still there (PostDeleted not out yet), yet the post is gone for everyone.
     expect(fake.posts.rows.has(post.id)).toBe(true);
-    await expect(deletePost(fake.deps, { postId: post.id, authorId: 'alice' }, 'c')).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      deletePost(fake.deps, { postId: post.id, authorId: 'alice', correlationId: 'c' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     expect((await listPosts(fake.deps, { limit: 20 })).items).toEqual([]);
   });
 });
@@ -142,7 +170,7 @@ describe('listPosts', () => {
     const fake = fakeDeps();
     const ids: string[] = [];
     for (const title of ['a', 'b', 'c']) {
-      ids.push((await createPost(fake.deps, { authorId: 'alice', title, body: 'x' }, 'c')).id);
+      ids.push((await alicePost(fake, { title, body: 'x' })).id);
       fake.tick();
     }
     const first = await listPosts(fake.deps, { limit: 2 });

@@ -4,40 +4,39 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPost } from '../domain/posts';
-import { commentEventMessage, fakeDeps, lambdaContext, sqsEvent } from '../test-support';
-import { countCommentsHandler } from './count-comments';
+import { commentEventMessage, withPost } from '../testing/setup';
+import { buildCountCommentsHandler } from './count-comments';
 
 // The idempotency store (Powertools, on the shared DynamoDB client) is the AWS edge of this consumer.
 const idempotencyStore = mockClient(DynamoDBClient);
 afterEach(() => idempotencyStore.reset());
 
 const seed = async () => {
-  const fake = fakeDeps();
-  const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
-  const handler = countCommentsHandler(
-    () => fake.deps,
-    () => 'test-posts-idempotency',
-  );
-  return { fake, post, handler };
+  const { fake, post } = await withPost();
+  const handler = buildCountCommentsHandler(fake.deps);
+  const deliver = (...bodies: string[]) => handler(sqsEvent(bodies), lambdaContext());
+  return { fake, post, deliver };
+};
+
+/** The set-up with an idempotency store that has handled none of the event ids. */
+const accepting = () => {
+  idempotencyStore.on(PutItemCommand).resolves({});
+  idempotencyStore.on(UpdateItemCommand).resolves({});
+  return seed();
 };
 
 describe('countComments', () => {
   it('counts each comment event and reports no failures', async () => {
-    idempotencyStore.on(PutItemCommand).resolves({});
-    idempotencyStore.on(UpdateItemCommand).resolves({});
-    const { fake, post, handler } = await seed();
+    const { fake, post, deliver } = await accepting();
 
-    const result = await handler(
-      sqsEvent([
-        commentEventMessage('CommentCreated', post.id, 'e1'),
-        commentEventMessage('CommentCreated', post.id, 'e2'),
-        commentEventMessage('CommentDeleted', post.id, 'e3'),
-        commentEventMessage('CommentCreated', 'deleted-post', 'e4'),
-      ]),
-      lambdaContext(),
+    const result = await deliver(
+      commentEventMessage('CommentCreated', post.id, 'e1'),
+      commentEventMessage('CommentCreated', post.id, 'e2'),
+      commentEventMessage('CommentDeleted', post.id, 'e3'),
+      commentEventMessage('CommentCreated', 'deleted-post', 'e4'),
     );
 
     expect(result).toEqual({ batchItemFailures: [] });
@@ -47,17 +46,12 @@ describe('countComments', () => {
   });
 
   it('reports only the records it cannot handle', async () => {
-    idempotencyStore.on(PutItemCommand).resolves({});
-    idempotencyStore.on(UpdateItemCommand).resolves({});
-    const { fake, post, handler } = await seed();
+    const { fake, post, deliver } = await accepting();
 
-    const result = await handler(
-      sqsEvent([
-        commentEventMessage('CommentCreated', post.id, 'e1'),
-        'not json',
-        JSON.stringify({ hello: 1 }),
-      ]),
-      lambdaContext(),
+    const result = await deliver(
+      commentEventMessage('CommentCreated', post.id, 'e1'),
+      'not json',
+      JSON.stringify({ hello: 1 }),
     );
 
     expect(result).toEqual({
@@ -78,12 +72,9 @@ describe('countComments', () => {
         },
       }),
     );
-    const { fake, post, handler } = await seed();
+    const { fake, post, deliver } = await seed();
 
-    const result = await handler(
-      sqsEvent([commentEventMessage('CommentCreated', post.id, 'e1')]),
-      lambdaContext(),
-    );
+    const result = await deliver(commentEventMessage('CommentCreated', post.id, 'e1'));
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(fake.posts.rows.get(post.id)?.post.commentCount).toBe(0);

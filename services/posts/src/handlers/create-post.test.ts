@@ -1,16 +1,15 @@
+import { bodyOf, httpEvent, lambdaContext } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { bodyOf, fakeDeps, httpEvent, lambdaContext } from '../test-support';
-import { createPostHandler } from './create-post';
+import { fakeDeps } from '../testing/fakes';
+import { buildCreatePostHandler } from './create-post';
 
-const route = '/api/v1/posts';
+const routeKey = 'POST /api/v1/posts';
 
 describe('POST /api/v1/posts', () => {
   it('creates a post by the caller and answers 201 with the Post', async () => {
     const fake = fakeDeps();
-    const result = await createPostHandler(() => fake.deps)(
-      httpEvent({ method: 'POST', route, userId: 'alice', body: { title: ' Hello ', body: 'World' } }),
-      lambdaContext(),
-    );
+    const event = httpEvent({ routeKey, userId: 'alice', body: { title: ' Hello ', body: 'World' } });
+    const result = await buildCreatePostHandler(fake.deps)(event, lambdaContext());
     expect(result.statusCode).toBe(201);
     expect(bodyOf(result)).toEqual({
       id: expect.any(String),
@@ -22,15 +21,14 @@ describe('POST /api/v1/posts', () => {
       commentCount: 0,
       favoriteCount: 0,
     });
-    expect(fake.events.published[0]?.options.correlationId).toBe('request-id');
+    expect(fake.events.published[0]?.options.correlationId).toBe(event.requestContext.requestId);
   });
 
   it('uses the x-correlation-id of the request for the event', async () => {
     const fake = fakeDeps();
-    await createPostHandler(() => fake.deps)(
+    await buildCreatePostHandler(fake.deps)(
       httpEvent({
-        method: 'POST',
-        route,
+        routeKey,
         userId: 'alice',
         body: { title: 'T', body: 'B' },
         headers: { 'x-correlation-id': 'trace-42' },
@@ -42,8 +40,8 @@ describe('POST /api/v1/posts', () => {
 
   it('answers 401 without a user', async () => {
     const fake = fakeDeps();
-    const result = await createPostHandler(() => fake.deps)(
-      httpEvent({ method: 'POST', route, body: { title: 'T', body: 'B' } }),
+    const result = await buildCreatePostHandler(fake.deps)(
+      httpEvent({ routeKey, body: { title: 'T', body: 'B' } }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(401);
@@ -59,8 +57,8 @@ describe('POST /api/v1/posts', () => {
     ['a body that is not an object', ['T', 'B']],
   ])('answers 400 validation_failed for %s and stores nothing', async (_, body) => {
     const fake = fakeDeps();
-    const result = await createPostHandler(() => fake.deps)(
-      httpEvent({ method: 'POST', route, userId: 'alice', body }),
+    const result = await buildCreatePostHandler(fake.deps)(
+      httpEvent({ routeKey, userId: 'alice', body }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(400);
@@ -71,8 +69,8 @@ describe('POST /api/v1/posts', () => {
 
   it('answers 400 for a body that is not JSON', async () => {
     const fake = fakeDeps();
-    const result = await createPostHandler(() => fake.deps)(
-      httpEvent({ method: 'POST', route, userId: 'alice', body: '{"title":' }),
+    const result = await buildCreatePostHandler(fake.deps)(
+      httpEvent({ routeKey, userId: 'alice', body: '{"title":' }),
       lambdaContext(),
     );
     expect(result.statusCode).toBe(400);

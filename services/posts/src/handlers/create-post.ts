@@ -1,10 +1,11 @@
 import { httpHandler, json } from '@live-comments/shared';
-import { createPost, newPostBody } from '../domain/posts';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { newPostBody } from '../domain/post';
+import { createPost, type PostsDeps } from '../domain/posts';
+import { postsSideEffects } from '../side-effects';
 
-export const createPostHandler = (deps: () => ServiceDeps = sideEffects) =>
+export const buildCreatePostHandler = (deps: PostsDeps) =>
   httpHandler({ auth: true, body: newPostBody }, async ({ body, userId, correlationId }) =>
-    json(201, await createPost(deps(), { authorId: userId, ...body }, correlationId)),
+    json(201, await createPost(deps, { authorId: userId, ...body, correlationId })),
   );
 
-export const handler = createPostHandler();
+export const handler = buildCreatePostHandler(postsSideEffects());

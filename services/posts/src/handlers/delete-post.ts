@@ -1,11 +1,12 @@
 import { httpHandler, noContent } from '@live-comments/shared';
-import { deletePost, postPath } from '../domain/posts';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { postPath } from '../domain/post';
+import { deletePost, type PostsDeps } from '../domain/posts';
+import { postsSideEffects } from '../side-effects';
 
-export const deletePostHandler = (deps: () => ServiceDeps = sideEffects) =>
+export const buildDeletePostHandler = (deps: PostsDeps) =>
   httpHandler({ auth: true, path: postPath }, async ({ path, userId, correlationId }) => {
-    await deletePost(deps(), { postId: path.postId, authorId: userId }, correlationId);
+    await deletePost(deps, { postId: path.postId, authorId: userId, correlationId });
     return noContent();
   });
 
-export const handler = deletePostHandler();
+export const handler = buildDeletePostHandler(postsSideEffects());

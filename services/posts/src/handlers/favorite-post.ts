@@ -1,12 +1,12 @@
 import { httpHandler, noContent } from '@live-comments/shared';
-import { favoritePost } from '../domain/favorites';
-import { postPath } from '../domain/posts';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { type FavoritesDeps, favoritePost } from '../domain/favorites';
+import { postPath } from '../domain/post';
+import { postsSideEffects } from '../side-effects';
 
-export const favoritePostHandler = (deps: () => ServiceDeps = sideEffects) =>
+export const buildFavoritePostHandler = (deps: FavoritesDeps) =>
   httpHandler({ auth: true, path: postPath }, async ({ path, userId }) => {
-    await favoritePost(deps(), { userId, postId: path.postId });
+    await favoritePost(deps, { userId, postId: path.postId });
     return noContent();
   });
 
-export const handler = favoritePostHandler();
+export const handler = buildFavoritePostHandler(postsSideEffects());

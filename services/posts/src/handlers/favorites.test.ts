@@ -1,24 +1,27 @@
+import { bodyOf, httpEvent, lambdaContext } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { createPost, type Post } from '../domain/posts';
-import { bodyOf, fakeDeps, httpEvent, lambdaContext } from '../test-support';
-import { favoritePostHandler } from './favorite-post';
-import { listMyFavoritesHandler } from './list-my-favorites';
-import { unfavoritePostHandler } from './unfavorite-post';
+import type { Post } from '../domain/post';
+import { type FakeDeps, fakeDeps } from '../testing/fakes';
+import { alicePost, withPost } from '../testing/setup';
+import { buildFavoritePostHandler } from './favorite-post';
+import { buildListMyFavoritesHandler } from './list-my-favorites';
+import { buildUnfavoritePostHandler } from './unfavorite-post';
 
-const route = '/api/v1/posts/{postId}/favorite';
 const favorite = (method: 'PUT' | 'DELETE', postId: string, userId?: string) =>
-  httpEvent({ method, route, pathParameters: { postId }, ...(userId ? { userId } : {}) });
+  httpEvent({
+    routeKey: `${method} /api/v1/posts/{postId}/favorite`,
+    pathParameters: { postId },
+    ...(userId ? { userId } : {}),
+  });
 
-const seed = async () => {
-  const fake = fakeDeps();
-  const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'c');
-  return { fake, post };
-};
+/** Bob favorites the post through the route. */
+const bobFavorites = (fake: FakeDeps, post: Post) =>
+  buildFavoritePostHandler(fake.deps)(favorite('PUT', post.id, 'bob'), lambdaContext());
 
 describe('PUT /api/v1/posts/{postId}/favorite', () => {
   it('answers 204 every time and counts once', async () => {
-    const { fake, post } = await seed();
-    const handler = favoritePostHandler(() => fake.deps);
+    const { fake, post } = await withPost();
+    const handler = buildFavoritePostHandler(fake.deps);
     for (let i = 0; i < 2; i++) {
       const result = await handler(favorite('PUT', post.id, 'bob'), lambdaContext());
       expect(result.statusCode).toBe(204);
@@ -27,8 +30,8 @@ describe('PUT /api/v1/posts/{postId}/favorite', () => {
   });
 
   it('answers 404 for an unknown post and 401 without a user', async () => {
-    const { fake } = await seed();
-    const handler = favoritePostHandler(() => fake.deps);
+    const { fake } = await withPost();
+    const handler = buildFavoritePostHandler(fake.deps);
     const missing = await handler(favorite('PUT', 'unknown', 'bob'), lambdaContext());
     expect(missing.statusCode).toBe(404);
     expect(bodyOf(missing)).toMatchObject({ error: { code: 'not_found' } });
@@ -38,9 +41,9 @@ describe('PUT /api/v1/posts/{postId}/favorite', () => {
 
 describe('DELETE /api/v1/posts/{postId}/favorite', () => {
   it('answers 204 every time and uncounts once', async () => {
-    const { fake, post } = await seed();
-    await favoritePostHandler(() => fake.deps)(favorite('PUT', post.id, 'bob'), lambdaContext());
-    const handler = unfavoritePostHandler(() => fake.deps);
+    const { fake, post } = await withPost();
+    await bobFavorites(fake, post);
+    const handler = buildUnfavoritePostHandler(fake.deps);
     for (let i = 0; i < 2; i++) {
       expect((await handler(favorite('DELETE', post.id, 'bob'), lambdaContext())).statusCode).toBe(204);
     }
@@ -52,16 +55,15 @@ describe('DELETE /api/v1/posts/{postId}/favorite', () => {
 describe('GET /api/v1/me/favorites', () => {
   const mine = (userId?: string, query?: Record<string, string>) =>
     httpEvent({
-      method: 'GET',
-      route: '/api/v1/me/favorites',
+      routeKey: 'GET /api/v1/me/favorites',
       ...(userId ? { userId } : {}),
       ...(query ? { query } : {}),
     });
 
   it('lists the caller’s favorite posts', async () => {
-    const { fake, post } = await seed();
-    await favoritePostHandler(() => fake.deps)(favorite('PUT', post.id, 'bob'), lambdaContext());
-    const handler = listMyFavoritesHandler(() => fake.deps);
+    const { fake, post } = await withPost();
+    await bobFavorites(fake, post);
+    const handler = buildListMyFavoritesHandler(fake.deps);
     const bobs = await handler(mine('bob'), lambdaContext());
     expect(bobs.statusCode).toBe(200);
     expect(bodyOf(bobs)).toEqual({ items: [{ ...post, favoriteCount: 1 }], nextCursor: null });
@@ -71,14 +73,12 @@ describe('GET /api/v1/me/favorites', () => {
   it('answers 401 without a user and 400 for another user’s cursor', async () => {
     const fake = fakeDeps();
     const posts: Post[] = [];
-    for (const title of ['a', 'b']) {
-      posts.push(await createPost(fake.deps, { authorId: 'alice', title, body: 'B' }, 'c'));
-    }
+    for (const title of ['a', 'b']) posts.push(await alicePost(fake, { title }));
     for (const post of posts) {
-      await favoritePostHandler(() => fake.deps)(favorite('PUT', post.id, 'bob'), lambdaContext());
+      await bobFavorites(fake, post);
       fake.tick();
     }
-    const handler = listMyFavoritesHandler(() => fake.deps);
+    const handler = buildListMyFavoritesHandler(fake.deps);
     expect((await handler(mine(), lambdaContext())).statusCode).toBe(401);
     const page = bodyOf(await handler(mine('bob', { limit: '1' }), lambdaContext())) as {
       nextCursor: string;

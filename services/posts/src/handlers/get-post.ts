@@ -1,8 +1,9 @@
 import { httpHandler, json } from '@live-comments/shared';
-import { getPost, postPath } from '../domain/posts';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { postPath } from '../domain/post';
+import { getPost, type PostsDeps } from '../domain/posts';
+import { postsSideEffects } from '../side-effects';
 
-export const getPostHandler = (deps: () => ServiceDeps = sideEffects) =>
-  httpHandler({ path: postPath }, async ({ path }) => json(200, await getPost(deps(), path.postId)));
+export const buildGetPostHandler = (deps: Pick<PostsDeps, 'posts'>) =>
+  httpHandler({ path: postPath }, async ({ path }) => json(200, await getPost(deps, path.postId)));
 
-export const handler = getPostHandler();
+export const handler = buildGetPostHandler(postsSideEffects());

@@ -1,13 +1,13 @@
 import { httpHandler, json, limitParam } from '@live-comments/shared';
 import { z } from 'zod';
-import { listMyFavorites } from '../domain/favorites';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { type FavoritesDeps, listMyFavorites } from '../domain/favorites';
+import { postsSideEffects } from '../side-effects';
 
 const listQuery = z.object({ limit: limitParam, cursor: z.string().min(1).optional() });
 
-export const listMyFavoritesHandler = (deps: () => ServiceDeps = sideEffects) =>
+export const buildListMyFavoritesHandler = (deps: FavoritesDeps) =>
   httpHandler({ auth: true, query: listQuery }, async ({ query, userId }) =>
-    json(200, await listMyFavorites(deps(), { userId, ...query })),
+    json(200, await listMyFavorites(deps, { userId, ...query })),
   );
 
-export const handler = listMyFavoritesHandler();
+export const handler = buildListMyFavoritesHandler(postsSideEffects());

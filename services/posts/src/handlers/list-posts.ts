@@ -1,11 +1,11 @@
 import { httpHandler, json, limitParam } from '@live-comments/shared';
 import { z } from 'zod';
-import { listPosts } from '../domain/posts';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { listPosts, type PostsDeps } from '../domain/posts';
+import { postsSideEffects } from '../side-effects';
 
 const listQuery = z.object({ limit: limitParam, cursor: z.string().min(1).optional() });
 
-export const listPostsHandler = (deps: () => ServiceDeps = sideEffects) =>
-  httpHandler({ query: listQuery }, async ({ query }) => json(200, await listPosts(deps(), query)));
+export const buildListPostsHandler = (deps: Pick<PostsDeps, 'posts'>) =>
+  httpHandler({ query: listQuery }, async ({ query }) => json(200, await listPosts(deps, query)));
 
-export const handler = listPostsHandler();
+export const handler = buildListPostsHandler(postsSideEffects());

@@ -1,59 +1,57 @@
+import { bodyOf, httpEvent, lambdaContext } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { createPost, type Post } from '../domain/posts';
-import { bodyOf, fakeDeps, httpEvent, lambdaContext } from '../test-support';
-import { getPostHandler } from './get-post';
-import { listPostsHandler } from './list-posts';
+import type { Post } from '../domain/post';
+import { fakeDeps } from '../testing/fakes';
+import { alicePost } from '../testing/setup';
+import { buildGetPostHandler } from './get-post';
+import { buildListPostsHandler } from './list-posts';
 
+/** `count` posts by alice titled T0, T1, ..., a second apart. */
 const seed = async (count: number) => {
   const fake = fakeDeps();
   const posts: Post[] = [];
   for (let i = 0; i < count; i++) {
-    posts.push(await createPost(fake.deps, { authorId: 'alice', title: `T${i}`, body: 'B' }, 'c'));
+    posts.push(await alicePost(fake, { title: `T${i}` }));
     fake.tick();
   }
   return { fake, posts };
 };
 
 describe('GET /api/v1/posts/{postId}', () => {
-  const route = '/api/v1/posts/{postId}';
+  const get = (postId: string) =>
+    httpEvent({ routeKey: 'GET /api/v1/posts/{postId}', pathParameters: { postId } });
 
   it('answers 200 with the post, without auth', async () => {
     const { fake, posts } = await seed(1);
     const post = posts[0] as Post;
-    const result = await getPostHandler(() => fake.deps)(
-      httpEvent({ method: 'GET', route, pathParameters: { postId: post.id } }),
-      lambdaContext(),
-    );
+    const result = await buildGetPostHandler(fake.deps)(get(post.id), lambdaContext());
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toEqual(post);
   });
 
   it('answers 404 not_found for an unknown post and 400 for an id that cannot be one', async () => {
     const { fake } = await seed(0);
-    const handler = getPostHandler(() => fake.deps);
-    const missing = await handler(
-      httpEvent({ method: 'GET', route, pathParameters: { postId: 'unknown' } }),
-      lambdaContext(),
-    );
+    const handler = buildGetPostHandler(fake.deps);
+    const missing = await handler(get('unknown'), lambdaContext());
     expect(missing.statusCode).toBe(404);
     expect(bodyOf(missing)).toEqual({ error: { code: 'not_found', message: 'No post with this id.' } });
-    const invalid = await handler(
-      httpEvent({ method: 'GET', route, pathParameters: { postId: 'outbox#1' } }),
-      lambdaContext(),
-    );
+    const invalid = await handler(get('outbox#1'), lambdaContext());
     expect(invalid.statusCode).toBe(400);
   });
 });
 
 describe('GET /api/v1/posts', () => {
-  const route = '/api/v1/posts';
+  const list = (query?: Record<string, string>) =>
+    httpEvent({ routeKey: 'GET /api/v1/posts', ...(query ? { query } : {}) });
+  const setup = async (count: number) => {
+    const { fake } = await seed(count);
+    const handler = buildListPostsHandler(fake.deps);
+    return (query?: Record<string, string>) => handler(list(query), lambdaContext());
+  };
 
   it('lists newest first with 20 by default', async () => {
-    const { fake } = await seed(21);
-    const result = await listPostsHandler(() => fake.deps)(
-      httpEvent({ method: 'GET', route }),
-      lambdaContext(),
-    );
+    const send = await setup(21);
+    const result = await send();
     expect(result.statusCode).toBe(200);
     const page = bodyOf(result) as { items: Post[]; nextCursor: string | null };
     expect(page.items).toHaveLength(20);
@@ -62,41 +60,24 @@ describe('GET /api/v1/posts', () => {
   });
 
   it('follows the cursor to the end', async () => {
-    const { fake } = await seed(3);
-    const handler = listPostsHandler(() => fake.deps);
-    const first = bodyOf(
-      await handler(httpEvent({ method: 'GET', route, query: { limit: '2' } }), lambdaContext()),
-    ) as { items: Post[]; nextCursor: string };
-    const second = bodyOf(
-      await handler(
-        httpEvent({ method: 'GET', route, query: { limit: '2', cursor: first.nextCursor } }),
-        lambdaContext(),
-      ),
-    );
+    const send = await setup(3);
+    const first = bodyOf(await send({ limit: '2' })) as { items: Post[]; nextCursor: string };
+    const second = bodyOf(await send({ limit: '2', cursor: first.nextCursor }));
     expect(second).toEqual({ items: [expect.objectContaining({ title: 'T0' })], nextCursor: null });
   });
 
   it.each([['0'], ['101'], ['ten'], ['2.5']])('answers 400 for limit=%s', async (limit) => {
-    const { fake } = await seed(0);
-    const result = await listPostsHandler(() => fake.deps)(
-      httpEvent({ method: 'GET', route, query: { limit } }),
-      lambdaContext(),
-    );
+    const send = await setup(0);
+    const result = await send({ limit });
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toMatchObject({ error: { code: 'validation_failed' } });
   });
 
   it('answers 400 invalid_cursor for a tampered cursor', async () => {
-    const { fake } = await seed(3);
-    const handler = listPostsHandler(() => fake.deps);
-    const first = bodyOf(
-      await handler(httpEvent({ method: 'GET', route, query: { limit: '1' } }), lambdaContext()),
-    ) as { nextCursor: string };
+    const send = await setup(3);
+    const first = bodyOf(await send({ limit: '1' })) as { nextCursor: string };
     const tampered = `${first.nextCursor.slice(0, -2)}x`;
-    const result = await handler(
-      httpEvent({ method: 'GET', route, query: { cursor: tampered } }),
-      lambdaContext(),
-    );
+    const result = await send({ cursor: tampered });
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result)).toMatchObject({ error: { code: 'invalid_cursor' } });
   });

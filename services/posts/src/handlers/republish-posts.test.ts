@@ -1,17 +1,18 @@
+import { lambdaContext, scheduleEvent } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { createPost } from '../domain/posts';
-import { fakeDeps, lambdaContext } from '../test-support';
-import { republishPostsHandler } from './republish-posts';
+import { fakeDeps } from '../testing/fakes';
+import { alicePost } from '../testing/setup';
+import { buildRepublishPostsHandler } from './republish-posts';
 
 describe('republishPosts', () => {
   it('announces posts whose event was not published', async () => {
     const fake = fakeDeps();
     fake.events.state.failing = true;
-    const post = await createPost(fake.deps, { authorId: 'alice', title: 'T', body: 'B' }, 'corr-1');
+    const post = await alicePost(fake, { correlationId: 'corr-1' });
     fake.events.state.failing = false;
     fake.tick(60_000);
 
-    await republishPostsHandler(() => fake.deps)({}, lambdaContext());
+    await buildRepublishPostsHandler(fake.deps)(scheduleEvent(), lambdaContext());
 
     expect(fake.events.published).toHaveLength(1);
     expect(fake.events.published[0]).toMatchObject({

@@ -1,6 +1,6 @@
 import { scheduledHandler } from '@live-comments/shared';
-import { republishPending } from '../domain/outbox';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { type OutboxDeps, republishPending } from '../domain/outbox';
+import { postsSideEffects } from '../side-effects';
 
 /** Events younger than this belong to requests still publishing them. */
 const GRACE_SECONDS = 30;
@@ -8,12 +8,12 @@ const GRACE_SECONDS = 30;
 const SAFETY_MARGIN_MS = 5_000;
 
 /** Scheduled sweep of the posts outbox (see domain/outbox.ts). */
-export const republishPostsHandler = (deps: () => ServiceDeps = sideEffects) =>
+export const buildRepublishPostsHandler = (deps: OutboxDeps) =>
   scheduledHandler(async (context) => {
-    await republishPending(deps(), {
+    await republishPending(deps, {
       graceSeconds: GRACE_SECONDS,
       hasTimeLeft: () => context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS,
     });
   });
 
-export const handler = republishPostsHandler();
+export const handler = buildRepublishPostsHandler(postsSideEffects());

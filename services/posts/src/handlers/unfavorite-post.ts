@@ -1,12 +1,12 @@
 import { httpHandler, noContent } from '@live-comments/shared';
-import { unfavoritePost } from '../domain/favorites';
-import { postPath } from '../domain/posts';
-import { type ServiceDeps, sideEffects } from '../side-effects';
+import { type FavoritesDeps, unfavoritePost } from '../domain/favorites';
+import { postPath } from '../domain/post';
+import { postsSideEffects } from '../side-effects';
 
-export const unfavoritePostHandler = (deps: () => ServiceDeps = sideEffects) =>
+export const buildUnfavoritePostHandler = (deps: FavoritesDeps) =>
   httpHandler({ auth: true, path: postPath }, async ({ path, userId }) => {
-    await unfavoritePost(deps(), { userId, postId: path.postId });
+    await unfavoritePost(deps, { userId, postId: path.postId });
     return noContent();
   });
 
-export const handler = unfavoritePostHandler();
+export const handler = buildUnfavoritePostHandler(postsSideEffects());

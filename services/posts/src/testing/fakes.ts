@@ -1,102 +1,17 @@
 /**
- * Test helpers for the posts service: API Gateway HTTP API (payload v2) events
- * shaped like the recorded one in shared/conformance/lambda-events
- * (apigw-v2-request-jwt-authorizer.json), a Lambda context, and in-memory
- * fakes of the service's side effects with the same semantics as the tables.
+ * In-memory fakes of the posts service's ports (tests only), with the
+ * semantics of the tables: author checks in the write, tombstones, the outbox
+ * slot, favorites counted on their post, cursors scoped like the real ones.
+ * Lambda events come from @live-comments/shared/testing and
+ * @live-comments/events/testing.
  */
 import type { EventToPublish } from '@live-comments/events';
-import { decodeCursor, encodeCursor, type HttpEvent, type HttpResult } from '@live-comments/shared';
-import type { Context, SQSEvent } from 'aws-lambda';
+import { decodeCursor, encodeCursor } from '@live-comments/shared';
 import { z } from 'zod';
-import type { Favorite, FavoritesStore } from './domain/favorites';
-import type { PostsStore, StoredPost } from './domain/posts';
-import type { ServiceDeps } from './side-effects';
-
-export interface HttpEventInput {
-  method: string;
-  /** The route as declared, e.g. `/api/v1/posts/{postId}`. */
-  route: string;
-  pathParameters?: Record<string, string>;
-  query?: Record<string, string>;
-  body?: unknown;
-  /** The caller's `sub`; without it the event carries no authorizer, as on a public route. */
-  userId?: string;
-  headers?: Record<string, string>;
-}
-
-export const httpEvent = (input: HttpEventInput): HttpEvent => {
-  const rawPath = input.route.replace(/\{(\w+)\}/g, (_, name: string) => input.pathParameters?.[name] ?? '');
-  const rawQueryString = new URLSearchParams(input.query ?? {}).toString();
-  const routeKey = `${input.method} ${input.route}`;
-  const body =
-    input.body === undefined
-      ? undefined
-      : typeof input.body === 'string'
-        ? input.body
-        : JSON.stringify(input.body);
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString,
-    headers: {
-      'content-type': 'application/json',
-      host: 'id.execute-api.us-east-1.amazonaws.com',
-      ...(input.userId ? { authorization: 'Bearer header.payload.signature' } : {}),
-      ...input.headers,
-    },
-    ...(input.query ? { queryStringParameters: input.query } : {}),
-    ...(input.pathParameters ? { pathParameters: input.pathParameters } : {}),
-    requestContext: {
-      routeKey,
-      accountId: '123456789012',
-      stage: '$default',
-      requestId: 'request-id',
-      ...(input.userId
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: { sub: input.userId, aud: 'live-comments' }, scopes: [] },
-            },
-          }
-        : {}),
-      apiId: 'api-id',
-      domainName: 'id.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'id',
-      time: '12/Mar/2020:19:03:58 +0000',
-      timeEpoch: 1583348638390,
-      http: {
-        method: input.method,
-        path: rawPath,
-        protocol: 'HTTP/1.1',
-        sourceIp: '192.0.2.1',
-        userAgent: 'vitest',
-      },
-    },
-    ...(body === undefined ? {} : { body }),
-    isBase64Encoded: false,
-  };
-};
-
-export const lambdaContext = (remainingMs = 10_000): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'live-comments-posts-test',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:live-comments-posts-test',
-  memoryLimitInMB: '512',
-  awsRequestId: 'aws-request-id',
-  logGroupName: '/aws/lambda/live-comments-posts-test',
-  logStreamName: 'stream',
-  getRemainingTimeInMillis: () => remainingMs,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
-
-/** The JSON body of a handler's result. */
-export const bodyOf = (result: HttpResult): unknown =>
-  typeof result.body === 'string' ? JSON.parse(result.body) : undefined;
+import type { Favorite } from '../domain/favorite';
+import type { FavoritesStore, PostsStore } from '../domain/ports';
+import type { StoredPost } from '../domain/post';
+import type { PostsSideEffects } from '../side-effects';
 
 /** In-memory posts table: author checks in the write, tombstones, outbox slot, cursors like the real one. */
 export const memoryPosts = () => {
@@ -259,12 +174,14 @@ export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
   const events = recordingPublisher();
   const time = { now: new Date(start) };
   let next = 0;
-  const deps: ServiceDeps = {
+  const deps: PostsSideEffects = {
     posts: posts.store,
     favorites: favorites.store,
     publisher: events.publisher,
     clock: () => new Date(time.now),
     newId: () => `id-${++next}`,
+    idempotencyTable: 'test-posts-idempotency',
+    stage: 'test',
   };
   return {
     deps,
@@ -279,46 +196,3 @@ export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
 };
 
 export type FakeDeps = ReturnType<typeof fakeDeps>;
-
-/** The body of an SQS message carrying a comment event, as an EventBridge rule delivers it. */
-export const commentEventMessage = (
-  detailType: 'CommentCreated' | 'CommentDeleted',
-  postId: string,
-  eventId = `${detailType}-1`,
-): string => {
-  const data =
-    detailType === 'CommentCreated'
-      ? { id: 'c1', postId, authorId: 'bob', body: 'Nice', createdAt: '2026-01-01T10:00:00.000Z', seq: 1 }
-      : { id: 'c1', postId, authorId: 'bob', seq: 1, deletedAt: '2026-01-01T10:01:00.000Z' };
-  return JSON.stringify({
-    version: '0',
-    id: `envelope-${eventId}`,
-    'detail-type': detailType,
-    source: 'live-comments.comments',
-    account: '123456789012',
-    time: '2026-01-01T10:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: { version: 1, eventId, correlationId: 'corr', occurredAt: '2026-01-01T10:00:00.000Z', data },
-  });
-};
-
-/** An SQS batch shaped like the recorded one in shared/conformance/lambda-events/sqs-event.json. */
-export const sqsEvent = (bodies: string[]): SQSEvent => ({
-  Records: bodies.map((body, index) => ({
-    messageId: `message-${index + 1}`,
-    receiptHandle: `receipt-${index + 1}`,
-    body,
-    md5OfBody: '',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:test-posts-comment-events',
-    eventSource: 'aws:sqs',
-    awsRegion: 'us-east-1',
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1767261600000',
-      SenderId: 'AIDAIENQZJOLO23YVJ4VO',
-      ApproximateFirstReceiveTimestamp: '1767261600001',
-    },
-    messageAttributes: {},
-  })),
-});

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * Limits of a post, checked on every write. Both fields are trimmed first, so a
+ * title of spaces is empty. 200 characters fit a heading; 10 000 characters are
+ * a long article and stay far below the HTTP kit's 64 KiB body limit even in
+ * 4-byte UTF-8, and below DynamoDB's 400 KB item limit.
+ */
+export const TITLE_MAX_CHARS = 200;
+export const BODY_MAX_CHARS = 10_000;
+
+const title = z
+  .string()
+  .trim()
+  .min(1, 'The title must not be empty.')
+  .max(TITLE_MAX_CHARS, `The title has at most ${TITLE_MAX_CHARS} characters.`);
+const body = z
+  .string()
+  .trim()
+  .min(1, 'The body must not be empty.')
+  .max(BODY_MAX_CHARS, `The body has at most ${BODY_MAX_CHARS} characters.`);
+
+/** `POST /api/v1/posts`. Unknown fields are refused, so a typo is a 400 instead of being silently dropped. */
+export const newPostBody = z.strictObject({ title, body });
+
+/** `PATCH /api/v1/posts/{postId}`: title, body or both; an empty patch is a 400. */
+export const postPatchBody = z
+  .strictObject({ title: title.optional(), body: body.optional() })
+  .refine((patch) => patch.title !== undefined || patch.body !== undefined, {
+    message: 'Send a title, a body or both.',
+  });
+
+/** Post ids are generated here (UUIDs); anything outside this shape cannot name a post. */
+export const postId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a post id.');
+export const postPath = z.object({ postId });
+
+/** The Post of API.md. */
+export interface Post {
+  id: string;
+  authorId: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+  commentCount: number;
+  favoriteCount: number;
+}
+
+export type PostEventType = 'PostCreated' | 'PostUpdated' | 'PostDeleted';
+
+/** The fact a post row still has to announce (its outbox slot). */
+export interface PendingEvent {
+  eventId: string;
+  type: PostEventType;
+  occurredAt: string;
+  correlationId: string;
+}
+
+/** A post as stored: the post, its deletion mark (a tombstone until PostDeleted is out) and its outbox slot. */
+export interface StoredPost {
+  post: Post;
+  deletedAt?: string;
+  pending?: PendingEvent;
+}
+
+/** What a write only the author may make did. */
+export type AuthorWriteOutcome =
+  | { outcome: 'written'; stored: StoredPost }
+  | { outcome: 'not_found' }
+  | { outcome: 'forbidden' }
+  | { outcome: 'conflict' };
+
+export type PostCounter = 'commentCount' | 'favoriteCount';
