@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Comment, Page, Post } from '../../client/src/index';
 import { MAX_COMMENT_CHARACTERS } from '../../services/comments/src/domain/comment';
-import { BODY_MAX_CHARS, TITLE_MAX_CHARS } from '../../services/posts/src/domain/posts';
+import { BODY_MAX_CHARS, TITLE_MAX_CHARS } from '../../services/posts/src/domain/post';
 import { api, eventually, useLocalCloud } from './support/cloud';
 import { type Frame, TestSocket } from './support/ws-client';
 
