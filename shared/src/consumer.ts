@@ -109,17 +109,23 @@ export interface EventConsumerOptions<Cs extends readonly EventContract[], P = u
   contracts: Cs;
 }
 
-/** An SQS consumer of EventBridge events: parsed against its contracts, handled once per event id. */
+/**
+ * An SQS consumer of EventBridge events: parsed against its contracts, handled once per event id.
+ * It carries its `contracts`, against which the topology test checks the rule that feeds its queue.
+ */
 export const eventConsumer = <const Cs extends readonly EventContract[], P = unknown>(
   options: EventConsumerOptions<Cs, P>,
 ) =>
-  sqsConsumer<ParsedEvent<Cs[number]>, P>({
-    ...options,
-    parse: (body) => parseEventMessage(options.contracts, body),
-    key: (event) => event.detail.eventId,
-    correlationId: (event) => event.detail.correlationId,
-    logKeys: (event) => ({ event_id: event.detail.eventId, detail_type: event.detailType }),
-  });
+  Object.assign(
+    sqsConsumer<ParsedEvent<Cs[number]>, P>({
+      ...options,
+      parse: (body) => parseEventMessage(options.contracts, body),
+      key: (event) => event.detail.eventId,
+      correlationId: (event) => event.detail.correlationId,
+      logKeys: (event) => ({ event_id: event.detail.eventId, detail_type: event.detailType }),
+    }),
+    { contracts: options.contracts },
+  );
 
 /** Builds a scheduled (EventBridge Scheduler / cron) handler with the same Powertools wiring. */
 export const scheduledHandler = (run: (context: Context) => Promise<void>) =>

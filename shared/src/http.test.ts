@@ -1,47 +1,22 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ForbiddenError } from './errors';
 import { type HttpEvent, type HttpResult, httpHandler, json, noContent } from './http';
+import { type HttpEventOptions, httpEvent, lambdaContext } from './testing';
 
-const context = {
-  functionName: 'test',
-  awsRequestId: 'req',
-  getRemainingTimeInMillis: () => 1000,
-} as Context;
+const context = lambdaContext('test', 1000);
 
-const event = (overrides: Partial<HttpEvent> & { sub?: string } = {}): HttpEvent => {
-  const { sub, ...rest } = overrides;
+/** A `POST /things` request from the kit, with the API Gateway request id the correlation assertions name. */
+const event = (
+  options: Omit<HttpEventOptions, 'routeKey'> & { isBase64Encoded?: boolean } = {},
+): HttpEvent => {
+  const { isBase64Encoded = false, ...request } = options;
+  const built = httpEvent({ routeKey: 'POST /things', ...request });
   return {
-    version: '2.0',
-    routeKey: 'POST /things',
-    rawPath: '/things',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: 'POST',
-        path: '/things',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-      },
-      requestId: 'request-id-1',
-      routeKey: 'POST /things',
-      stage: '$default',
-      time: '01/Nov/2026:09:30:00 +0000',
-      timeEpoch: 0,
-      ...(sub
-        ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { sub }, scopes: [] } } }
-        : {}),
-    },
-    isBase64Encoded: false,
-    ...rest,
-  } as HttpEvent;
+    ...built,
+    isBase64Encoded,
+    requestContext: { ...built.requestContext, requestId: 'request-id-1' },
+  };
 };
 
 const call = async (handler: ReturnType<typeof httpHandler>, e: HttpEvent) =>
@@ -54,7 +29,7 @@ const create = httpHandler(
 
 describe('httpHandler', () => {
   it('parses the body and passes the caller from the JWT claims', async () => {
-    const result = await call(create, event({ body: '{"title":"hi"}', sub: 'alice' }));
+    const result = await call(create, event({ body: '{"title":"hi"}', userId: 'alice' }));
     expect(result.statusCode).toBe(201);
     expect(JSON.parse(result.body ?? '')).toEqual({ title: 'hi', by: 'alice' });
     expect(result.headers['content-type']).toBe('application/json');
@@ -70,13 +45,13 @@ describe('httpHandler', () => {
   });
 
   it('answers 400 validation_failed on malformed JSON', async () => {
-    const result = await call(create, event({ body: '{"title":', sub: 'alice' }));
+    const result = await call(create, event({ body: '{"title":', userId: 'alice' }));
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body ?? '').error.code).toBe('validation_failed');
   });
 
   it('answers 400 with the invalid fields named', async () => {
-    const result = await call(create, event({ body: '{"title":""}', sub: 'alice' }));
+    const result = await call(create, event({ body: '{"title":""}', userId: 'alice' }));
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body ?? '').error.details).toEqual([
       { path: 'title', message: expect.any(String) },
@@ -86,7 +61,7 @@ describe('httpHandler', () => {
   it('answers 413 payload_too_large above the byte limit', async () => {
     const result = await call(
       create,
-      event({ body: JSON.stringify({ title: 'x'.repeat(200) }), sub: 'alice' }),
+      event({ body: JSON.stringify({ title: 'x'.repeat(200) }), userId: 'alice' }),
     );
     expect(result.statusCode).toBe(413);
     expect(JSON.parse(result.body ?? '').error.code).toBe('payload_too_large');
@@ -94,7 +69,7 @@ describe('httpHandler', () => {
 
   it('decodes base64 bodies', async () => {
     const body = Buffer.from('{"title":"b64"}').toString('base64');
-    const result = await call(create, event({ body, isBase64Encoded: true, sub: 'alice' }));
+    const result = await call(create, event({ body, isBase64Encoded: true, userId: 'alice' }));
     expect(JSON.parse(result.body ?? '').title).toBe('b64');
   });
 
@@ -104,7 +79,7 @@ describe('httpHandler', () => {
       event({
         body: 'title=hi',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        sub: 'alice',
+        userId: 'alice',
       }),
     );
     expect(result.statusCode).toBe(415);
@@ -135,15 +110,9 @@ describe('httpHandler', () => {
       },
       async ({ path, query }) => json(200, { id: path.id, limit: query.limit }),
     );
-    const ok = await call(
-      get,
-      event({ pathParameters: { id: 'abc' }, queryStringParameters: { limit: '3' } }),
-    );
+    const ok = await call(get, event({ pathParameters: { id: 'abc' }, query: { limit: '3' } }));
     expect(JSON.parse(ok.body ?? '')).toEqual({ id: 'abc', limit: 3 });
-    const bad = await call(
-      get,
-      event({ pathParameters: { id: 'abc' }, queryStringParameters: { limit: '9' } }),
-    );
+    const bad = await call(get, event({ pathParameters: { id: 'abc' }, query: { limit: '9' } }));
     expect(bad.statusCode).toBe(400);
   });
 

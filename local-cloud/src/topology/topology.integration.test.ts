@@ -1,15 +1,18 @@
 /**
  * The topology must say what CloudFormation would deploy: for every real stack,
  * `serverless package` is run and its template compared with the topology
- * (routes, functions, rules with their patterns, SQS event source mappings).
+ * (routes, functions, rules with their patterns, SQS event source mappings),
+ * and every rule must deliver exactly the contract versions its consumer parses.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Topology } from '../types';
+import { matchesEventPattern } from '../eventbridge/pattern';
+import type { FunctionDef, Topology } from '../types';
 import { lambdaLogicalId } from './build';
 import { findStackDirs, loadTopology } from './index';
 import { createResolver, type StackResource } from './intrinsics';
@@ -86,6 +89,20 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const ofType = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+/** The stack's rules on a bus, resolved: pattern (parsed when a string) and target ARNs. */
+const rulesOf = ({ template, resolve }: Packaged) =>
+  ofType(template, 'AWS::Events::Rule')
+    .filter(([, rule]) => rule.Properties?.EventPattern !== undefined)
+    .map(([logicalId, rule]) => {
+      const properties = resolve(rule.Properties, `Resources.${logicalId}`) as Record<string, unknown>;
+      const pattern = properties.EventPattern;
+      return {
+        logicalId,
+        eventPattern: typeof pattern === 'string' ? JSON.parse(pattern) : pattern,
+        targets: (properties.Targets as { Arn: string }[]).map((target) => target.Arn),
+      };
+    });
 
 const hasCfnLint = await new Promise<boolean>((resolve) =>
   execFile('cfn-lint', ['--version'], (error) => resolve(!error)),
@@ -223,18 +240,9 @@ describe('topology against serverless package', () => {
   });
 
   it('has every rule with its name, bus, pattern and targets', () => {
-    for (const { service, template, resolve } of packaged) {
-      const expected = ofType(template, 'AWS::Events::Rule')
-        .filter(([, rule]) => rule.Properties?.EventPattern !== undefined)
-        .map(([logicalId, rule]) => {
-          const properties = resolve(rule.Properties, `Resources.${logicalId}`) as Record<string, unknown>;
-          const pattern = properties.EventPattern;
-          return {
-            logicalId,
-            eventPattern: typeof pattern === 'string' ? JSON.parse(pattern) : pattern,
-            targets: (properties.Targets as { Arn: string }[]).map((target) => target.Arn),
-          };
-        });
+    for (const stack of packaged) {
+      const { service } = stack;
+      const expected = rulesOf(stack);
       const stacks = new Set(topology.functions.filter((fn) => fn.service === service).map((fn) => fn.stack));
       const actual = topology.rules
         .filter((rule) => stacks.has(rule.stack) || (service === 'events' && rule.stack.endsWith('-events')))
@@ -270,6 +278,109 @@ describe('topology against serverless package', () => {
       const byKey = (a: { functionKey?: string | undefined }, b: { functionKey?: string | undefined }) =>
         String(a.functionKey).localeCompare(String(b.functionKey));
       expect(actual.sort(byKey), service).toEqual(expected.sort(byKey));
+    }
+  });
+});
+
+/** What a consumer declares of each contract it parses (`eventConsumer({ contracts })` keeps them on the handler). */
+interface DeclaredContract {
+  source: string;
+  detailType: string;
+  version: number;
+}
+
+/** The handler a function runs, imported with the environment its serverless.yml gives it (config loads at import). */
+async function handlerOf(fn: FunctionDef): Promise<{ contracts?: readonly DeclaredContract[] } | undefined> {
+  const dot = fn.handler.lastIndexOf('.');
+  const saved = { ...process.env };
+  Object.assign(process.env, { AWS_REGION: 'us-east-1', ...fn.environment });
+  try {
+    const module = (await import(
+      pathToFileURL(join(fn.serviceDir, `${fn.handler.slice(0, dot)}.ts`)).href
+    )) as Record<string, { contracts?: readonly DeclaredContract[] }>;
+    return module[fn.handler.slice(dot + 1)];
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+}
+
+const nameOf = ({ source, detailType, version }: DeclaredContract) => `${source} ${detailType} v${version}`;
+
+/** An event of that source, detail-type and version, as the bus would hold it. */
+const probe = ({ source, detailType, version }: DeclaredContract) => ({
+  version: '0',
+  id: 'probe',
+  'detail-type': detailType,
+  source,
+  account: '000000000000',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: {
+    version,
+    eventId: 'probe',
+    correlationId: 'probe',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    data: {},
+  },
+});
+
+describe('rules against their consumers', () => {
+  it('deliver to every event consumer exactly the contract versions it declares (source, detail-type, version)', async () => {
+    const consumers: {
+      key: string;
+      contracts: readonly DeclaredContract[];
+      patterns: { id: string; pattern: unknown }[];
+    }[] = [];
+    for (const stack of packaged) {
+      const { service, template, resolve } = stack;
+      const rules = rulesOf(stack).map(({ logicalId, eventPattern, targets }) => ({
+        id: `${service} ${logicalId}`,
+        pattern: eventPattern,
+        queues: targets,
+      }));
+      const byName = new Map(topology.functions.map((fn) => [fn.functionName, fn]));
+      for (const [logicalId, mapping] of ofType(template, 'AWS::Lambda::EventSourceMapping')) {
+        const properties = resolve(mapping.Properties, `Resources.${logicalId}`) as Record<string, unknown>;
+        const functionArn = String(properties.FunctionName);
+        const fn = byName.get(functionArn.slice(functionArn.lastIndexOf(':') + 1));
+        if (!fn) throw new Error(`${service} ${logicalId}: no function ${functionArn} in the topology`);
+        const feeding = rules.filter((rule) => rule.queues.includes(String(properties.EventSourceArn)));
+        const contracts = (await handlerOf(fn))?.contracts;
+        if (!contracts) {
+          // Not an event consumer (the fan-out queue's, say): no rule may feed its queue.
+          expect(
+            feeding.map((rule) => rule.id),
+            `${fn.key} declares no contracts`,
+          ).toEqual([]);
+          continue;
+        }
+        expect(feeding.length, `${fn.key}: no rule feeds its queue`).toBeGreaterThan(0);
+        consumers.push({ key: fn.key, contracts, patterns: feeding });
+      }
+    }
+    expect(consumers.map((consumer) => consumer.key).sort()).toEqual(
+      expect.arrayContaining(['comments.projectPosts', 'connections.broadcast', 'posts.countComments']),
+    );
+    // Every contract any consumer declares, the next version of each, another detail-type of each
+    // source and another source: a rule must match exactly its consumer's own, and nothing else.
+    const declared = consumers.flatMap((consumer) => consumer.contracts);
+    const probes = new Map(
+      [
+        ...declared,
+        ...declared.map((contract) => ({ ...contract, version: contract.version + 1 })),
+        ...declared.map((contract) => ({ ...contract, detailType: `${contract.detailType}Unknown` })),
+        ...declared.map((contract) => ({ ...contract, source: `${contract.source}.unknown` })),
+      ].map((contract) => [nameOf(contract), contract]),
+    );
+    for (const { key, contracts, patterns } of consumers) {
+      const delivered = [...probes.values()]
+        .filter((contract) => patterns.some(({ pattern }) => matchesEventPattern(pattern, probe(contract))))
+        .map(nameOf);
+      expect(delivered.sort(), `${key} <- ${patterns.map((rule) => rule.id).join(', ')}`).toEqual(
+        contracts.map(nameOf).sort(),
+      );
     }
   });
 });
