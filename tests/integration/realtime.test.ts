@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { connectedHourOf, connectionExpiresAt } from '../../services/connections/src/connections/lifetime';
-import { buildConnectionStore } from '../../services/connections/src/connections/store';
+import { buildConnectionStore } from '../../services/connections/src/adapters/connections-table';
+import { connectedHourOf, connectionExpiresAt } from '../../services/connections/src/domain/lifetime';
 import { api, eventually, useLocalCloud } from './support/cloud';
 import { TestSocket } from './support/ws-client';
 

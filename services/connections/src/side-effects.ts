@@ -1,14 +1,14 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, logger, metrics, once, tracer } from '@live-comments/shared';
-import { createTokenVerifier, issuerKeys } from './auth/token';
-import type { BroadcastDeps } from './broadcast/broadcast';
-import { buildContinuationQueue } from './broadcast/continuation';
+import { createConnectionsApi } from './adapters/connections-api';
+import { buildConnectionStore } from './adapters/connections-table';
+import { createFramePoster } from './adapters/frame-sender';
+import { buildSubscriptionStore } from './adapters/subscriptions-table';
+import { createTokenVerifier, issuerKeys } from './adapters/token-verifier';
 import { broadcastConfig, handshakeConfig, tablesConfig, webSocketConfig } from './config';
-import type { OpenConnectionDeps } from './connections/open-connection';
-import { buildConnectionStore } from './connections/store';
-import { createConnectionsApi } from './delivery/connections-api';
-import { createFramePoster } from './delivery/post-frame';
-import { buildSubscriptionStore } from './subscriptions/store';
+import type { BroadcastDeps } from './domain/broadcast';
+import { buildContinuationQueue } from './domain/continuation';
+import type { OpenConnectionDeps } from './domain/open-connection';
 
 /**
  * The production side effects, built once per container on first use. Handlers

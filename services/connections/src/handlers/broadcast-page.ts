@@ -1,7 +1,7 @@
 import { sqsConsumer } from '@live-comments/shared';
-import { type BroadcastDeps, broadcastPage, readPage } from '../broadcast/broadcast';
-import { parseContinuation } from '../broadcast/continuation';
 import { broadcastConfig } from '../config';
+import { type BroadcastDeps, broadcastPage, readPage } from '../domain/broadcast';
+import { parseContinuation } from '../domain/continuation';
 import { broadcastDeps } from '../side-effects';
 
 /**

@@ -1,7 +1,7 @@
 import { CommentCreatedV1, CommentDeletedV1 } from '@live-comments/events';
 import { eventConsumer } from '@live-comments/shared';
-import { type BroadcastDeps, broadcastEvent, readFirstPages } from '../broadcast/broadcast';
 import { broadcastConfig } from '../config';
+import { type BroadcastDeps, broadcastEvent, readFirstPages } from '../domain/broadcast';
 import { broadcastDeps } from '../side-effects';
 
 /**

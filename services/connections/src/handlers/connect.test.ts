@@ -1,7 +1,7 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTokenVerifier } from '../auth/token';
-import type { OpenConnectionDeps } from '../connections/open-connection';
+import { createTokenVerifier } from '../adapters/token-verifier';
+import type { OpenConnectionDeps } from '../domain/open-connection';
 import { connectEvent, lambdaContext } from '../testing/fixtures';
 import { buildConnectHandler } from './connect';
 

@@ -1,6 +1,6 @@
 import { logger } from '@live-comments/shared';
 import { webSocketHandler } from '@live-comments/shared/websocket';
-import { type OpenConnectionDeps, openConnection } from '../connections/open-connection';
+import { type OpenConnectionDeps, openConnection } from '../domain/open-connection';
 import { connectDeps } from '../side-effects';
 
 /** `$connect`: the handshake is accepted (200) or turned away (401 bad token, 403 origin not allowed). */

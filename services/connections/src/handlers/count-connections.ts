@@ -1,5 +1,5 @@
 import { httpHandler, json } from '@live-comments/shared';
-import type { ConnectionStore } from '../connections/store';
+import type { ConnectionStore } from '../adapters/connections-table';
 import { connectionStore } from '../side-effects';
 
 /** `GET /api/v1/websocket/connections`: the open-connections counter, read in one GetItem. */

@@ -1,5 +1,5 @@
 import { webSocketHandler } from '@live-comments/shared/websocket';
-import type { ConnectionStore } from '../connections/store';
+import type { ConnectionStore } from '../adapters/connections-table';
 import { connectionStore } from '../side-effects';
 
 /** `$disconnect`: forgets the connection and its subscriptions (best effort: TTL catches what this misses). */

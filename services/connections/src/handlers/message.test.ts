@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PostFrame } from '../delivery/post-frame';
-import type { SubscriptionStore } from '../subscriptions/store';
+import type { PostFrame } from '../adapters/frame-sender';
+import type { SubscriptionStore } from '../adapters/subscriptions-table';
 import { lambdaContext, messageEvent } from '../testing/fixtures';
 import { buildMessageHandler } from './message';
 

@@ -1,8 +1,8 @@
 import { logger } from '@live-comments/shared';
 import { webSocketHandler } from '@live-comments/shared/websocket';
-import type { PostFrame } from '../delivery/post-frame';
+import type { PostFrame } from '../adapters/frame-sender';
+import { type AnswerFrameDeps, answerFrame } from '../domain/answer-frame';
 import { replyPoster, subscriptionStore } from '../side-effects';
-import { type AnswerFrameDeps, answerFrame } from '../subscriptions/answer-frame';
 
 export interface MessageDeps extends AnswerFrameDeps {
   reply: PostFrame;

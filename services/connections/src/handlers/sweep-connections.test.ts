@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildConnectionStore } from '../connections/store';
+import { buildConnectionStore } from '../adapters/connections-table';
 import { lambdaContext } from '../testing/fixtures';
 import { buildSweepConnectionsHandler } from './sweep-connections';
 

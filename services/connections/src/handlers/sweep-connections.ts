@@ -1,6 +1,6 @@
 import { logger, metrics, scheduledHandler } from '@live-comments/shared';
-import type { ConnectionStore } from '../connections/store';
-import { sweepStaleConnections } from '../connections/sweep-stale';
+import type { ConnectionStore } from '../adapters/connections-table';
+import { sweepStaleConnections } from '../domain/sweep-stale';
 import { connectionStore } from '../side-effects';
 
 /**

@@ -1,7 +1,7 @@
-import { isOriginAllowed } from '../auth/origin';
-import type { VerifyToken } from '../auth/token';
+import type { ConnectionStore } from '../adapters/connections-table';
+import type { VerifyToken } from '../adapters/token-verifier';
 import { connectedHourOf, connectionExpiresAt } from './lifetime';
-import type { ConnectionStore } from './store';
+import { isOriginAllowed } from './origin';
 
 export interface Handshake {
   connectionId: string;

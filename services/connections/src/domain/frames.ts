@@ -1,4 +1,4 @@
-import type { Topic } from './subscriptions/topics';
+import type { Topic } from './topics';
 
 /** Frames the server sends, as in API.md's WebSocket protocol. Every reply echoes the client's requestId. */
 export type ReplyFrame =

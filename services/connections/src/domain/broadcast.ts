@@ -1,10 +1,10 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CommentCreatedV1, CommentDeletedV1, ParsedEvent } from '@live-comments/events';
-import type { ConnectionStore } from '../connections/store';
-import type { PostFrame } from '../delivery/post-frame';
-import type { SubscriberCursor, SubscriberPage, SubscriptionStore } from '../subscriptions/store';
-import { FEED_TOPIC, postTopic, type Topic } from '../subscriptions/topics';
+import type { ConnectionStore } from '../adapters/connections-table';
+import type { PostFrame } from '../adapters/frame-sender';
+import type { SubscriberCursor, SubscriberPage, SubscriptionStore } from '../adapters/subscriptions-table';
 import { forEachWithConcurrency } from './concurrency';
+import { FEED_TOPIC, postTopic, type Topic } from './topics';
 
 /**
  * One page of one event's broadcast to one topic. The first page is sent

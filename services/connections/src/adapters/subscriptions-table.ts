@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Tables } from '../connections/store';
-import type { Topic } from './topics';
+import type { Topic } from '../domain/topics';
+import type { Tables } from './connections-table';
 
 export interface Subscription {
   topic: Topic;

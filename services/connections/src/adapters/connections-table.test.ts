@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildCountConnectionsHandler } from '../handlers/count-connections';
 import { buildDisconnectHandler } from '../handlers/disconnect';
 import { disconnectEvent, httpEvent, lambdaContext } from '../testing/fixtures';
-import { buildConnectionStore } from './store';
+import { buildConnectionStore } from './connections-table';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));

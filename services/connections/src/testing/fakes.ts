@@ -1,4 +1,4 @@
-import type { SignedRequest, Transport, TransportResponse } from '../delivery/connections-api';
+import type { SignedRequest, Transport, TransportResponse } from '../adapters/connections-api';
 
 /** Answers of API Gateway's `@connections`, as its wire shows them. */
 export const answers = {

@@ -1,5 +1,5 @@
+import type { ConnectionStore } from '../adapters/connections-table';
 import { staleConnectionWindow } from './lifetime';
-import type { ConnectionStore } from './store';
 
 export interface StaleSweep {
   /** Connection records found past API Gateway's 2 hours (and the grace after them). */

@@ -1,6 +1,6 @@
-import { connectionExpiresAt } from '../connections/lifetime';
-import { errorFrame, type ReplyFrame } from '../frames';
-import type { SubscriptionStore } from './store';
+import type { SubscriptionStore } from '../adapters/subscriptions-table';
+import { errorFrame, type ReplyFrame } from './frames';
+import { connectionExpiresAt } from './lifetime';
 import { parseTopic } from './topics';
 
 export interface ClientFrame {

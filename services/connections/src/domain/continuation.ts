@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { parseTopic, type Topic } from '../subscriptions/topics';
 import type { TopicBroadcast } from './broadcast';
+import { parseTopic, type Topic } from './topics';
 
 /**
  * A continuation: the next page of a topic's broadcast, as the body of a
