@@ -8,11 +8,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { disconnectEvent, httpEvent, lambdaContext } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildCountConnectionsHandler } from '../handlers/count-connections';
 import { buildDisconnectHandler } from '../handlers/disconnect';
-import { disconnectEvent, httpEvent, lambdaContext } from '../testing/fixtures';
 import { buildConnectionStore } from './connections-table';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -146,7 +146,11 @@ describe('$disconnect', () => {
 });
 
 describe('GET /api/v1/websocket/connections', () => {
-  const request = () => buildCountConnectionsHandler(() => store)(httpEvent(), lambdaContext());
+  const request = () =>
+    buildCountConnectionsHandler(() => store)(
+      httpEvent({ routeKey: 'GET /api/v1/websocket/connections' }),
+      lambdaContext(),
+    );
 
   it('answers the open count from the counter item', async () => {
     documents.on(GetCommand).resolves({ Item: { connectionId: '#open-connections', openConnections: 42 } });

@@ -15,6 +15,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { CommentCreatedV1, CommentDeletedV1, type DataOf } from '@live-comments/events';
+import { eventBridgeMessage } from '@live-comments/events/testing';
+import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConnectionsApi } from '../adapters/connections-api';
@@ -24,7 +27,6 @@ import { buildSubscriptionStore } from '../adapters/subscriptions-table';
 import type { BroadcastDeps } from '../domain/broadcast';
 import { buildContinuationQueue } from '../domain/continuation';
 import { answers, fakeGateway } from '../testing/fakes';
-import { lambdaContext, sqsEvent } from '../testing/fixtures';
 import { buildBroadcastHandler } from './broadcast';
 import { buildBroadcastPageHandler } from './broadcast-page';
 
@@ -99,20 +101,11 @@ const comment = {
   seq: 1,
 };
 
-const envelope = (detailType: 'CommentCreated' | 'CommentDeleted', eventId: string, data: unknown) =>
-  JSON.stringify({
-    version: '0',
-    id: `envelope-${eventId}`,
-    'detail-type': detailType,
-    source: 'live-comments.comments',
-    account: '123456789012',
-    time: '2026-11-01T09:31:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: { version: 1, eventId, correlationId: 'corr-1', occurredAt: '2026-11-01T09:31:00.000Z', data },
-  });
-
-const commentCreated = (eventId = 'event-1') => envelope('CommentCreated', eventId, comment);
+const at = { correlationId: 'corr-1', occurredAt: '2026-11-01T09:31:00.000Z' };
+const commentCreated = (eventId = 'event-1', data = comment) =>
+  eventBridgeMessage(CommentCreatedV1, data, { ...at, eventId });
+const commentDeleted = (eventId: string, data: DataOf<typeof CommentDeletedV1>) =>
+  eventBridgeMessage(CommentDeletedV1, data, { ...at, eventId });
 
 /** Frames sent, by connection id. */
 const sentFrames = () => gateway.sent.map(({ connectionId, frame }) => ({ connectionId, frame }));
@@ -209,7 +202,7 @@ describe('broadcast', () => {
     const { broadcast } = setup();
 
     await broadcast(
-      sqsEvent([{ messageId: 'm1', body: envelope('CommentDeleted', 'event-2', deleted) }]),
+      sqsEvent([{ messageId: 'm1', body: commentDeleted('event-2', deleted) }]),
       lambdaContext(),
     );
 
@@ -330,7 +323,7 @@ describe('broadcast', () => {
     const result = await broadcast(
       sqsEvent([
         { messageId: 'good', body: commentCreated('event-good') },
-        { messageId: 'bad', body: envelope('CommentCreated', 'event-bad', otherPost) },
+        { messageId: 'bad', body: commentCreated('event-bad', otherPost) },
         { messageId: 'not-an-event', body: '{"hello":1}' },
       ]),
       lambdaContext(),

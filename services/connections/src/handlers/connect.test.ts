@@ -1,8 +1,8 @@
+import { connectEvent, lambdaContext } from '@live-comments/shared/testing';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTokenVerifier } from '../adapters/token-verifier';
 import type { OpenConnectionDeps } from '../domain/open-connection';
-import { connectEvent, lambdaContext } from '../testing/fixtures';
 import { buildConnectHandler } from './connect';
 
 const ISSUER = 'https://issuer.example/pool';

@@ -1,7 +1,7 @@
+import { lambdaContext, messageEvent } from '@live-comments/shared/testing';
 import { describe, expect, it, vi } from 'vitest';
 import type { PostFrame } from '../adapters/frame-sender';
 import type { SubscriptionStore } from '../adapters/subscriptions-table';
-import { lambdaContext, messageEvent } from '../testing/fixtures';
 import { buildMessageHandler } from './message';
 
 const setup = () => {

@@ -6,10 +6,10 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { lambdaContext, scheduleEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildConnectionStore } from '../adapters/connections-table';
-import { lambdaContext } from '../testing/fixtures';
 import { buildSweepConnectionsHandler } from './sweep-connections';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -19,8 +19,7 @@ const store = buildConnectionStore({
   tables: () => ({ connections: 'connections', subscriptions: 'subscriptions' }),
 });
 const NOW = Date.parse('2026-12-02T12:30:00Z');
-const scheduledEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
-const sweep = (event: unknown = scheduledEvent) =>
+const sweep = (event: unknown = scheduleEvent()) =>
   buildSweepConnectionsHandler(
     () => store,
     () => NOW,
