@@ -1,9 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, logger, metrics, once, tracer } from '@live-comments/shared';
 import { createConnectionsApi } from './adapters/connections-api';
-import { buildConnectionStore } from './adapters/connections-table';
-import { createFramePoster } from './adapters/frame-sender';
-import { buildSubscriptionStore } from './adapters/subscriptions-table';
+import { buildConnectionsTable } from './adapters/connections-table';
+import { createFrameSender } from './adapters/frame-sender';
+import { buildSubscriptionsTable } from './adapters/subscriptions-table';
 import { createTokenVerifier, issuerKeys } from './adapters/token-verifier';
 import { broadcastConfig, handshakeConfig, tablesConfig, webSocketConfig } from './config';
 import type { BroadcastDeps } from './domain/broadcast';
@@ -19,9 +19,9 @@ const tables = () => {
   return { connections: config.CONNECTIONS_TABLE, subscriptions: config.SUBSCRIPTIONS_TABLE };
 };
 
-export const connectionStore = once(() => buildConnectionStore({ client: documentClient(), tables }));
+export const connectionStore = once(() => buildConnectionsTable({ client: documentClient(), tables }));
 
-export const subscriptionStore = once(() => buildSubscriptionStore({ client: documentClient(), tables }));
+export const subscriptionStore = once(() => buildSubscriptionsTable({ client: documentClient(), tables }));
 
 export const connectDeps = once(
   (): OpenConnectionDeps => ({
@@ -54,8 +54,8 @@ const connectionsApi = once(() =>
 );
 
 /** Replies to a client's own frames. */
-export const replyPoster = once(() =>
-  createFramePoster({
+export const replySender = once(() =>
+  createFrameSender({
     api: connectionsApi(),
     onFailure: (connectionId, error) =>
       logger.warn('Reply not delivered', { connectionId, error: error as Error }),
@@ -68,7 +68,7 @@ export const broadcastDeps = once(
   (): BroadcastDeps => ({
     subscriptions: subscriptionStore(),
     connections: connectionStore(),
-    postFrame: createFramePoster({
+    sendFrame: createFrameSender({
       api: connectionsApi(),
       onFailure: (connectionId, error) =>
         logger.warn('Frame not delivered', { connectionId, error: error as Error }),

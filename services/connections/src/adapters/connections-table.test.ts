@@ -13,12 +13,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildCountConnectionsHandler } from '../handlers/count-connections';
 import { buildDisconnectHandler } from '../handlers/disconnect';
-import { buildConnectionStore } from './connections-table';
+import { buildConnectionsTable } from './connections-table';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const tables = () => ({ connections: 'connections', subscriptions: 'subscriptions' });
-const store = buildConnectionStore({ client, tables });
+const store = buildConnectionsTable({ client, tables });
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'condition', $metadata: {} });
 
 afterEach(() => documents.reset());

@@ -56,7 +56,7 @@ const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
-export const buildConnectionStore = ({
+export const buildConnectionsTable = ({
   client,
   tables,
 }: {

@@ -27,7 +27,7 @@ export interface SubscriptionStore {
   subscribers(topic: string, options: { limit: number; cursor?: SubscriberCursor }): Promise<SubscriberPage>;
 }
 
-export const buildSubscriptionStore = ({
+export const buildSubscriptionsTable = ({
   client,
   tables,
 }: {

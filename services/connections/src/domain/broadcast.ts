@@ -1,7 +1,7 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CommentCreatedV1, CommentDeletedV1, ParsedEvent } from '@live-comments/events';
 import type { ConnectionStore } from '../adapters/connections-table';
-import type { PostFrame } from '../adapters/frame-sender';
+import type { FrameSender } from '../adapters/frame-sender';
 import type { SubscriberCursor, SubscriberPage, SubscriptionStore } from '../adapters/subscriptions-table';
 import { forEachWithConcurrency } from './concurrency';
 import { FEED_TOPIC, postTopic, type Topic } from './topics';
@@ -26,7 +26,7 @@ export interface TopicBroadcast {
 export interface BroadcastDeps {
   subscriptions: Pick<SubscriptionStore, 'subscribers'>;
   connections: Pick<ConnectionStore, 'close'>;
-  postFrame: PostFrame;
+  sendFrame: FrameSender;
   /** Hands the next page to another invocation (the fan-out queue). */
   continueLater: (next: TopicBroadcast) => Promise<void>;
   metrics: Pick<Metrics, 'addMetric'>;
@@ -111,7 +111,7 @@ export const broadcastPage = async (
 
   const outcome: PageOutcome = { subscribers: page.connectionIds.length, delivered: 0, gone: 0, failed: 0 };
   await forEachWithConcurrency(page.connectionIds, deps.concurrency, async (connectionId) => {
-    const result = await deps.postFrame(connectionId, broadcast.frame);
+    const result = await deps.sendFrame(connectionId, broadcast.frame);
     outcome[result]++;
     if (result !== 'gone') return;
     try {

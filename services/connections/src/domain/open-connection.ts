@@ -1,5 +1,5 @@
 import type { ConnectionStore } from '../adapters/connections-table';
-import type { VerifyToken } from '../adapters/token-verifier';
+import type { TokenVerifier } from '../adapters/token-verifier';
 import { connectedHourOf, connectionExpiresAt } from './lifetime';
 import { isOriginAllowed } from './origin';
 
@@ -12,7 +12,7 @@ export interface Handshake {
 
 export interface OpenConnectionDeps {
   connections: Pick<ConnectionStore, 'open'>;
-  verifyToken: VerifyToken;
+  verifyToken: TokenVerifier;
   allowedOrigins: () => readonly string[];
 }
 

@@ -21,9 +21,9 @@ import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConnectionsApi } from '../adapters/connections-api';
-import { buildConnectionStore } from '../adapters/connections-table';
-import { createFramePoster } from '../adapters/frame-sender';
-import { buildSubscriptionStore } from '../adapters/subscriptions-table';
+import { buildConnectionsTable } from '../adapters/connections-table';
+import { createFrameSender } from '../adapters/frame-sender';
+import { buildSubscriptionsTable } from '../adapters/subscriptions-table';
 import type { BroadcastDeps } from '../domain/broadcast';
 import { buildContinuationQueue } from '../domain/continuation';
 import { answers, fakeGateway } from '../testing/fakes';
@@ -114,9 +114,9 @@ const setup = (pageSize = 1000) => {
   const addMetric = vi.fn();
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   const deps: BroadcastDeps = {
-    subscriptions: buildSubscriptionStore({ client: documentClient, tables }),
-    connections: buildConnectionStore({ client: documentClient, tables }),
-    postFrame: createFramePoster({
+    subscriptions: buildSubscriptionsTable({ client: documentClient, tables }),
+    connections: buildConnectionsTable({ client: documentClient, tables }),
+    sendFrame: createFrameSender({
       api: createConnectionsApi({
         endpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test',
         credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },

@@ -1,13 +1,13 @@
 import { lambdaContext, messageEvent } from '@live-comments/shared/testing';
 import { describe, expect, it, vi } from 'vitest';
-import type { PostFrame } from '../adapters/frame-sender';
+import type { FrameSender } from '../adapters/frame-sender';
 import type { SubscriptionStore } from '../adapters/subscriptions-table';
 import { buildMessageHandler } from './message';
 
 const setup = () => {
   const subscribe = vi.fn<SubscriptionStore['subscribe']>(async () => undefined);
   const unsubscribe = vi.fn<SubscriptionStore['unsubscribe']>(async () => undefined);
-  const reply = vi.fn<PostFrame>(async () => 'delivered');
+  const reply = vi.fn<FrameSender>(async () => 'delivered');
   const handler = buildMessageHandler(() => ({
     subscriptions: { subscribe, unsubscribe },
     now: () => new Date('2026-01-01T00:05:00.000Z'),

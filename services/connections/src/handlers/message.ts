@@ -1,18 +1,18 @@
 import { logger } from '@live-comments/shared';
 import { webSocketHandler } from '@live-comments/shared/websocket';
-import type { PostFrame } from '../adapters/frame-sender';
+import type { FrameSender } from '../adapters/frame-sender';
 import { type AnswerFrameDeps, answerFrame } from '../domain/answer-frame';
-import { replyPoster, subscriptionStore } from '../side-effects';
+import { replySender, subscriptionStore } from '../side-effects';
 
 export interface MessageDeps extends AnswerFrameDeps {
-  reply: PostFrame;
+  reply: FrameSender;
 }
 
 const productionDeps = (): MessageDeps => ({
   subscriptions: subscriptionStore(),
   now: () => new Date(),
   onStoreError: (error) => logger.error('Subscription store failed', error as Error),
-  reply: replyPoster(),
+  reply: replySender(),
 });
 
 /**

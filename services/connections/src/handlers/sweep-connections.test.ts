@@ -9,12 +9,12 @@ import {
 import { lambdaContext, scheduleEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildConnectionStore } from '../adapters/connections-table';
+import { buildConnectionsTable } from '../adapters/connections-table';
 import { buildSweepConnectionsHandler } from './sweep-connections';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const store = buildConnectionStore({
+const store = buildConnectionsTable({
   client,
   tables: () => ({ connections: 'connections', subscriptions: 'subscriptions' }),
 });
