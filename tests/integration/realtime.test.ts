@@ -162,7 +162,7 @@ describe('WebSocket stream on the local cloud', () => {
       connections: 'local-websocket-connections',
       subscriptions: 'local-websocket-subscriptions',
     };
-    const store = buildConnectionsTable({ client: documents, tables: () => tables });
+    const store = buildConnectionsTable({ client: documents, tables });
     const live = await TestSocket.open(cloud().urls.websocket);
     await live.request({ action: 'subscribe', topic: 'feed' });
     // What $connect and subscribe wrote for a connection opened 2 h 10 min ago, whose $disconnect was lost.

@@ -17,7 +17,7 @@ import { buildConnectionsTable } from './connections-table';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const tables = () => ({ connections: 'connections', subscriptions: 'subscriptions' });
+const tables = { connections: 'connections', subscriptions: 'subscriptions' };
 const store = buildConnectionsTable({ client, tables });
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'condition', $metadata: {} });
 
@@ -138,7 +138,10 @@ describe('$disconnect', () => {
     documents.on(DeleteCommand).resolves({});
     documents.on(QueryCommand).resolves({ Items: [] });
 
-    const result = await buildDisconnectHandler(() => store)(disconnectEvent('gone-1'), lambdaContext());
+    const result = await buildDisconnectHandler({ connections: store })(
+      disconnectEvent('gone-1'),
+      lambdaContext(),
+    );
 
     expect(result).toEqual({ statusCode: 200 });
     expect(documents.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual({ connectionId: 'gone-1' });
@@ -147,7 +150,7 @@ describe('$disconnect', () => {
 
 describe('GET /api/v1/websocket/connections', () => {
   const request = () =>
-    buildCountConnectionsHandler(() => store)(
+    buildCountConnectionsHandler({ connections: store })(
       httpEvent({ routeKey: 'GET /api/v1/websocket/connections' }),
       lambdaContext(),
     );

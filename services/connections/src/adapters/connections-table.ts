@@ -10,32 +10,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { delay } from '@live-comments/shared';
+import type { ConnectionStore } from '../domain/ports';
 
-export interface Connection {
-  connectionId: string;
-  /** The token's `sub`; absent for an anonymous reader. */
-  userId?: string;
-  connectedAt: string;
-  /** The opening hour and a shard (`connectedHourOf`): the key of the index the stale-connection sweep reads. */
-  connectedHour: string;
-  /** TTL, epoch seconds. */
-  expiresAt: number;
-}
-
-export interface ConnectionStore {
-  /** Records an open connection; a repeated `$connect` of the same id counts once. */
-  open(connection: Connection): Promise<void>;
-  /**
-   * Forgets a connection and its subscriptions. Returns false when it was
-   * already gone, so `$disconnect` and a broadcaster's prune never count it twice.
-   */
-  close(connectionId: string): Promise<boolean>;
-  /** How many connections are open, from the counter (never a Scan). */
-  countOpen(): Promise<number>;
-  /** Ids of the connections in one `connectedHour` partition opened before `connectedAt` (ISO time). */
-  openedBefore(connectedHour: string, connectedAt: string): Promise<string[]>;
-}
-
+/** The connections table, and the subscriptions table whose rows go with a closed connection. */
 export interface Tables {
   connections: string;
   subscriptions: string;
@@ -61,13 +38,13 @@ export const buildConnectionsTable = ({
   tables,
 }: {
   client: DynamoDBDocumentClient;
-  tables: () => Tables;
+  tables: Tables;
 }): ConnectionStore => {
   const changeCount = async (by: 1 | -1) => {
     try {
       await client.send(
         new UpdateCommand({
-          TableName: tables().connections,
+          TableName: tables.connections,
           Key: { connectionId: OPEN_CONNECTIONS_KEY },
           ...(by === 1
             ? { UpdateExpression: 'ADD #count :one' }
@@ -86,7 +63,7 @@ export const buildConnectionsTable = ({
     const pages = paginateQuery(
       { client },
       {
-        TableName: tables().subscriptions,
+        TableName: tables.subscriptions,
         IndexName: 'byConnection',
         KeyConditionExpression: 'connectionId = :connectionId',
         ExpressionAttributeValues: { ':connectionId': connectionId },
@@ -102,9 +79,9 @@ export const buildConnectionsTable = ({
           if (attempt > BATCH_WRITE_ATTEMPTS) throw new Error('Subscriptions left undeleted after retries');
           if (attempt > 1) await delay(Math.random() * 25 * 2 ** attempt);
           const result: BatchWriteCommandOutput = await client.send(
-            new BatchWriteCommand({ RequestItems: { [tables().subscriptions]: requests } }),
+            new BatchWriteCommand({ RequestItems: { [tables.subscriptions]: requests } }),
           );
-          requests = result.UnprocessedItems?.[tables().subscriptions];
+          requests = result.UnprocessedItems?.[tables.subscriptions];
         }
       }
     }
@@ -115,7 +92,7 @@ export const buildConnectionsTable = ({
       try {
         await client.send(
           new PutCommand({
-            TableName: tables().connections,
+            TableName: tables.connections,
             Item: connection,
             ConditionExpression: 'attribute_not_exists(connectionId)',
           }),
@@ -130,7 +107,7 @@ export const buildConnectionsTable = ({
     close: async (connectionId) => {
       const { Attributes } = await client.send(
         new DeleteCommand({
-          TableName: tables().connections,
+          TableName: tables.connections,
           Key: { connectionId },
           ReturnValues: 'ALL_OLD',
         }),
@@ -147,7 +124,7 @@ export const buildConnectionsTable = ({
       const pages = paginateQuery(
         { client },
         {
-          TableName: tables().connections,
+          TableName: tables.connections,
           IndexName: 'byConnectedHour',
           KeyConditionExpression: 'connectedHour = :hour AND connectedAt < :before',
           ExpressionAttributeValues: { ':hour': connectedHour, ':before': connectedAt },
@@ -163,7 +140,7 @@ export const buildConnectionsTable = ({
 
     countOpen: async () => {
       const { Item } = await client.send(
-        new GetCommand({ TableName: tables().connections, Key: { connectionId: OPEN_CONNECTIONS_KEY } }),
+        new GetCommand({ TableName: tables.connections, Key: { connectionId: OPEN_CONNECTIONS_KEY } }),
       );
       const count = Item?.[COUNT];
       return typeof count === 'number' && count > 0 ? count : 0;

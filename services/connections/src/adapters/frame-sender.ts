@@ -1,11 +1,6 @@
 import { delay } from '@live-comments/shared';
+import type { FrameSender } from '../domain/ports';
 import type { ConnectionsApi } from './connections-api';
-
-/** What became of one frame sent to one connection. */
-export type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
-
-/** Sends one frame (JSON text) to one connection; never throws. */
-export type FrameSender = (connectionId: string, frame: string) => Promise<DeliveryOutcome>;
 
 export interface FrameSenderOptions {
   api: ConnectionsApi;

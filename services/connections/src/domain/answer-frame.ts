@@ -1,9 +1,10 @@
-import type { SubscriptionStore } from '../adapters/subscriptions-table';
 import { errorFrame, type ReplyFrame } from './frames';
 import { connectionExpiresAt } from './lifetime';
+import type { SubscriptionStore } from './ports';
 import { parseTopic } from './topics';
 
-export interface ClientFrame {
+/** A frame as the gateway hands it over, with the connection it came on. */
+export interface ReceivedFrame {
   connectionId: string;
   /** When the connection opened (epoch ms): its subscriptions expire with it. */
   connectedAt: number;
@@ -38,7 +39,7 @@ const parseJsonObject = (body: string | undefined): Record<string, unknown> | un
  * which echoes the frame's requestId. Bad frames get an error frame, never an
  * exception, so the connection stays open.
  */
-export const answerFrame = async (frame: ClientFrame, deps: AnswerFrameDeps): Promise<ReplyFrame> => {
+export const answerFrame = async (deps: AnswerFrameDeps, frame: ReceivedFrame): Promise<ReplyFrame> => {
   const message = parseJsonObject(frame.body);
   if (!message) return errorFrame('invalid_frame', 'Frames are JSON objects, sent as text.');
 

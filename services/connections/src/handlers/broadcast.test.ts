@@ -22,18 +22,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConnectionsApi } from '../adapters/connections-api';
 import { buildConnectionsTable } from '../adapters/connections-table';
+import { buildFanOutQueue } from '../adapters/fanout-queue';
 import { createFrameSender } from '../adapters/frame-sender';
 import { buildSubscriptionsTable } from '../adapters/subscriptions-table';
-import type { BroadcastDeps } from '../domain/broadcast';
-import { buildContinuationQueue } from '../domain/continuation';
+import type { BroadcasterDeps } from '../side-effects';
 import { answers, fakeGateway } from '../testing/fakes';
 import { buildBroadcastHandler } from './broadcast';
 import { buildBroadcastPageHandler } from './broadcast-page';
 
-const tables = () => ({
+const tables = {
   connections: 'test-websocket-connections',
   subscriptions: 'test-websocket-subscriptions',
-});
+};
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/test-connections-fanout';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -113,8 +113,8 @@ const sentFrames = () => gateway.sent.map(({ connectionId, frame }) => ({ connec
 const setup = (pageSize = 1000) => {
   const addMetric = vi.fn();
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-  const deps: BroadcastDeps = {
-    subscriptions: buildSubscriptionsTable({ client: documentClient, tables }),
+  const deps: BroadcasterDeps = {
+    subscriptions: buildSubscriptionsTable({ client: documentClient, tableName: tables.subscriptions }),
     connections: buildConnectionsTable({ client: documentClient, tables }),
     sendFrame: createFrameSender({
       api: createConnectionsApi({
@@ -124,25 +124,17 @@ const setup = (pageSize = 1000) => {
       }),
       sleep: async () => undefined,
     }),
-    continueLater: buildContinuationQueue({
-      client: new SQSClient({ region: 'us-east-1' }),
-      queueUrl: () => QUEUE_URL,
-    }),
+    continueLater: buildFanOutQueue({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: QUEUE_URL }),
     metrics: { addMetric },
     now: () => Date.parse('2026-11-01T09:31:00.250Z'),
     pageSize,
     concurrency: 4,
+    idempotencyTable: 'test-connections-idempotency',
   };
   return {
     addMetric,
-    broadcast: buildBroadcastHandler(
-      () => deps,
-      () => 'test-connections-idempotency',
-    ),
-    broadcastPage: buildBroadcastPageHandler(
-      () => deps,
-      () => 'test-connections-idempotency',
-    ),
+    broadcast: buildBroadcastHandler(deps),
+    broadcastPage: buildBroadcastPageHandler(deps),
   };
 };
 

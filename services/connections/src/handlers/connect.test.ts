@@ -33,9 +33,9 @@ const setup = () => {
   const deps: OpenConnectionDeps = {
     connections: { open },
     verifyToken: createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys }),
-    allowedOrigins: () => ['http://localhost:3000', 'https://app.example'],
+    allowedOrigins: ['http://localhost:3000', 'https://app.example'],
   };
-  return { open, handler: buildConnectHandler(() => deps) };
+  return { open, handler: buildConnectHandler(deps) };
 };
 
 describe('$connect', () => {

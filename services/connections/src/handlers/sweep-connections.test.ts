@@ -16,14 +16,11 @@ const documents = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const store = buildConnectionsTable({
   client,
-  tables: () => ({ connections: 'connections', subscriptions: 'subscriptions' }),
+  tables: { connections: 'connections', subscriptions: 'subscriptions' },
 });
 const NOW = Date.parse('2026-12-02T12:30:00Z');
 const sweep = (event: unknown = scheduleEvent()) =>
-  buildSweepConnectionsHandler(
-    () => store,
-    () => NOW,
-  )(event, lambdaContext());
+  buildSweepConnectionsHandler({ connections: store, now: () => NOW })(event, lambdaContext());
 
 afterEach(() => documents.reset());
 
