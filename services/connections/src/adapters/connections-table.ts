@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,7 +6,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { delay } from '@live-comments/shared';
+import { batchWriteAll, isConditionalCheckFailed } from '@live-comments/shared';
 import type { ConnectionStore } from '../domain/ports';
 
 /** The connections table, and the subscriptions table whose rows go with a closed connection. */
@@ -24,14 +21,6 @@ export interface Tables {
  */
 export const OPEN_CONNECTIONS_KEY = '#open-connections';
 const COUNT = 'openConnections';
-
-/** BatchWriteItem takes at most 25 requests. */
-const BATCH_WRITE_LIMIT = 25;
-const BATCH_WRITE_ATTEMPTS = 5;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 export const buildConnectionsTable = ({
   client,
@@ -55,7 +44,7 @@ export const buildConnectionsTable = ({
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   };
 
@@ -70,20 +59,10 @@ export const buildConnectionsTable = ({
       },
     );
     for await (const page of pages) {
-      const keys = (page.Items ?? []).map((item) => ({ topic: item.topic, connectionId }));
-      for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
-        let requests: Record<string, unknown>[] | undefined = keys
-          .slice(start, start + BATCH_WRITE_LIMIT)
-          .map((Key) => ({ DeleteRequest: { Key } }));
-        for (let attempt = 1; requests && requests.length > 0; attempt++) {
-          if (attempt > BATCH_WRITE_ATTEMPTS) throw new Error('Subscriptions left undeleted after retries');
-          if (attempt > 1) await delay(Math.random() * 25 * 2 ** attempt);
-          const result: BatchWriteCommandOutput = await client.send(
-            new BatchWriteCommand({ RequestItems: { [tables.subscriptions]: requests } }),
-          );
-          requests = result.UnprocessedItems?.[tables.subscriptions];
-        }
-      }
+      const deletes = (page.Items ?? []).map((item) => ({
+        DeleteRequest: { Key: { topic: item.topic, connectionId } },
+      }));
+      await batchWriteAll(client, tables.subscriptions, deletes);
     }
   };
 
@@ -98,7 +77,7 @@ export const buildConnectionsTable = ({
           }),
         );
       } catch (error) {
-        if (isConditionFailure(error)) return;
+        if (isConditionalCheckFailed(error)) return;
         throw error;
       }
       await changeCount(1);
