@@ -1,7 +1,13 @@
-import { errorFrame, type ReplyFrame } from './frames';
+import {
+  errorFrame,
+  parseTopic,
+  pongFrame,
+  type ReplyFrame,
+  subscribedFrame,
+  unsubscribedFrame,
+} from '@live-comments/events/websocket';
 import { connectionExpiresAt } from './lifetime';
 import type { SubscriptionStore } from './ports';
-import { parseTopic } from './topics';
 
 /** A frame as the gateway hands it over, with the connection it came on. */
 export interface ReceivedFrame {
@@ -54,11 +60,10 @@ export const answerFrame = async (deps: AnswerFrameDeps, frame: ReceivedFrame): 
     );
   }
   const requestId = rawRequestId;
-  const echo = requestId === undefined ? {} : { requestId };
 
   switch (message.action) {
     case 'ping':
-      return { type: 'pong', ...echo };
+      return pongFrame(requestId);
 
     case 'subscribe':
     case 'unsubscribe': {
@@ -77,10 +82,10 @@ export const answerFrame = async (deps: AnswerFrameDeps, frame: ReceivedFrame): 
           });
           // `at`: from when on this connection gets the topic's frames, on the server's
           // clock; a client reads what it missed before it (deleted comments) from there.
-          return { type: 'subscribed', topic, at: subscribedAt, ...echo };
+          return subscribedFrame(topic, subscribedAt, requestId);
         }
         await deps.subscriptions.unsubscribe(topic, frame.connectionId);
-        return { type: 'unsubscribed', topic, ...echo };
+        return unsubscribedFrame(topic, requestId);
       } catch (error) {
         deps.onStoreError?.(error);
         return errorFrame('internal_error', 'The request could not be done; try again.', requestId);

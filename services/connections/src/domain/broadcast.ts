@@ -1,5 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CommentCreatedV1, CommentDeletedV1, ParsedEvent } from '@live-comments/events';
+import {
+  commentCreatedFrame,
+  commentDeletedFrame,
+  FEED_TOPIC,
+  postTopic,
+  type Topic,
+} from '@live-comments/events/websocket';
 import { forEachWithConcurrency } from './concurrency';
 import type { TopicBroadcast } from './continuation';
 import type {
@@ -10,7 +17,6 @@ import type {
   SubscriptionStore,
 } from './ports';
 import type { SubscriberPage } from './subscription';
-import { FEED_TOPIC, postTopic, type Topic } from './topics';
 
 export interface BroadcastDeps {
   subscriptions: Pick<SubscriptionStore, 'subscribers'>;
@@ -44,14 +50,13 @@ export const topicsOf = (event: CommentEvent): Topic[] => {
   return event.detailType === 'CommentCreated' ? [postTopicOfEvent, FEED_TOPIC] : [postTopicOfEvent];
 };
 
-/** The frame of API.md for an event on a topic. */
+/** The frame of API.md for an event on a topic, serialized. */
 export const frameOf = (event: CommentEvent, topic: Topic): string =>
-  JSON.stringify({
-    type: event.detailType === 'CommentCreated' ? 'comment.created' : 'comment.deleted',
-    topic,
-    eventId: event.detail.eventId,
-    data: event.detail.data,
-  });
+  JSON.stringify(
+    event.detailType === 'CommentCreated'
+      ? commentCreatedFrame(topic, event.detail.eventId, event.detail.data)
+      : commentDeletedFrame(topic, event.detail.eventId, event.detail.data),
+  );
 
 /**
  * Starts reading a page of a topic's subscribers. The read may begin before

@@ -1,6 +1,6 @@
+import { parseTopic, type Topic } from '@live-comments/events/websocket';
 import { z } from 'zod';
 import type { SubscriberCursor } from './subscription';
-import { parseTopic, type Topic } from './topics';
 
 /**
  * One page of one event's broadcast to one topic. The first page is sent

@@ -1,8 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Topic } from '@live-comments/events/websocket';
 import type { Connection } from './connection';
 import type { TopicBroadcast } from './continuation';
 import type { SubscriberCursor, SubscriberPage, Subscription } from './subscription';
-import type { Topic } from './topics';
 
 /** The connection records and the open-connections counter. */
 export interface ConnectionStore {

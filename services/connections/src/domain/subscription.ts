@@ -1,4 +1,4 @@
-import type { Topic } from './topics';
+import type { Topic } from '@live-comments/events/websocket';
 
 /** A connection's subscription to a topic: it gets the topic's frames until it unsubscribes or closes. */
 export interface Subscription {
