@@ -1,85 +1,35 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { CommentCreatedV1, CommentDeletedV1, type DataOf } from '@live-comments/events';
 import { eventBridgeMessage } from '@live-comments/events/testing';
 import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConnectionsApi } from '../adapters/connections-api';
-import { buildConnectionsTable } from '../adapters/connections-table';
 import { buildFanOutQueue } from '../adapters/fanout-queue';
 import { createFrameSender } from '../adapters/frame-sender';
-import { buildSubscriptionsTable } from '../adapters/subscriptions-table';
 import type { BroadcasterDeps } from '../side-effects';
-import { answers, fakeGateway } from '../testing/fakes';
+import {
+  answers,
+  fakeGateway,
+  fakeIdempotencyTable,
+  mockedTables,
+  scriptOpenConnection,
+} from '../testing/fakes';
 import { buildBroadcastHandler } from './broadcast';
 import { buildBroadcastPageHandler } from './broadcast-page';
 
-const tables = {
+const { documents, connections, subscriptions } = mockedTables({
   connections: 'test-websocket-connections',
   subscriptions: 'test-websocket-subscriptions',
-};
+});
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/test-connections-fanout';
 
-const documents = mockClient(DynamoDBDocumentClient);
 const idempotencyStore = mockClient(DynamoDBClient);
 const gateway = fakeGateway();
 const sqs = mockClient(SQSClient);
-
-/** The Powertools idempotency table, kept in memory: a completed key refuses a second PutItem. */
-const fakeIdempotencyTable = () => {
-  const records = new Map<string, Record<string, unknown>>();
-  idempotencyStore.on(PutItemCommand).callsFake(async (input: { Item: Parameters<typeof unmarshall>[0] }) => {
-    const item = unmarshall(input.Item);
-    const existing = records.get(String(item.id));
-    // Like the real condition: a key that exists and has not expired (done or in progress) is refused.
-    if (existing) {
-      throw new ConditionalCheckFailedException({
-        message: 'exists',
-        $metadata: {},
-        Item: marshall(existing),
-      });
-    }
-    records.set(String(item.id), item);
-    return {};
-  });
-  idempotencyStore
-    .on(UpdateItemCommand)
-    .callsFake(
-      async (input: {
-        Key: Parameters<typeof unmarshall>[0];
-        ExpressionAttributeValues: Parameters<typeof unmarshall>[0];
-      }) => {
-        const id = String(unmarshall(input.Key).id);
-        const values = unmarshall(input.ExpressionAttributeValues);
-        records.set(id, { ...records.get(id), id, status: values[':status'], expiration: values[':expiry'] });
-        return {};
-      },
-    );
-  idempotencyStore
-    .on(DeleteItemCommand)
-    .callsFake(async (input: { Key: Parameters<typeof unmarshall>[0] }) => {
-      records.delete(String(unmarshall(input.Key).id));
-      return {};
-    });
-  idempotencyStore.on(GetItemCommand).resolves({});
-  return records;
-};
 
 const subscribersOf = (topic: string, pages: string[][]) => {
   pages.forEach((connectionIds, index) => {
@@ -112,10 +62,9 @@ const sentFrames = () => gateway.sent.map(({ connectionId, frame }) => ({ connec
 
 const setup = (pageSize = 1000) => {
   const addMetric = vi.fn();
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   const deps: BroadcasterDeps = {
-    subscriptions: buildSubscriptionsTable({ client: documentClient, tableName: tables.subscriptions }),
-    connections: buildConnectionsTable({ client: documentClient, tables }),
+    subscriptions,
+    connections,
     sendFrame: createFrameSender({
       api: createConnectionsApi({
         endpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test',
@@ -139,7 +88,7 @@ const setup = (pageSize = 1000) => {
 };
 
 beforeEach(() => {
-  fakeIdempotencyTable();
+  fakeIdempotencyTable(idempotencyStore);
   documents.on(QueryCommand).resolves({ Items: [] });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
 });
@@ -252,12 +201,7 @@ describe('broadcast', () => {
   it('forgets a closed connection (410) with its subscriptions and counts it gone', async () => {
     subscribersOf(`post:${postId}`, [['open', 'closed']]);
     gateway.answer('closed', answers.gone);
-    documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'closed' } });
-    documents
-      .on(QueryCommand, { IndexName: 'byConnection' })
-      .resolves({ Items: [{ topic: `post:${postId}`, connectionId: 'closed' }] });
-    documents.on(BatchWriteCommand).resolves({});
-    documents.on(UpdateCommand).resolves({});
+    scriptOpenConnection(documents, 'closed', [`post:${postId}`]);
     const { broadcast, addMetric } = setup();
 
     const result = await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
@@ -330,7 +274,7 @@ describe('broadcast', () => {
 
   it('reads the first pages while the event id is being recorded, and sends only once it is', async () => {
     subscribersOf(`post:${postId}`, [['a']]);
-    const records = fakeIdempotencyTable();
+    const records = fakeIdempotencyTable(idempotencyStore);
     let recorded: () => void = () => {};
     const recording = new Promise<void>((resolve) => {
       recorded = resolve;
