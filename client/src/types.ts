@@ -1,5 +1,8 @@
 import type { CommentCreatedV1, CommentDeletedV1 } from '@live-comments/events';
+import type { ServerFrame as ProtocolServerFrame, SubscribedFrame } from '@live-comments/events/websocket';
 import type { z } from 'zod';
+
+export type { ClientFrame, Topic } from '@live-comments/events/websocket';
 
 /**
  * The public contract's shapes (API.md). Comment and CommentDeleted are the
@@ -24,23 +27,12 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type Topic = `post:${string}` | 'feed';
-
-/** Frames the server sends (API.md, "Server to client"). Unknown types are ignored by the client. */
+/**
+ * Frames the server sends (API.md, "Server to client"), as the protocol
+ * declares them, except that `subscribed.at` (the watermark of the deletions
+ * read after a reconnect) may be absent from servers older than it. Unknown
+ * types are ignored by the client.
+ */
 export type ServerFrame =
-  /**
-   * `at`: when the server stored the subscription (ISO time, the server's clock), the
-   * watermark of the deletions read after a reconnect; absent from servers older than it.
-   */
-  | { type: 'subscribed'; topic: Topic; at?: string; requestId?: string }
-  | { type: 'unsubscribed'; topic: Topic; requestId?: string }
-  | { type: 'pong'; requestId?: string }
-  | { type: 'error'; code: string; message: string; requestId?: string }
-  | { type: 'comment.created'; topic: Topic; eventId: string; data: Comment }
-  | { type: 'comment.deleted'; topic: Topic; eventId: string; data: CommentDeleted };
-
-/** Frames the client sends (API.md, "Client to server"). */
-export type ClientFrame =
-  | { action: 'subscribe'; topic: Topic; requestId?: string }
-  | { action: 'unsubscribe'; topic: Topic; requestId?: string }
-  | { action: 'ping'; requestId?: string };
+  | Exclude<ProtocolServerFrame, SubscribedFrame>
+  | (Omit<SubscribedFrame, 'at'> & { at?: string });

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { connectedHourOf, connectionExpiresAt } from '../../services/connections/src/connections/lifetime';
-import { buildConnectionStore } from '../../services/connections/src/connections/store';
+import { buildConnectionsTable } from '../../services/connections/src/adapters/connections-table';
+import { connectedHourOf, connectionExpiresAt } from '../../services/connections/src/domain/lifetime';
 import { api, eventually, useLocalCloud } from './support/cloud';
 import { TestSocket } from './support/ws-client';
 
@@ -162,7 +162,7 @@ describe('WebSocket stream on the local cloud', () => {
       connections: 'local-websocket-connections',
       subscriptions: 'local-websocket-subscriptions',
     };
-    const store = buildConnectionStore({ client: documents, tables: () => tables });
+    const store = buildConnectionsTable({ client: documents, tables });
     const live = await TestSocket.open(cloud().urls.websocket);
     await live.request({ action: 'subscribe', topic: 'feed' });
     // What $connect and subscribe wrote for a connection opened 2 h 10 min ago, whose $disconnect was lost.

@@ -1,33 +1,50 @@
-import { loadConfig, once } from '@live-comments/shared';
+import { loadConfig } from '@live-comments/shared';
 import { z } from 'zod';
 
+/**
+ * The environment of each function, as serverless.yml sets it. Every handler
+ * module loads its function's configuration when it is imported (Lambda's
+ * init phase), so a misconfigured function fails at cold start naming the
+ * variable; each asks only for what it uses.
+ */
 const nonEmpty = z.string().min(1);
 
-/** The tables every function of the service works with. */
-export const tablesConfig = once(() =>
-  loadConfig(z.object({ CONNECTIONS_TABLE: nonEmpty, SUBSCRIPTIONS_TABLE: nonEmpty })),
-);
+/** The connections table, and the subscriptions table whose rows go with a closed connection. */
+const tables = { CONNECTIONS_TABLE: nonEmpty, SUBSCRIPTIONS_TABLE: nonEmpty };
 
 /** The `@connections` endpoint of this stage's WebSocket API, for replies and broadcasts. */
-export const webSocketConfig = once(() => loadConfig(z.object({ WEBSOCKET_API_ENDPOINT: z.url() })));
+const webSocketApi = { WEBSOCKET_API_ENDPOINT: z.url() };
 
-/** Who may open a connection: the JWT issuer and audience, and the browser origins allowed. */
-export const handshakeConfig = once(() =>
-  loadConfig(
-    z.object({
-      JWT_ISSUER: z.url(),
-      JWT_AUDIENCE: nonEmpty,
-      ALLOWED_ORIGINS: z.string().transform((value) =>
-        value
-          .split(',')
-          .map((origin) => origin.trim())
-          .filter((origin) => origin.length > 0),
-      ),
-    }),
+/** `$connect`: the tables, and who may open a connection (JWT issuer and audience, browser origins). */
+export const connectConfig = z.object({
+  ...tables,
+  JWT_ISSUER: z.url(),
+  JWT_AUDIENCE: nonEmpty,
+  ALLOWED_ORIGINS: z.string().transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
   ),
-);
+});
 
-/** The broadcaster's own resources: its idempotency store and the queue of continuation pages. */
-export const broadcastConfig = once(() =>
-  loadConfig(z.object({ IDEMPOTENCY_TABLE: nonEmpty, FANOUT_QUEUE_URL: z.url() })),
-);
+/** `$disconnect`, `countConnections` and `sweepConnections`: the tables only. */
+export const tablesConfig = z.object(tables);
+
+/** Client frames: the subscriptions, and `@connections` for the replies. */
+export const messageConfig = z.object({ SUBSCRIPTIONS_TABLE: nonEmpty, ...webSocketApi });
+
+/** `broadcast` and `broadcastPage`: the tables, `@connections`, the idempotency store and the fan-out queue. */
+export const broadcastConfig = z.object({
+  ...tables,
+  ...webSocketApi,
+  IDEMPOTENCY_TABLE: nonEmpty,
+  FANOUT_QUEUE_URL: z.url(),
+});
+
+export type TablesConfig = z.infer<typeof tablesConfig>;
+
+export const loadConnectConfig = () => loadConfig(connectConfig);
+export const loadTablesConfig = () => loadConfig(tablesConfig);
+export const loadMessageConfig = () => loadConfig(messageConfig);
+export const loadBroadcastConfig = () => loadConfig(broadcastConfig);

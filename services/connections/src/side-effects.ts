@@ -1,81 +1,128 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient, logger, metrics, once, tracer } from '@live-comments/shared';
-import { createTokenVerifier, issuerKeys } from './auth/token';
-import type { BroadcastDeps } from './broadcast/broadcast';
-import { buildContinuationQueue } from './broadcast/continuation';
-import { broadcastConfig, handshakeConfig, tablesConfig, webSocketConfig } from './config';
-import type { OpenConnectionDeps } from './connections/open-connection';
-import { buildConnectionStore } from './connections/store';
-import { createConnectionsApi } from './delivery/connections-api';
-import { createFramePoster } from './delivery/post-frame';
-import { buildSubscriptionStore } from './subscriptions/store';
+import { createConnectionsApi } from './adapters/connections-api';
+import { buildConnectionsTable } from './adapters/connections-table';
+import { buildFanOutQueue } from './adapters/fanout-queue';
+import { createFrameSender } from './adapters/frame-sender';
+import { buildSubscriptionsTable } from './adapters/subscriptions-table';
+import { createTokenVerifier, issuerKeys } from './adapters/token-verifier';
+import {
+  loadBroadcastConfig,
+  loadConnectConfig,
+  loadMessageConfig,
+  loadTablesConfig,
+  type TablesConfig,
+} from './config';
+import type { AnswerFrameDeps } from './domain/answer-frame';
+import type { BroadcastDeps } from './domain/broadcast';
+import type { OpenConnectionDeps } from './domain/open-connection';
+import type { ConnectionStore, FrameSender } from './domain/ports';
+import type { SweepDeps } from './domain/sweep-stale';
 
 /**
- * The production side effects, built once per container on first use. Handlers
- * take them as a default parameter; tests pass their own.
+ * What each function's handler needs, and the real side effects wired for
+ * it: each builder loads its function's configuration and is called by the
+ * handler module as it is imported (tests build handlers with fakes instead).
  */
-const tables = () => {
-  const config = tablesConfig();
-  return { connections: config.CONNECTIONS_TABLE, subscriptions: config.SUBSCRIPTIONS_TABLE };
-};
+export type ConnectDeps = OpenConnectionDeps;
 
-export const connectionStore = once(() => buildConnectionStore({ client: documentClient(), tables }));
+export interface DisconnectDeps {
+  connections: Pick<ConnectionStore, 'close'>;
+}
 
-export const subscriptionStore = once(() => buildSubscriptionStore({ client: documentClient(), tables }));
+export interface CountConnectionsDeps {
+  connections: Pick<ConnectionStore, 'countOpen'>;
+}
 
-export const connectDeps = once(
-  (): OpenConnectionDeps => ({
-    connections: connectionStore(),
-    verifyToken: createTokenVerifier({
-      issuer: handshakeConfig().JWT_ISSUER,
-      audience: handshakeConfig().JWT_AUDIENCE,
-      keys: issuerKeys(handshakeConfig().JWT_ISSUER),
-    }),
-    allowedOrigins: () => handshakeConfig().ALLOWED_ORIGINS,
-  }),
-);
+export interface SweepConnectionsDeps extends SweepDeps {
+  now: () => number;
+}
+
+export interface MessageDeps extends AnswerFrameDeps {
+  /** Sends the answer back to the connection the frame came on. */
+  reply: FrameSender;
+}
+
+/** `broadcast` and `broadcastPage`: the broadcast, and the table recording which events and pages were sent. */
+export interface BroadcasterDeps extends BroadcastDeps {
+  idempotencyTable: string;
+}
 
 /** Concurrent PostToConnection calls per invocation; the agent keeps as many sockets alive. */
 const BROADCAST_CONCURRENCY = 64;
 /** Subscribers per Query page, and so per invocation, of a topic's broadcast. */
 const BROADCAST_PAGE_SIZE = 1000;
 
+const connectionsTable = (config: TablesConfig) =>
+  buildConnectionsTable({
+    client: documentClient(),
+    tables: { connections: config.CONNECTIONS_TABLE, subscriptions: config.SUBSCRIPTIONS_TABLE },
+  });
+
 /**
- * The stage's `@connections` API, one per container: kept-alive sockets (a
- * broadcast is thousands of small POSTs to one host). Not traced per call:
- * a broadcast page would make a thousand subsegments; its log line and
- * metrics say what happened.
+ * The stage's `@connections` API: kept-alive sockets (a broadcast is
+ * thousands of small POSTs to one host). Not traced per call: a broadcast
+ * page would make a thousand subsegments; its log line and metrics say what
+ * happened.
  */
-const connectionsApi = once(() =>
-  createConnectionsApi({
-    endpoint: webSocketConfig().WEBSOCKET_API_ENDPOINT,
-    maxSockets: BROADCAST_CONCURRENCY,
-  }),
-);
+const frameSender = (endpoint: string, failure: string) =>
+  createFrameSender({
+    api: createConnectionsApi({ endpoint, maxSockets: BROADCAST_CONCURRENCY }),
+    onFailure: (connectionId, error) => logger.warn(failure, { connectionId, error: error as Error }),
+  });
 
-/** Replies to a client's own frames. */
-export const replyPoster = once(() =>
-  createFramePoster({
-    api: connectionsApi(),
-    onFailure: (connectionId, error) =>
-      logger.warn('Reply not delivered', { connectionId, error: error as Error }),
-  }),
-);
-
-const sqs = once(() => tracer.captureAWSv3Client(new SQSClient({})));
-
-export const broadcastDeps = once(
-  (): BroadcastDeps => ({
-    subscriptions: subscriptionStore(),
-    connections: connectionStore(),
-    postFrame: createFramePoster({
-      api: connectionsApi(),
-      onFailure: (connectionId, error) =>
-        logger.warn('Frame not delivered', { connectionId, error: error as Error }),
+export const connectSideEffects = (): ConnectDeps => {
+  const config = loadConnectConfig();
+  return {
+    connections: connectionsTable(config),
+    verifyToken: createTokenVerifier({
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      keys: issuerKeys(config.JWT_ISSUER),
     }),
-    continueLater: buildContinuationQueue({
-      client: sqs(),
-      queueUrl: () => broadcastConfig().FANOUT_QUEUE_URL,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+  };
+};
+
+export const disconnectSideEffects = (): DisconnectDeps => ({
+  connections: connectionsTable(loadTablesConfig()),
+});
+
+export const countConnectionsSideEffects = (): CountConnectionsDeps => ({
+  connections: connectionsTable(loadTablesConfig()),
+});
+
+export const sweepConnectionsSideEffects = (): SweepConnectionsDeps => ({
+  connections: connectionsTable(loadTablesConfig()),
+  now: Date.now,
+});
+
+export const messageSideEffects = (): MessageDeps => {
+  const config = loadMessageConfig();
+  return {
+    subscriptions: buildSubscriptionsTable({
+      client: documentClient(),
+      tableName: config.SUBSCRIPTIONS_TABLE,
+    }),
+    now: () => new Date(),
+    onStoreError: (error) => logger.error('Subscription store failed', error as Error),
+    reply: frameSender(config.WEBSOCKET_API_ENDPOINT, 'Reply not delivered'),
+  };
+};
+
+/** Shared by `broadcast` and `broadcastPage`, built once per container. */
+export const broadcasterSideEffects = once((): BroadcasterDeps => {
+  const config = loadBroadcastConfig();
+  return {
+    subscriptions: buildSubscriptionsTable({
+      client: documentClient(),
+      tableName: config.SUBSCRIPTIONS_TABLE,
+    }),
+    connections: connectionsTable(config),
+    sendFrame: frameSender(config.WEBSOCKET_API_ENDPOINT, 'Frame not delivered'),
+    continueLater: buildFanOutQueue({
+      client: tracer.captureAWSv3Client(new SQSClient({})),
+      queueUrl: config.FANOUT_QUEUE_URL,
     }),
     metrics,
     now: Date.now,
@@ -84,5 +131,6 @@ export const broadcastDeps = once(
     log: (message, attributes) => logger.info(message, attributes),
     pageSize: BROADCAST_PAGE_SIZE,
     concurrency: BROADCAST_CONCURRENCY,
-  }),
-);
+    idempotencyTable: config.IDEMPOTENCY_TABLE,
+  };
+});

@@ -1,18 +1,14 @@
 import { sqsConsumer } from '@live-comments/shared';
-import { type BroadcastDeps, broadcastPage, readPage } from '../broadcast/broadcast';
-import { parseContinuation } from '../broadcast/continuation';
-import { broadcastConfig } from '../config';
-import { broadcastDeps } from '../side-effects';
+import { broadcastPage, readPage } from '../domain/broadcast';
+import { parseContinuation } from '../domain/continuation';
+import { type BroadcasterDeps, broadcasterSideEffects } from '../side-effects';
 
 /**
  * The continuations of large broadcasts (the fan-out queue): each message is
  * one further page of one event's subscribers on one topic, sent once per
  * page key whatever SQS redelivers, with partial batch failures.
  */
-export const buildBroadcastPageHandler = (
-  deps: () => BroadcastDeps = broadcastDeps,
-  idempotencyTable: () => string = () => broadcastConfig().IDEMPOTENCY_TABLE,
-) =>
+export const buildBroadcastPageHandler = (deps: BroadcasterDeps) =>
   sqsConsumer({
     parse: parseContinuation,
     key: (continuation) => continuation.pageKey,
@@ -22,12 +18,12 @@ export const buildBroadcastPageHandler = (
       topic: continuation.topic,
       page: continuation.page,
     }),
-    idempotencyTable,
+    idempotencyTable: () => deps.idempotencyTable,
     // The page is read while its key is being recorded, not after.
-    prefetch: (continuation) => readPage(continuation.topic, continuation.cursor, deps()),
+    prefetch: (continuation) => readPage(deps, continuation),
     handle: async ({ pageKey: _pageKey, ...broadcast }, _record, prefetched) => {
-      await broadcastPage(broadcast, deps(), prefetched);
+      await broadcastPage(deps, broadcast, prefetched);
     },
   });
 
-export const handler = buildBroadcastPageHandler();
+export const handler = buildBroadcastPageHandler(broadcasterSideEffects());

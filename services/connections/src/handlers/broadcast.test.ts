@@ -1,83 +1,35 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { CommentCreatedV1, CommentDeletedV1, type DataOf } from '@live-comments/events';
+import { eventBridgeMessage } from '@live-comments/events/testing';
+import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BroadcastDeps } from '../broadcast/broadcast';
-import { buildContinuationQueue } from '../broadcast/continuation';
-import { buildConnectionStore } from '../connections/store';
-import { createConnectionsApi } from '../delivery/connections-api';
-import { createFramePoster } from '../delivery/post-frame';
-import { buildSubscriptionStore } from '../subscriptions/store';
-import { answers, fakeGateway } from '../testing/fake-gateway';
-import { lambdaContext, sqsEvent } from '../testing/fixtures';
+import { createConnectionsApi } from '../adapters/connections-api';
+import { buildFanOutQueue } from '../adapters/fanout-queue';
+import { createFrameSender } from '../adapters/frame-sender';
+import type { BroadcasterDeps } from '../side-effects';
+import {
+  answers,
+  fakeGateway,
+  fakeIdempotencyTable,
+  mockedTables,
+  scriptOpenConnection,
+} from '../testing/fakes';
 import { buildBroadcastHandler } from './broadcast';
 import { buildBroadcastPageHandler } from './broadcast-page';
 
-const tables = () => ({
+const { documents, connections, subscriptions } = mockedTables({
   connections: 'test-websocket-connections',
   subscriptions: 'test-websocket-subscriptions',
 });
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/test-connections-fanout';
 
-const documents = mockClient(DynamoDBDocumentClient);
 const idempotencyStore = mockClient(DynamoDBClient);
 const gateway = fakeGateway();
 const sqs = mockClient(SQSClient);
-
-/** The Powertools idempotency table, kept in memory: a completed key refuses a second PutItem. */
-const fakeIdempotencyTable = () => {
-  const records = new Map<string, Record<string, unknown>>();
-  idempotencyStore.on(PutItemCommand).callsFake(async (input: { Item: Parameters<typeof unmarshall>[0] }) => {
-    const item = unmarshall(input.Item);
-    const existing = records.get(String(item.id));
-    // Like the real condition: a key that exists and has not expired (done or in progress) is refused.
-    if (existing) {
-      throw new ConditionalCheckFailedException({
-        message: 'exists',
-        $metadata: {},
-        Item: marshall(existing),
-      });
-    }
-    records.set(String(item.id), item);
-    return {};
-  });
-  idempotencyStore
-    .on(UpdateItemCommand)
-    .callsFake(
-      async (input: {
-        Key: Parameters<typeof unmarshall>[0];
-        ExpressionAttributeValues: Parameters<typeof unmarshall>[0];
-      }) => {
-        const id = String(unmarshall(input.Key).id);
-        const values = unmarshall(input.ExpressionAttributeValues);
-        records.set(id, { ...records.get(id), id, status: values[':status'], expiration: values[':expiry'] });
-        return {};
-      },
-    );
-  idempotencyStore
-    .on(DeleteItemCommand)
-    .callsFake(async (input: { Key: Parameters<typeof unmarshall>[0] }) => {
-      records.delete(String(unmarshall(input.Key).id));
-      return {};
-    });
-  idempotencyStore.on(GetItemCommand).resolves({});
-  return records;
-};
 
 const subscribersOf = (topic: string, pages: string[][]) => {
   pages.forEach((connectionIds, index) => {
@@ -99,31 +51,21 @@ const comment = {
   seq: 1,
 };
 
-const envelope = (detailType: 'CommentCreated' | 'CommentDeleted', eventId: string, data: unknown) =>
-  JSON.stringify({
-    version: '0',
-    id: `envelope-${eventId}`,
-    'detail-type': detailType,
-    source: 'live-comments.comments',
-    account: '123456789012',
-    time: '2026-11-01T09:31:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail: { version: 1, eventId, correlationId: 'corr-1', occurredAt: '2026-11-01T09:31:00.000Z', data },
-  });
-
-const commentCreated = (eventId = 'event-1') => envelope('CommentCreated', eventId, comment);
+const at = { correlationId: 'corr-1', occurredAt: '2026-11-01T09:31:00.000Z' };
+const commentCreated = (eventId = 'event-1', data = comment) =>
+  eventBridgeMessage(CommentCreatedV1, data, { ...at, eventId });
+const commentDeleted = (eventId: string, data: DataOf<typeof CommentDeletedV1>) =>
+  eventBridgeMessage(CommentDeletedV1, data, { ...at, eventId });
 
 /** Frames sent, by connection id. */
 const sentFrames = () => gateway.sent.map(({ connectionId, frame }) => ({ connectionId, frame }));
 
 const setup = (pageSize = 1000) => {
   const addMetric = vi.fn();
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-  const deps: BroadcastDeps = {
-    subscriptions: buildSubscriptionStore({ client: documentClient, tables }),
-    connections: buildConnectionStore({ client: documentClient, tables }),
-    postFrame: createFramePoster({
+  const deps: BroadcasterDeps = {
+    subscriptions,
+    connections,
+    sendFrame: createFrameSender({
       api: createConnectionsApi({
         endpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test',
         credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
@@ -131,30 +73,22 @@ const setup = (pageSize = 1000) => {
       }),
       sleep: async () => undefined,
     }),
-    continueLater: buildContinuationQueue({
-      client: new SQSClient({ region: 'us-east-1' }),
-      queueUrl: () => QUEUE_URL,
-    }),
+    continueLater: buildFanOutQueue({ client: new SQSClient({ region: 'us-east-1' }), queueUrl: QUEUE_URL }),
     metrics: { addMetric },
     now: () => Date.parse('2026-11-01T09:31:00.250Z'),
     pageSize,
     concurrency: 4,
+    idempotencyTable: 'test-connections-idempotency',
   };
   return {
     addMetric,
-    broadcast: buildBroadcastHandler(
-      () => deps,
-      () => 'test-connections-idempotency',
-    ),
-    broadcastPage: buildBroadcastPageHandler(
-      () => deps,
-      () => 'test-connections-idempotency',
-    ),
+    broadcast: buildBroadcastHandler(deps),
+    broadcastPage: buildBroadcastPageHandler(deps),
   };
 };
 
 beforeEach(() => {
-  fakeIdempotencyTable();
+  fakeIdempotencyTable(idempotencyStore);
   documents.on(QueryCommand).resolves({ Items: [] });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
 });
@@ -209,7 +143,7 @@ describe('broadcast', () => {
     const { broadcast } = setup();
 
     await broadcast(
-      sqsEvent([{ messageId: 'm1', body: envelope('CommentDeleted', 'event-2', deleted) }]),
+      sqsEvent([{ messageId: 'm1', body: commentDeleted('event-2', deleted) }]),
       lambdaContext(),
     );
 
@@ -267,12 +201,7 @@ describe('broadcast', () => {
   it('forgets a closed connection (410) with its subscriptions and counts it gone', async () => {
     subscribersOf(`post:${postId}`, [['open', 'closed']]);
     gateway.answer('closed', answers.gone);
-    documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'closed' } });
-    documents
-      .on(QueryCommand, { IndexName: 'byConnection' })
-      .resolves({ Items: [{ topic: `post:${postId}`, connectionId: 'closed' }] });
-    documents.on(BatchWriteCommand).resolves({});
-    documents.on(UpdateCommand).resolves({});
+    scriptOpenConnection(documents, 'closed', [`post:${postId}`]);
     const { broadcast, addMetric } = setup();
 
     const result = await broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext());
@@ -330,7 +259,7 @@ describe('broadcast', () => {
     const result = await broadcast(
       sqsEvent([
         { messageId: 'good', body: commentCreated('event-good') },
-        { messageId: 'bad', body: envelope('CommentCreated', 'event-bad', otherPost) },
+        { messageId: 'bad', body: commentCreated('event-bad', otherPost) },
         { messageId: 'not-an-event', body: '{"hello":1}' },
       ]),
       lambdaContext(),
@@ -345,7 +274,7 @@ describe('broadcast', () => {
 
   it('reads the first pages while the event id is being recorded, and sends only once it is', async () => {
     subscribersOf(`post:${postId}`, [['a']]);
-    const records = fakeIdempotencyTable();
+    const records = fakeIdempotencyTable(idempotencyStore);
     let recorded: () => void = () => {};
     const recording = new Promise<void>((resolve) => {
       recorded = resolve;

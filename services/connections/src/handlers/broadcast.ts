@@ -1,8 +1,7 @@
 import { CommentCreatedV1, CommentDeletedV1 } from '@live-comments/events';
 import { eventConsumer } from '@live-comments/shared';
-import { type BroadcastDeps, broadcastEvent, readFirstPages } from '../broadcast/broadcast';
-import { broadcastConfig } from '../config';
-import { broadcastDeps } from '../side-effects';
+import { broadcastEvent, readFirstPages } from '../domain/broadcast';
+import { type BroadcasterDeps, broadcasterSideEffects } from '../side-effects';
 
 /**
  * The broadcaster: comment events from the bus (through the SQS queue), each
@@ -10,17 +9,14 @@ import { broadcastDeps } from '../side-effects';
  * further pages go on as continuations on the fan-out queue. The first pages
  * are read while the event id is being recorded, not after.
  */
-export const buildBroadcastHandler = (
-  deps: () => BroadcastDeps = broadcastDeps,
-  idempotencyTable: () => string = () => broadcastConfig().IDEMPOTENCY_TABLE,
-) =>
+export const buildBroadcastHandler = (deps: BroadcasterDeps) =>
   eventConsumer({
     contracts: [CommentCreatedV1, CommentDeletedV1] as const,
-    idempotencyTable,
-    prefetch: async (event) => readFirstPages(event, deps()),
+    idempotencyTable: () => deps.idempotencyTable,
+    prefetch: async (event) => readFirstPages(deps, event),
     handle: async (event, _record, prefetched) => {
-      await broadcastEvent(event, deps(), await prefetched);
+      await broadcastEvent(deps, event, await prefetched);
     },
   });
 
-export const handler = buildBroadcastHandler();
+export const handler = buildBroadcastHandler(broadcasterSideEffects());

@@ -1,8 +1,8 @@
+import { connectEvent, lambdaContext } from '@live-comments/shared/testing';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTokenVerifier } from '../auth/token';
-import type { OpenConnectionDeps } from '../connections/open-connection';
-import { connectEvent, lambdaContext } from '../testing/fixtures';
+import { createTokenVerifier } from '../adapters/token-verifier';
+import type { OpenConnectionDeps } from '../domain/open-connection';
 import { buildConnectHandler } from './connect';
 
 const ISSUER = 'https://issuer.example/pool';
@@ -33,9 +33,9 @@ const setup = () => {
   const deps: OpenConnectionDeps = {
     connections: { open },
     verifyToken: createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys }),
-    allowedOrigins: () => ['http://localhost:3000', 'https://app.example'],
+    allowedOrigins: ['http://localhost:3000', 'https://app.example'],
   };
-  return { open, handler: buildConnectHandler(() => deps) };
+  return { open, handler: buildConnectHandler(deps) };
 };
 
 describe('$connect', () => {

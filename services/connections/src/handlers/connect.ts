@@ -1,20 +1,17 @@
 import { logger } from '@live-comments/shared';
 import { webSocketHandler } from '@live-comments/shared/websocket';
-import { type OpenConnectionDeps, openConnection } from '../connections/open-connection';
-import { connectDeps } from '../side-effects';
+import { openConnection } from '../domain/open-connection';
+import { type ConnectDeps, connectSideEffects } from '../side-effects';
 
 /** `$connect`: the handshake is accepted (200) or turned away (401 bad token, 403 origin not allowed). */
-export const buildConnectHandler = (deps: () => OpenConnectionDeps = connectDeps) =>
+export const buildConnectHandler = (deps: ConnectDeps) =>
   webSocketHandler(async (request) => {
-    const outcome = await openConnection(
-      {
-        connectionId: request.connectionId,
-        connectedAt: request.connectedAt,
-        origin: request.header('origin'),
-        token: request.query('token'),
-      },
-      deps(),
-    );
+    const outcome = await openConnection(deps, {
+      connectionId: request.connectionId,
+      connectedAt: request.connectedAt,
+      origin: request.header('origin'),
+      token: request.query('token'),
+    });
     if (!outcome.accepted) {
       logger.info('Handshake refused', { reason: outcome.reason, statusCode: outcome.status });
       return { statusCode: outcome.status };
@@ -23,4 +20,4 @@ export const buildConnectHandler = (deps: () => OpenConnectionDeps = connectDeps
     return { statusCode: 200 };
   });
 
-export const handler = buildConnectHandler();
+export const handler = buildConnectHandler(connectSideEffects());

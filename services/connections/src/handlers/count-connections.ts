@@ -1,10 +1,8 @@
 import { httpHandler, json } from '@live-comments/shared';
-import type { ConnectionStore } from '../connections/store';
-import { connectionStore } from '../side-effects';
+import { type CountConnectionsDeps, countConnectionsSideEffects } from '../side-effects';
 
 /** `GET /api/v1/websocket/connections`: the open-connections counter, read in one GetItem. */
-export const buildCountConnectionsHandler = (
-  connections: () => Pick<ConnectionStore, 'countOpen'> = connectionStore,
-) => httpHandler({}, async () => json(200, { connections: await connections().countOpen() }));
+export const buildCountConnectionsHandler = (deps: CountConnectionsDeps) =>
+  httpHandler({}, async () => json(200, { connections: await deps.connections.countOpen() }));
 
-export const handler = buildCountConnectionsHandler();
+export const handler = buildCountConnectionsHandler(countConnectionsSideEffects());

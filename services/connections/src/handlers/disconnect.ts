@@ -1,12 +1,11 @@
 import { webSocketHandler } from '@live-comments/shared/websocket';
-import type { ConnectionStore } from '../connections/store';
-import { connectionStore } from '../side-effects';
+import { type DisconnectDeps, disconnectSideEffects } from '../side-effects';
 
 /** `$disconnect`: forgets the connection and its subscriptions (best effort: TTL catches what this misses). */
-export const buildDisconnectHandler = (connections: () => Pick<ConnectionStore, 'close'> = connectionStore) =>
+export const buildDisconnectHandler = (deps: DisconnectDeps) =>
   webSocketHandler(async (request) => {
-    await connections().close(request.connectionId);
+    await deps.connections.close(request.connectionId);
     return { statusCode: 200 };
   });
 
-export const handler = buildDisconnectHandler();
+export const handler = buildDisconnectHandler(disconnectSideEffects());

@@ -1,18 +1,17 @@
+import { lambdaContext, messageEvent } from '@live-comments/shared/testing';
 import { describe, expect, it, vi } from 'vitest';
-import type { PostFrame } from '../delivery/post-frame';
-import type { SubscriptionStore } from '../subscriptions/store';
-import { lambdaContext, messageEvent } from '../testing/fixtures';
+import type { FrameSender, SubscriptionStore } from '../domain/ports';
 import { buildMessageHandler } from './message';
 
 const setup = () => {
   const subscribe = vi.fn<SubscriptionStore['subscribe']>(async () => undefined);
   const unsubscribe = vi.fn<SubscriptionStore['unsubscribe']>(async () => undefined);
-  const reply = vi.fn<PostFrame>(async () => 'delivered');
-  const handler = buildMessageHandler(() => ({
+  const reply = vi.fn<FrameSender>(async () => 'delivered');
+  const handler = buildMessageHandler({
     subscriptions: { subscribe, unsubscribe },
     now: () => new Date('2026-01-01T00:05:00.000Z'),
     reply,
-  }));
+  });
   /** Sends one frame and returns what the caller got back. */
   const send = async (body: string | undefined) => {
     const result = await handler(messageEvent(body, 'conn-1'), lambdaContext());

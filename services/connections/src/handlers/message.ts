@@ -1,35 +1,23 @@
 import { logger } from '@live-comments/shared';
 import { webSocketHandler } from '@live-comments/shared/websocket';
-import type { PostFrame } from '../delivery/post-frame';
-import { replyPoster, subscriptionStore } from '../side-effects';
-import { type AnswerFrameDeps, answerFrame } from '../subscriptions/answer-frame';
-
-export interface MessageDeps extends AnswerFrameDeps {
-  reply: PostFrame;
-}
-
-const productionDeps = (): MessageDeps => ({
-  subscriptions: subscriptionStore(),
-  now: () => new Date(),
-  onStoreError: (error) => logger.error('Subscription store failed', error as Error),
-  reply: replyPoster(),
-});
+import { answerFrame } from '../domain/answer-frame';
+import { type MessageDeps, messageSideEffects } from '../side-effects';
 
 /**
  * Client frames: the `subscribe`, `unsubscribe`, `ping` and `$default` routes.
  * The answer goes back to the caller over `@connections`; the route itself
  * always succeeds, so a bad frame never closes the connection.
  */
-export const buildMessageHandler = (deps: () => MessageDeps = productionDeps) =>
+export const buildMessageHandler = (deps: MessageDeps) =>
   webSocketHandler(async (request) => {
-    const { reply, ...answerDeps } = deps();
-    const answer = await answerFrame(
-      { connectionId: request.connectionId, connectedAt: request.connectedAt, body: request.body },
-      answerDeps,
-    );
+    const answer = await answerFrame(deps, {
+      connectionId: request.connectionId,
+      connectedAt: request.connectedAt,
+      body: request.body,
+    });
     if (answer.type === 'error') logger.info('Frame refused', { code: answer.code });
-    await reply(request.connectionId, JSON.stringify(answer));
+    await deps.reply(request.connectionId, JSON.stringify(answer));
     return { statusCode: 200 };
   });
 
-export const handler = buildMessageHandler();
+export const handler = buildMessageHandler(messageSideEffects());

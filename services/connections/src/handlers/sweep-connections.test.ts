@@ -1,30 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { lambdaContext, scheduleEvent } from '@live-comments/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildConnectionStore } from '../connections/store';
-import { lambdaContext } from '../testing/fixtures';
+import { mockedTables, scriptOpenConnection } from '../testing/fakes';
 import { buildSweepConnectionsHandler } from './sweep-connections';
 
-const documents = mockClient(DynamoDBDocumentClient);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const store = buildConnectionStore({
-  client,
-  tables: () => ({ connections: 'connections', subscriptions: 'subscriptions' }),
-});
+const { documents, connections: store } = mockedTables();
 const NOW = Date.parse('2026-12-02T12:30:00Z');
-const scheduledEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
-const sweep = (event: unknown = scheduledEvent) =>
-  buildSweepConnectionsHandler(
-    () => store,
-    () => NOW,
-  )(event, lambdaContext());
+const sweep = (event: unknown = scheduleEvent()) =>
+  buildSweepConnectionsHandler({ connections: store, now: () => NOW })(event, lambdaContext());
 
 afterEach(() => documents.reset());
 
@@ -37,15 +20,7 @@ describe('sweepConnections (every 10 minutes)', () => {
   it('closes the connections open past API Gateway’s 2 hours, as $disconnect would', async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
     staleIn('2026-12-02T09#1', ['stale-1']);
-    documents
-      .on(QueryCommand, {
-        IndexName: 'byConnection',
-        ExpressionAttributeValues: { ':connectionId': 'stale-1' },
-      })
-      .resolves({ Items: [{ topic: 'feed', connectionId: 'stale-1' }] });
-    documents.on(DeleteCommand).resolves({ Attributes: { connectionId: 'stale-1' } });
-    documents.on(BatchWriteCommand).resolves({});
-    documents.on(UpdateCommand).resolves({});
+    scriptOpenConnection(documents, 'stale-1', ['feed']);
 
     await sweep();
 

@@ -1,7 +1,6 @@
 import { logger, metrics, scheduledHandler } from '@live-comments/shared';
-import type { ConnectionStore } from '../connections/store';
-import { sweepStaleConnections } from '../connections/sweep-stale';
-import { connectionStore } from '../side-effects';
+import { sweepStaleConnections } from '../domain/sweep-stale';
+import { type SweepConnectionsDeps, sweepConnectionsSideEffects } from '../side-effects';
 
 /**
  * Every 10 minutes: closes the connections API Gateway has certainly closed
@@ -10,12 +9,9 @@ import { connectionStore } from '../side-effects';
  * close some fails, so the function's Errors alarm shows it; the next run
  * tries them again.
  */
-export const buildSweepConnectionsHandler = (
-  connections: () => Pick<ConnectionStore, 'openedBefore' | 'close'> = connectionStore,
-  now: () => number = Date.now,
-) =>
+export const buildSweepConnectionsHandler = (deps: SweepConnectionsDeps) =>
   scheduledHandler(async () => {
-    const { found, closed, failed } = await sweepStaleConnections({ connections: connections() }, now());
+    const { found, closed, failed } = await sweepStaleConnections(deps, deps.now());
     metrics.addMetric('StaleConnectionsClosed', 'Count', closed);
     if (found > 0) logger.info('Stale connections swept', { found, closed, failed: failed.length });
     if (failed.length > 0) {
@@ -24,4 +20,4 @@ export const buildSweepConnectionsHandler = (
     }
   });
 
-export const handler = buildSweepConnectionsHandler();
+export const handler = buildSweepConnectionsHandler(sweepConnectionsSideEffects());

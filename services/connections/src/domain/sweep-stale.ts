@@ -1,5 +1,5 @@
 import { staleConnectionWindow } from './lifetime';
-import type { ConnectionStore } from './store';
+import type { ConnectionStore } from './ports';
 
 export interface StaleSweep {
   /** Connection records found past API Gateway's 2 hours (and the grace after them). */
@@ -10,16 +10,17 @@ export interface StaleSweep {
   failed: string[];
 }
 
+export interface SweepDeps {
+  connections: Pick<ConnectionStore, 'openedBefore' | 'close'>;
+}
+
 /**
  * Closes the connections whose `$disconnect` never ran, as `$disconnect`
  * would: record and subscriptions gone, the open count one less. Found by
  * Query on the opening-hour index, never a Scan. Safe to run twice: closing
  * a connection that is already gone changes nothing.
  */
-export const sweepStaleConnections = async (
-  deps: { connections: Pick<ConnectionStore, 'openedBefore' | 'close'> },
-  nowMs: number,
-): Promise<StaleSweep> => {
+export const sweepStaleConnections = async (deps: SweepDeps, nowMs: number): Promise<StaleSweep> => {
   const { connectedBefore, partitions } = staleConnectionWindow(nowMs);
   const sweep: StaleSweep = { found: 0, closed: 0, failed: [] };
   for (const partition of partitions) {

@@ -1,35 +1,30 @@
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CommentCreatedV1, CommentDeletedV1, ParsedEvent } from '@live-comments/events';
-import type { ConnectionStore } from '../connections/store';
-import type { PostFrame } from '../delivery/post-frame';
-import type { SubscriberCursor, SubscriberPage, SubscriptionStore } from '../subscriptions/store';
-import { FEED_TOPIC, postTopic, type Topic } from '../subscriptions/topics';
+import {
+  commentCreatedFrame,
+  commentDeletedFrame,
+  FEED_TOPIC,
+  postTopic,
+  type Topic,
+} from '@live-comments/events/websocket';
 import { forEachWithConcurrency } from './concurrency';
-
-/**
- * One page of one event's broadcast to one topic. The first page is sent
- * by the broadcaster itself; each further page travels as an SQS message
- * (the continuation) carrying the cursor of the page before it.
- */
-export interface TopicBroadcast {
-  eventId: string;
-  correlationId: string;
-  occurredAt: string;
-  topic: Topic;
-  /** The frame, serialized once for every subscriber of the topic. */
-  frame: string;
-  /** 0 for the first page. */
-  page: number;
-  cursor?: SubscriberCursor;
-}
+import type { TopicBroadcast } from './continuation';
+import type {
+  ConnectionStore,
+  ContinuationQueue,
+  FrameSender,
+  MetricsSink,
+  SubscriptionStore,
+} from './ports';
+import type { SubscriberPage } from './subscription';
 
 export interface BroadcastDeps {
   subscriptions: Pick<SubscriptionStore, 'subscribers'>;
   connections: Pick<ConnectionStore, 'close'>;
-  postFrame: PostFrame;
+  sendFrame: FrameSender;
   /** Hands the next page to another invocation (the fan-out queue). */
-  continueLater: (next: TopicBroadcast) => Promise<void>;
-  metrics: Pick<Metrics, 'addMetric'>;
+  continueLater: ContinuationQueue;
+  metrics: MetricsSink;
   now: () => number;
   onPruneFailure?: (connectionId: string, error: unknown) => void;
   /** One line per page for operators (the logger carries the event's correlation id). */
@@ -55,14 +50,13 @@ export const topicsOf = (event: CommentEvent): Topic[] => {
   return event.detailType === 'CommentCreated' ? [postTopicOfEvent, FEED_TOPIC] : [postTopicOfEvent];
 };
 
-/** The frame of API.md for an event on a topic. */
+/** The frame of API.md for an event on a topic, serialized. */
 export const frameOf = (event: CommentEvent, topic: Topic): string =>
-  JSON.stringify({
-    type: event.detailType === 'CommentCreated' ? 'comment.created' : 'comment.deleted',
-    topic,
-    eventId: event.detail.eventId,
-    data: event.detail.data,
-  });
+  JSON.stringify(
+    event.detailType === 'CommentCreated'
+      ? commentCreatedFrame(topic, event.detail.eventId, event.detail.data)
+      : commentDeletedFrame(topic, event.detail.eventId, event.detail.data),
+  );
 
 /**
  * Starts reading a page of a topic's subscribers. The read may begin before
@@ -71,9 +65,8 @@ export const frameOf = (event: CommentEvent, topic: Topic): string =>
  * when the event turns out to be a duplicate.
  */
 export const readPage = (
-  topic: Topic,
-  cursor: SubscriberCursor | undefined,
   deps: Pick<BroadcastDeps, 'subscriptions' | 'pageSize'>,
+  { topic, cursor }: Pick<TopicBroadcast, 'topic' | 'cursor'>,
 ): Promise<SubscriberPage> => {
   const page = deps.subscriptions.subscribers(topic, {
     limit: deps.pageSize,
@@ -87,9 +80,9 @@ export const readPage = (
 export type FirstPages = ReadonlyMap<Topic, Promise<SubscriberPage>>;
 
 export const readFirstPages = (
-  event: CommentEvent,
   deps: Pick<BroadcastDeps, 'subscriptions' | 'pageSize'>,
-): FirstPages => new Map(topicsOf(event).map((topic) => [topic, readPage(topic, undefined, deps)]));
+  event: CommentEvent,
+): FirstPages => new Map(topicsOf(event).map((topic) => [topic, readPage(deps, { topic })]));
 
 /**
  * Sends one page of a topic's subscribers the frame. The next page is handed
@@ -99,9 +92,9 @@ export const readFirstPages = (
  * since that would send the frame again to the whole page.
  */
 export const broadcastPage = async (
-  broadcast: TopicBroadcast,
   deps: BroadcastDeps,
-  pageRead: Promise<SubscriberPage> = readPage(broadcast.topic, broadcast.cursor, deps),
+  broadcast: TopicBroadcast,
+  pageRead: Promise<SubscriberPage> = readPage(deps, broadcast),
 ): Promise<PageOutcome> => {
   const page = await pageRead;
   if (page.next) {
@@ -111,7 +104,7 @@ export const broadcastPage = async (
 
   const outcome: PageOutcome = { subscribers: page.connectionIds.length, delivered: 0, gone: 0, failed: 0 };
   await forEachWithConcurrency(page.connectionIds, deps.concurrency, async (connectionId) => {
-    const result = await deps.postFrame(connectionId, broadcast.frame);
+    const result = await deps.sendFrame(connectionId, broadcast.frame);
     outcome[result]++;
     if (result !== 'gone') return;
     try {
@@ -144,14 +137,15 @@ export const broadcastPage = async (
 
 /** Announces a comment event on each of its topics, starting with the first page of each. */
 export const broadcastEvent = async (
-  event: CommentEvent,
   deps: BroadcastDeps,
-  firstPages: FirstPages = readFirstPages(event, deps),
+  event: CommentEvent,
+  firstPages: FirstPages = readFirstPages(deps, event),
 ): Promise<PageOutcome[]> => {
   // Topics side by side: the feed's first page must not wait for a large post's.
   return Promise.all(
     topicsOf(event).map((topic) =>
       broadcastPage(
+        deps,
         {
           eventId: event.detail.eventId,
           correlationId: event.detail.correlationId,
@@ -160,7 +154,6 @@ export const broadcastEvent = async (
           frame: frameOf(event, topic),
           page: 0,
         },
-        deps,
         firstPages.get(topic),
       ),
     ),

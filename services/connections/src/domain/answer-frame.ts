@@ -1,9 +1,16 @@
-import { connectionExpiresAt } from '../connections/lifetime';
-import { errorFrame, type ReplyFrame } from '../frames';
-import type { SubscriptionStore } from './store';
-import { parseTopic } from './topics';
+import {
+  errorFrame,
+  parseTopic,
+  pongFrame,
+  type ReplyFrame,
+  subscribedFrame,
+  unsubscribedFrame,
+} from '@live-comments/events/websocket';
+import { connectionExpiresAt } from './lifetime';
+import type { SubscriptionStore } from './ports';
 
-export interface ClientFrame {
+/** A frame as the gateway hands it over, with the connection it came on. */
+export interface ReceivedFrame {
   connectionId: string;
   /** When the connection opened (epoch ms): its subscriptions expire with it. */
   connectedAt: number;
@@ -38,7 +45,7 @@ const parseJsonObject = (body: string | undefined): Record<string, unknown> | un
  * which echoes the frame's requestId. Bad frames get an error frame, never an
  * exception, so the connection stays open.
  */
-export const answerFrame = async (frame: ClientFrame, deps: AnswerFrameDeps): Promise<ReplyFrame> => {
+export const answerFrame = async (deps: AnswerFrameDeps, frame: ReceivedFrame): Promise<ReplyFrame> => {
   const message = parseJsonObject(frame.body);
   if (!message) return errorFrame('invalid_frame', 'Frames are JSON objects, sent as text.');
 
@@ -53,11 +60,10 @@ export const answerFrame = async (frame: ClientFrame, deps: AnswerFrameDeps): Pr
     );
   }
   const requestId = rawRequestId;
-  const echo = requestId === undefined ? {} : { requestId };
 
   switch (message.action) {
     case 'ping':
-      return { type: 'pong', ...echo };
+      return pongFrame(requestId);
 
     case 'subscribe':
     case 'unsubscribe': {
@@ -76,10 +82,10 @@ export const answerFrame = async (frame: ClientFrame, deps: AnswerFrameDeps): Pr
           });
           // `at`: from when on this connection gets the topic's frames, on the server's
           // clock; a client reads what it missed before it (deleted comments) from there.
-          return { type: 'subscribed', topic, at: subscribedAt, ...echo };
+          return subscribedFrame(topic, subscribedAt, requestId);
         }
         await deps.subscriptions.unsubscribe(topic, frame.connectionId);
-        return { type: 'unsubscribed', topic, ...echo };
+        return unsubscribedFrame(topic, requestId);
       } catch (error) {
         deps.onStoreError?.(error);
         return errorFrame('internal_error', 'The request could not be done; try again.', requestId);

@@ -50,7 +50,7 @@ afterAll(async () => {
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' };
 
 describe('connections API over HTTP', () => {
-  it('posts signed frames over a few kept-alive sockets', async () => {
+  it('sends signed frames over a few kept-alive sockets', async () => {
     const api = createConnectionsApi({ endpoint, region: 'us-east-1', credentials, maxSockets: 4 });
     const before = sockets;
     received.length = 0;

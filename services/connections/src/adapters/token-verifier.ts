@@ -1,7 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-
-/** The user a token names (`sub`), or undefined when the token does not verify. */
-export type VerifyToken = (token: string) => Promise<string | undefined>;
+import type { TokenVerifier } from '../domain/ports';
 
 /** The audience is the token's `client_id` (Cognito access tokens) or one of its `aud`. */
 const hasAudience = (payload: JWTPayload, audience: string): boolean => {
@@ -22,7 +20,7 @@ export const createTokenVerifier = ({
   issuer: string;
   audience: string;
   keys: JWTVerifyGetKey;
-}): VerifyToken => {
+}): TokenVerifier => {
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, keys, { issuer });

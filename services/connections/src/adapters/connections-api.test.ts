@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { answers, fakeGateway } from '../testing/fake-gateway';
+import { answers, fakeGateway } from '../testing/fakes';
 import { ConnectionsApiError, createConnectionsApi } from './connections-api';
 
 const credentials = {

@@ -1,7 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,33 +6,10 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { delay } from '@live-comments/shared';
+import { batchWriteAll, isConditionalCheckFailed } from '@live-comments/shared';
+import type { ConnectionStore } from '../domain/ports';
 
-export interface Connection {
-  connectionId: string;
-  /** The token's `sub`; absent for an anonymous reader. */
-  userId?: string;
-  connectedAt: string;
-  /** The opening hour and a shard (`connectedHourOf`): the key of the index the stale-connection sweep reads. */
-  connectedHour: string;
-  /** TTL, epoch seconds. */
-  expiresAt: number;
-}
-
-export interface ConnectionStore {
-  /** Records an open connection; a repeated `$connect` of the same id counts once. */
-  open(connection: Connection): Promise<void>;
-  /**
-   * Forgets a connection and its subscriptions. Returns false when it was
-   * already gone, so `$disconnect` and a broadcaster's prune never count it twice.
-   */
-  close(connectionId: string): Promise<boolean>;
-  /** How many connections are open, from the counter (never a Scan). */
-  countOpen(): Promise<number>;
-  /** Ids of the connections in one `connectedHour` partition opened before `connectedAt` (ISO time). */
-  openedBefore(connectedHour: string, connectedAt: string): Promise<string[]>;
-}
-
+/** The connections table, and the subscriptions table whose rows go with a closed connection. */
 export interface Tables {
   connections: string;
   subscriptions: string;
@@ -48,26 +22,18 @@ export interface Tables {
 export const OPEN_CONNECTIONS_KEY = '#open-connections';
 const COUNT = 'openConnections';
 
-/** BatchWriteItem takes at most 25 requests. */
-const BATCH_WRITE_LIMIT = 25;
-const BATCH_WRITE_ATTEMPTS = 5;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
-export const buildConnectionStore = ({
+export const buildConnectionsTable = ({
   client,
   tables,
 }: {
   client: DynamoDBDocumentClient;
-  tables: () => Tables;
+  tables: Tables;
 }): ConnectionStore => {
   const changeCount = async (by: 1 | -1) => {
     try {
       await client.send(
         new UpdateCommand({
-          TableName: tables().connections,
+          TableName: tables.connections,
           Key: { connectionId: OPEN_CONNECTIONS_KEY },
           ...(by === 1
             ? { UpdateExpression: 'ADD #count :one' }
@@ -78,7 +44,7 @@ export const buildConnectionStore = ({
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   };
 
@@ -86,27 +52,17 @@ export const buildConnectionStore = ({
     const pages = paginateQuery(
       { client },
       {
-        TableName: tables().subscriptions,
+        TableName: tables.subscriptions,
         IndexName: 'byConnection',
         KeyConditionExpression: 'connectionId = :connectionId',
         ExpressionAttributeValues: { ':connectionId': connectionId },
       },
     );
     for await (const page of pages) {
-      const keys = (page.Items ?? []).map((item) => ({ topic: item.topic, connectionId }));
-      for (let start = 0; start < keys.length; start += BATCH_WRITE_LIMIT) {
-        let requests: Record<string, unknown>[] | undefined = keys
-          .slice(start, start + BATCH_WRITE_LIMIT)
-          .map((Key) => ({ DeleteRequest: { Key } }));
-        for (let attempt = 1; requests && requests.length > 0; attempt++) {
-          if (attempt > BATCH_WRITE_ATTEMPTS) throw new Error('Subscriptions left undeleted after retries');
-          if (attempt > 1) await delay(Math.random() * 25 * 2 ** attempt);
-          const result: BatchWriteCommandOutput = await client.send(
-            new BatchWriteCommand({ RequestItems: { [tables().subscriptions]: requests } }),
-          );
-          requests = result.UnprocessedItems?.[tables().subscriptions];
-        }
-      }
+      const deletes = (page.Items ?? []).map((item) => ({
+        DeleteRequest: { Key: { topic: item.topic, connectionId } },
+      }));
+      await batchWriteAll(client, tables.subscriptions, deletes);
     }
   };
 
@@ -115,13 +71,13 @@ export const buildConnectionStore = ({
       try {
         await client.send(
           new PutCommand({
-            TableName: tables().connections,
+            TableName: tables.connections,
             Item: connection,
             ConditionExpression: 'attribute_not_exists(connectionId)',
           }),
         );
       } catch (error) {
-        if (isConditionFailure(error)) return;
+        if (isConditionalCheckFailed(error)) return;
         throw error;
       }
       await changeCount(1);
@@ -130,7 +86,7 @@ export const buildConnectionStore = ({
     close: async (connectionId) => {
       const { Attributes } = await client.send(
         new DeleteCommand({
-          TableName: tables().connections,
+          TableName: tables.connections,
           Key: { connectionId },
           ReturnValues: 'ALL_OLD',
         }),
@@ -147,7 +103,7 @@ export const buildConnectionStore = ({
       const pages = paginateQuery(
         { client },
         {
-          TableName: tables().connections,
+          TableName: tables.connections,
           IndexName: 'byConnectedHour',
           KeyConditionExpression: 'connectedHour = :hour AND connectedAt < :before',
           ExpressionAttributeValues: { ':hour': connectedHour, ':before': connectedAt },
@@ -163,7 +119,7 @@ export const buildConnectionStore = ({
 
     countOpen: async () => {
       const { Item } = await client.send(
-        new GetCommand({ TableName: tables().connections, Key: { connectionId: OPEN_CONNECTIONS_KEY } }),
+        new GetCommand({ TableName: tables.connections, Key: { connectionId: OPEN_CONNECTIONS_KEY } }),
       );
       const count = Item?.[COUNT];
       return typeof count === 'number' && count > 0 ? count : 0;

@@ -1,13 +1,8 @@
 import { delay } from '@live-comments/shared';
+import type { FrameSender } from '../domain/ports';
 import type { ConnectionsApi } from './connections-api';
 
-/** What became of one frame sent to one connection. */
-export type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
-
-/** Sends one frame (JSON text) to one connection; never throws. */
-export type PostFrame = (connectionId: string, frame: string) => Promise<DeliveryOutcome>;
-
-export interface FramePosterOptions {
+export interface FrameSenderOptions {
   api: ConnectionsApi;
   /** Attempts for throttled or failed (5xx, network) sends; 410 and other 4xx are not retried. */
   maxAttempts?: number;
@@ -45,13 +40,13 @@ const isRetryable = (error: unknown): boolean => {
  * and 5xx retried with full-jitter exponential backoff, a closed connection
  * (410 GoneException) reported as `gone` so the caller can forget it.
  */
-export const createFramePoster = ({
+export const createFrameSender = ({
   api,
   maxAttempts = 3,
   baseDelayMs = 50,
   sleep = delay,
   onFailure,
-}: FramePosterOptions): PostFrame => {
+}: FrameSenderOptions): FrameSender => {
   // A page sends one frame to many connections: encode it once.
   let lastFrame = '';
   let lastData = Buffer.alloc(0);

@@ -1,7 +1,6 @@
-import { isOriginAllowed } from '../auth/origin';
-import type { VerifyToken } from '../auth/token';
 import { connectedHourOf, connectionExpiresAt } from './lifetime';
-import type { ConnectionStore } from './store';
+import { isOriginAllowed } from './origin';
+import type { ConnectionStore, TokenVerifier } from './ports';
 
 export interface Handshake {
   connectionId: string;
@@ -12,8 +11,9 @@ export interface Handshake {
 
 export interface OpenConnectionDeps {
   connections: Pick<ConnectionStore, 'open'>;
-  verifyToken: VerifyToken;
-  allowedOrigins: () => readonly string[];
+  verifyToken: TokenVerifier;
+  /** The browser origins allowed for the stage. */
+  allowedOrigins: readonly string[];
 }
 
 export type HandshakeOutcome =
@@ -26,10 +26,10 @@ export type HandshakeOutcome =
  * anonymous reader. An accepted connection is recorded and counted.
  */
 export const openConnection = async (
-  handshake: Handshake,
   deps: OpenConnectionDeps,
+  handshake: Handshake,
 ): Promise<HandshakeOutcome> => {
-  if (!isOriginAllowed(handshake.origin, deps.allowedOrigins())) {
+  if (!isOriginAllowed(handshake.origin, deps.allowedOrigins)) {
     return { accepted: false, status: 403, reason: 'origin_not_allowed' };
   }
   let userId: string | undefined;

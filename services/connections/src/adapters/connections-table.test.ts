@@ -1,24 +1,15 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildCountConnectionsHandler } from '../handlers/count-connections';
-import { buildDisconnectHandler } from '../handlers/disconnect';
-import { disconnectEvent, httpEvent, lambdaContext } from '../testing/fixtures';
-import { buildConnectionStore } from './store';
+import { mockedTables } from '../testing/fakes';
 
-const documents = mockClient(DynamoDBDocumentClient);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const tables = () => ({ connections: 'connections', subscriptions: 'subscriptions' });
-const store = buildConnectionStore({ client, tables });
+const { documents, connections: store } = mockedTables();
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'condition', $metadata: {} });
 
 afterEach(() => documents.reset());
@@ -130,39 +121,5 @@ describe('connection store', () => {
     documents.on(UpdateCommand).rejects(conditionFailed());
 
     await expect(store.close('c1')).resolves.toBe(true);
-  });
-});
-
-describe('$disconnect', () => {
-  it('closes the connection of the event', async () => {
-    documents.on(DeleteCommand).resolves({});
-    documents.on(QueryCommand).resolves({ Items: [] });
-
-    const result = await buildDisconnectHandler(() => store)(disconnectEvent('gone-1'), lambdaContext());
-
-    expect(result).toEqual({ statusCode: 200 });
-    expect(documents.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual({ connectionId: 'gone-1' });
-  });
-});
-
-describe('GET /api/v1/websocket/connections', () => {
-  const request = () => buildCountConnectionsHandler(() => store)(httpEvent(), lambdaContext());
-
-  it('answers the open count from the counter item', async () => {
-    documents.on(GetCommand).resolves({ Item: { connectionId: '#open-connections', openConnections: 42 } });
-
-    const result = await request();
-
-    expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body ?? '')).toEqual({ connections: 42 });
-    expect(documents.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
-      connectionId: '#open-connections',
-    });
-  });
-
-  it('answers zero before the first connection', async () => {
-    documents.on(GetCommand).resolves({});
-
-    expect(JSON.parse((await request()).body ?? '')).toEqual({ connections: 0 });
   });
 });

@@ -1,7 +1,23 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { parseTopic, type Topic } from '@live-comments/events/websocket';
 import { z } from 'zod';
-import { parseTopic, type Topic } from '../subscriptions/topics';
-import type { TopicBroadcast } from './broadcast';
+import type { SubscriberCursor } from './subscription';
+
+/**
+ * One page of one event's broadcast to one topic. The first page is sent
+ * by the broadcaster itself; each further page travels as an SQS message
+ * (the continuation) carrying the cursor of the page before it.
+ */
+export interface TopicBroadcast {
+  eventId: string;
+  correlationId: string;
+  occurredAt: string;
+  topic: Topic;
+  /** The frame, serialized once for every subscriber of the topic. */
+  frame: string;
+  /** 0 for the first page. */
+  page: number;
+  cursor?: SubscriberCursor;
+}
 
 /**
  * A continuation: the next page of a topic's broadcast, as the body of a
@@ -31,6 +47,18 @@ export type ContinuationMessage = z.infer<typeof continuationMessage>;
 export const pageKeyOf = (broadcast: Pick<TopicBroadcast, 'eventId' | 'topic' | 'page'>): string =>
   `${broadcast.eventId}#${broadcast.topic}#${broadcast.page}`;
 
+/** The message that carries the next page of a broadcast on the fan-out queue. */
+export const continuationMessageOf = (next: TopicBroadcast): ContinuationMessage => ({
+  pageKey: pageKeyOf(next),
+  eventId: next.eventId,
+  correlationId: next.correlationId,
+  occurredAt: next.occurredAt,
+  topic: next.topic,
+  frame: next.frame,
+  page: next.page,
+  cursor: (next.cursor ?? {}) as Record<string, string>,
+});
+
 /** A message that is not a continuation cannot become one by retrying: it goes to the DLQ. */
 export class InvalidContinuationError extends Error {
   override name = 'InvalidContinuationError';
@@ -47,20 +75,3 @@ export const parseContinuation = (body: string): ContinuationMessage => {
   if (!result.success) throw new InvalidContinuationError(`Invalid continuation: ${result.error.message}`);
   return result.data;
 };
-
-/** Enqueues the next page of a broadcast on the fan-out queue. */
-export const buildContinuationQueue =
-  ({ client, queueUrl }: { client: SQSClient; queueUrl: () => string }) =>
-  async (next: TopicBroadcast): Promise<void> => {
-    const message: ContinuationMessage = {
-      pageKey: pageKeyOf(next),
-      eventId: next.eventId,
-      correlationId: next.correlationId,
-      occurredAt: next.occurredAt,
-      topic: next.topic,
-      frame: next.frame,
-      page: next.page,
-      cursor: (next.cursor ?? {}) as Record<string, string>,
-    };
-    await client.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: JSON.stringify(message) }));
-  };

@@ -1,0 +1,45 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Topic } from '@live-comments/events/websocket';
+import type { Connection } from './connection';
+import type { TopicBroadcast } from './continuation';
+import type { SubscriberCursor, SubscriberPage, Subscription } from './subscription';
+
+/** The connection records and the open-connections counter. */
+export interface ConnectionStore {
+  /** Records an open connection; a repeated `$connect` of the same id counts once. */
+  open(connection: Connection): Promise<void>;
+  /**
+   * Forgets a connection and its subscriptions. Returns false when it was
+   * already gone, so `$disconnect` and a broadcaster's prune never count it twice.
+   */
+  close(connectionId: string): Promise<boolean>;
+  /** How many connections are open, from the counter (never a Scan). */
+  countOpen(): Promise<number>;
+  /** Ids of the connections in one `connectedHour` partition opened before `connectedAt` (ISO time). */
+  openedBefore(connectedHour: string, connectedAt: string): Promise<string[]>;
+}
+
+/** Who is subscribed to which topic. */
+export interface SubscriptionStore {
+  /** Idempotent: subscribing twice to a topic is one subscription. */
+  subscribe(subscription: Subscription): Promise<void>;
+  /** Idempotent: unsubscribing from a topic one is not subscribed to does nothing. */
+  unsubscribe(topic: Topic, connectionId: string): Promise<void>;
+  /** One page of a topic's subscribers, by Query on the topic (never a Scan). */
+  subscribers(topic: string, options: { limit: number; cursor?: SubscriberCursor }): Promise<SubscriberPage>;
+}
+
+/** What became of one frame sent to one connection. */
+export type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
+
+/** Sends one frame (JSON text) to one connection; never throws. */
+export type FrameSender = (connectionId: string, frame: string) => Promise<DeliveryOutcome>;
+
+/** The user a handshake's token names (`sub`), or undefined when the token does not verify. */
+export type TokenVerifier = (token: string) => Promise<string | undefined>;
+
+/** Hands the next page of a broadcast to another invocation (the fan-out queue). */
+export type ContinuationQueue = (next: TopicBroadcast) => Promise<void>;
+
+/** Where the broadcaster's figures go (Powertools metrics in production). */
+export type MetricsSink = Pick<Metrics, 'addMetric'>;

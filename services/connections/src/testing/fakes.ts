@@ -1,0 +1,156 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import type { SignedRequest, Transport, TransportResponse } from '../adapters/connections-api';
+import { buildConnectionsTable, type Tables } from '../adapters/connections-table';
+import { buildSubscriptionsTable } from '../adapters/subscriptions-table';
+
+/** Answers of API Gateway's `@connections`, as its wire shows them. */
+export const answers = {
+  ok: { status: 200, headers: {}, body: '' },
+  gone: { status: 410, headers: { 'x-amzn-errortype': 'GoneException' }, body: '{"message":null}' },
+  throttled: {
+    status: 429,
+    headers: { 'x-amzn-errortype': 'LimitExceededException' },
+    body: '{"message":"Too Many Requests"}',
+  },
+  internalError: {
+    status: 500,
+    headers: { 'x-amzn-errortype': 'InternalServerErrorException' },
+    body: '{"message":"Internal server error"}',
+  },
+} satisfies Record<string, TransportResponse>;
+
+export interface SentFrame {
+  connectionId: string;
+  frame: Record<string, unknown>;
+  request: SignedRequest;
+}
+
+/**
+ * The `@connections` endpoint in memory, behind the real connections API
+ * client (signing, paths and error mapping run as in production): records
+ * each request and answers as scripted per connection id ('*' for any), the
+ * last scripted answer repeating; unscripted calls are answered 200.
+ */
+export const fakeGateway = () => {
+  const sent: SentFrame[] = [];
+  const scripts = new Map<string, (TransportResponse | Error)[]>();
+
+  const transport: Transport = async (request) => {
+    const connectionId = decodeURIComponent(request.path.split('/@connections/')[1] ?? '');
+    sent.push({
+      connectionId,
+      frame: JSON.parse(Buffer.from(request.body).toString('utf8')) as Record<string, unknown>,
+      request,
+    });
+    const script = scripts.get(connectionId) ?? scripts.get('*');
+    const answer = script && script.length > 1 ? script.shift() : script?.[0];
+    if (answer instanceof Error) throw answer;
+    return answer ?? answers.ok;
+  };
+
+  return {
+    transport,
+    sent,
+    /** Scripts the answers to a connection's calls, in order; an Error is a call that got no answer. */
+    answer(connectionId: string, ...script: (TransportResponse | Error)[]) {
+      scripts.set(connectionId, script);
+    },
+    reset() {
+      sent.length = 0;
+      scripts.clear();
+    },
+  };
+};
+
+/**
+ * The service's tables on a DynamoDB document client that aws-sdk-client-mock
+ * answers: script `documents` in each test (and reset it after each).
+ */
+export const mockedTables = (
+  tables: Tables = { connections: 'connections', subscriptions: 'subscriptions' },
+) => {
+  const documents = mockClient(DynamoDBDocumentClient);
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  return {
+    documents,
+    connections: buildConnectionsTable({ client, tables }),
+    subscriptions: buildSubscriptionsTable({ client, tableName: tables.subscriptions }),
+  };
+};
+
+/** Scripts the mocked tables for closing an open connection subscribed to `topics`. */
+export const scriptOpenConnection = (
+  documents: ReturnType<typeof mockedTables>['documents'],
+  connectionId: string,
+  topics: string[],
+) => {
+  documents
+    .on(QueryCommand, {
+      IndexName: 'byConnection',
+      ExpressionAttributeValues: { ':connectionId': connectionId },
+    })
+    .resolves({ Items: topics.map((topic) => ({ topic, connectionId })) });
+  documents.on(DeleteCommand, { Key: { connectionId } }).resolves({ Attributes: { connectionId } });
+  documents.on(BatchWriteCommand).resolves({});
+  documents.on(UpdateCommand).resolves({});
+};
+
+/**
+ * The Powertools idempotency table, kept in memory behind a mocked
+ * DynamoDBClient (the one Powertools writes with): a recorded key refuses a
+ * second PutItem. Returns the records, by key.
+ */
+export const fakeIdempotencyTable = (idempotencyStore: AwsClientStub<DynamoDBClient>) => {
+  const records = new Map<string, Record<string, unknown>>();
+  idempotencyStore.on(PutItemCommand).callsFake(async (input: { Item: Parameters<typeof unmarshall>[0] }) => {
+    const item = unmarshall(input.Item);
+    const existing = records.get(String(item.id));
+    // Like the real condition: a key that exists and has not expired (done or in progress) is refused.
+    if (existing) {
+      throw new ConditionalCheckFailedException({
+        message: 'exists',
+        $metadata: {},
+        Item: marshall(existing),
+      });
+    }
+    records.set(String(item.id), item);
+    return {};
+  });
+  idempotencyStore
+    .on(UpdateItemCommand)
+    .callsFake(
+      async (input: {
+        Key: Parameters<typeof unmarshall>[0];
+        ExpressionAttributeValues: Parameters<typeof unmarshall>[0];
+      }) => {
+        const id = String(unmarshall(input.Key).id);
+        const values = unmarshall(input.ExpressionAttributeValues);
+        records.set(id, { ...records.get(id), id, status: values[':status'], expiration: values[':expiry'] });
+        return {};
+      },
+    );
+  idempotencyStore
+    .on(DeleteItemCommand)
+    .callsFake(async (input: { Key: Parameters<typeof unmarshall>[0] }) => {
+      records.delete(String(unmarshall(input.Key).id));
+      return {};
+    });
+  idempotencyStore.on(GetItemCommand).resolves({});
+  return records;
+};
