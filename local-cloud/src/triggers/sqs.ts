@@ -57,7 +57,7 @@ function messageAttribute(value: MessageAttributeValue): SqsRecord['messageAttri
   };
 }
 
-/** One SQS message as Lambda puts it in an event (see conformance/lambda-events/sqs-event.json). */
+/** One SQS message as Lambda puts it in an event (see tests/conformance/lambda-events/sqs-event.json). */
 export function toSqsRecord(message: Message, queueArn: string, region: string): SqsRecord {
   const attributes: Record<string, string> = {};
   for (const name of LAMBDA_ATTRIBUTES) {

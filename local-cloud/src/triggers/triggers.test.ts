@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   DeleteMessageBatchCommand,
   type DeleteMessageBatchCommandInput,
@@ -8,22 +6,13 @@ import {
   type ReceiveMessageCommandInput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { recordedEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InvokeResult, LambdaInvoker, SqsEventSourceDef, Topology } from '../types';
 import { parseSchedule, receiptsToDelete, startTriggers, toSqsRecord } from './index';
 
 const sqsMock = mockClient(SQSClient);
-const conformance = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'conformance',
-  'lambda-events',
-);
 const queueArn = 'arn:aws:sqs:us-east-1:000000000000:local-work';
 
 afterEach(() => {
@@ -157,7 +146,7 @@ async function run(
 
 describe('toSqsRecord', () => {
   it('builds the record Lambda delivers', () => {
-    const expected = JSON.parse(readFileSync(join(conformance, 'sqs-event.json'), 'utf8')).Records[0];
+    const expected = recordedEvent<{ Records: unknown[] }>('sqs-event').Records[0];
     const bytes = (text: string) => new Uint8Array(Buffer.from(text));
     const record = toSqsRecord(
       {
