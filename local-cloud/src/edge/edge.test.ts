@@ -33,7 +33,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Topology } from '../types';
+import type { Topology } from '../topology/model';
 import { type Edge, startEdge } from './edge';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

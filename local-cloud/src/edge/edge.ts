@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createDynamoDbService, type DynamoDbService } from '../dynamodb/dynamodb';
 import { createEventBridge, type EventBridgeEmulator, EventBridgeError } from '../eventbridge/emulator';
 import { createSqsService, type SqsService } from '../sqs/sqs';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type Topology } from '../types';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type Topology } from '../topology/model';
 import { awsJsonError, type EdgeRequest, type EdgeResponse } from './http';
 import { provisionTopology } from './provision';
 import { deliverToSqs } from './targets';

@@ -8,7 +8,7 @@ import type { DynamoDbService } from '../dynamodb/dynamodb';
 import { DynamoDbCallError } from '../dynamodb/dynamodb';
 import type { EventBridgeEmulator, TargetSpec } from '../eventbridge/emulator';
 import { SqsCallError, type SqsService } from '../sqs/sqs';
-import type { QueueDef, RuleTargetDef, TableDef, Topology } from '../types';
+import type { QueueDef, RuleTargetDef, TableDef, Topology } from '../topology/model';
 
 interface Services {
   dynamodb: DynamoDbService;

@@ -1,4 +1,5 @@
-import type { HttpRouteDef, InvokeResult, LambdaInvoker, Topology } from '../types';
+import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
+import type { HttpRouteDef, Topology } from '../topology/model';
 
 /** Test helpers: a recording fake Lambda invoker and a minimal topology. */
 

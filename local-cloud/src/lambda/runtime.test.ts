@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../logs';
-import type { FunctionDef, InvokeResult, Topology } from '../types';
+import type { FunctionDef, Topology } from '../topology/model';
 import { type LambdaRuntime, startLambdaRuntime } from './index';
+import type { InvokeResult } from './invoker';
 import { lambdaHeap } from './pool';
 
 const fixtures = join(import.meta.dirname, 'fixtures');

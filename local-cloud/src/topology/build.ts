@@ -1,20 +1,4 @@
-import type {
-  CorsDef,
-  EventBusDef,
-  FunctionDef,
-  HttpApiDef,
-  HttpRouteDef,
-  JwtAuthorizerDef,
-  LocalPorts,
-  QueueDef,
-  RuleDef,
-  RuleTargetDef,
-  ScheduleDef,
-  SqsEventSourceDef,
-  TableDef,
-  Topology,
-  WebSocketApiDef,
-} from '../types';
+import type { ListenPorts } from '../listen-ports';
 import {
   busNameFromNameOrArn,
   createResolver,
@@ -23,10 +7,26 @@ import {
   type Resolver,
   type StackResource,
 } from './intrinsics';
+import type {
+  CorsDef,
+  EventBusDef,
+  FunctionDef,
+  HttpApiDef,
+  HttpRouteDef,
+  JwtAuthorizerDef,
+  QueueDef,
+  RuleDef,
+  RuleTargetDef,
+  ScheduleDef,
+  SqsEventSourceDef,
+  TableDef,
+  Topology,
+  WebSocketApiDef,
+} from './model';
 import type { ResolvedStack } from './resolve-stacks';
 
 export interface BuildTopologyOptions {
-  ports: LocalPorts;
+  ports: ListenPorts;
   accountId: string;
   /** Used when a stack's provider.region is missing. */
   region: string;
@@ -449,7 +449,7 @@ export function mapExecuteApiUrls(
   value: string,
   apis: { apiId: string; kind: 'http' | 'websocket' }[],
   region: string,
-  ports: LocalPorts,
+  ports: ListenPorts,
   host = '127.0.0.1',
 ): string {
   let mapped = value;

@@ -5,7 +5,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { InvokeResult, LambdaInvoker, SqsEventSourceDef } from '../types';
+import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
+import type { SqsEventSourceDef } from '../topology/model';
 
 /** The part of the SQS client the pollers use (a real client, or a fake in tests). */
 export type SqsSender = Pick<SQSClient, 'send'>;

@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, startEdge } from '../edge';
-import type { LambdaInvoker, QueueDef, Topology } from '../types';
+import type { LambdaInvoker } from '../lambda/invoker';
+import type { QueueDef, Topology } from '../topology/model';
 import { inProcessSqs, type SqsRecord, type SqsSender, startTriggers } from './index';
 
 const queue = (name: string, extra: Partial<QueueDef> = {}): QueueDef => ({

@@ -9,7 +9,8 @@ import {
 import { recordedEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { InvokeResult, LambdaInvoker, SqsEventSourceDef, Topology } from '../types';
+import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
+import type { SqsEventSourceDef, Topology } from '../topology/model';
 import { parseSchedule, receiptsToDelete, startTriggers, toSqsRecord } from './index';
 
 const sqsMock = mockClient(SQSClient);
