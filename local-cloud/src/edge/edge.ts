@@ -9,7 +9,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { awsJsonError, jsonBody, type WireRequest, type WireResponse } from '../aws-wire';
 import { createDynamoDbService, type DynamoDbService } from '../dynamodb/dynamodb';
-import { createEventBridge, type EventBridgeEmulator, EventBridgeError } from '../eventbridge/emulator';
+import { createEventBridge, type EventBridgeEmulator } from '../eventbridge/emulator';
+import { EventBridgeError } from '../eventbridge/model';
 import { createSqsService, type SqsService } from '../sqs/sqs';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type Topology } from '../topology/model';
 import { provisionTopology } from './provision';
