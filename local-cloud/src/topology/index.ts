@@ -4,9 +4,10 @@ import { buildTopology } from './build';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type Topology } from './model';
 import { resolveStacks } from './resolve-stacks';
 
-export { buildTopology, lambdaLogicalId, mapExecuteApiUrls } from './build';
+export { buildTopology, mapExecuteApiUrls } from './build';
 export { createResolver, IntrinsicError } from './intrinsics';
 export { findStackDirs, type ResolvedStack, resolveStacks } from './resolve-stacks';
+export { lambdaLogicalId } from './stack';
 
 export interface LoadTopologyOptions {
   /** The repository root: holds events/serverless.yml and services/<name>/serverless.yml. */
