@@ -1,7 +1,7 @@
 import { recordedEvent } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
+import { keysOf } from '../testing';
 import { buildHttpEvent, type HttpRequestFacts, isTextContentType, mapLambdaResult } from './http-event';
-import { keysOf } from './testing';
 
 /** A recorded event, loosely typed for comparing its keys with ours. */
 type Recording = Record<string, Record<string, unknown>>;

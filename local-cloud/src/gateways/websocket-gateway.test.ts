@@ -9,9 +9,9 @@ import {
 import { recordedEvent } from '@live-comments/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { type FakeBehaviour, type FakeInvoker, fakeInvoker, keysOf, topologyWith } from '../testing';
 import type { WebSocketApiDef } from '../topology/model';
 import { createFrameGuard } from './frame-guard';
-import { type FakeBehaviour, type FakeInvoker, fakeInvoker, keysOf, topologyWith } from './testing';
 import type { WebSocketEvent } from './websocket-events';
 import {
   startWebSocketGateway,

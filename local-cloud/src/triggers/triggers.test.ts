@@ -10,6 +10,7 @@ import { recordedEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
+import { eventSourceDef, queueDef, topologyWith } from '../testing';
 import type { SqsEventSourceDef, Topology } from '../topology/model';
 import { parseSchedule, receiptsToDelete, startTriggers, toSqsRecord } from './index';
 
@@ -57,45 +58,12 @@ function fakeQueue(messages: Message[]) {
   return { deleted, receiveSizes };
 }
 
-function topologyWith(source: Partial<SqsEventSourceDef>): Topology {
-  return {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    stage: 'local',
-    functions: [],
-    httpApis: [],
-    httpRoutes: [],
-    webSocketApis: [],
-    tables: [],
-    queues: [
-      {
-        stack: 's',
-        logicalId: 'Work',
-        name: 'local-work',
-        arn: queueArn,
-        fifo: false,
-        visibilityTimeoutSeconds: 30,
-        messageRetentionSeconds: 345_600,
-        delaySeconds: 0,
-        receiveWaitTimeSeconds: 0,
-        policies: [],
-      },
-    ],
-    buses: [],
-    rules: [],
-    sqsEventSources: [
-      {
-        functionKey: 'svc.worker',
-        queueArn,
-        batchSize: 10,
-        maximumBatchingWindowSeconds: 0,
-        reportBatchItemFailures: false,
-        enabled: true,
-        ...source,
-      },
-    ],
-    schedules: [],
-  };
+/** `svc.worker` polling the queue local-work, with the given settings. */
+function pollingTopology(source: Partial<SqsEventSourceDef>): Topology {
+  return topologyWith({
+    queues: [queueDef('local-work', { logicalId: 'Work' })],
+    sqsEventSources: [eventSourceDef('local-work', source)],
+  });
 }
 
 function recordingInvoker(answer: (event: { Records: { messageId: string }[] }) => InvokeResult) {
@@ -129,7 +97,7 @@ async function run(
   const queue = fakeQueue(messages);
   const { invoker, events } = recordingInvoker(answer);
   const triggers = startTriggers({
-    topology: topologyWith(source),
+    topology: pollingTopology(source),
     invoker,
     edgeUrl: 'http://127.0.0.1:4566',
     sqs: new SQSClient({ region: 'us-east-1' }),
@@ -294,7 +262,7 @@ describe('SQS event source mapping', () => {
     const receive = vi.fn(() => new Promise(() => {}));
     sqsMock.on(ReceiveMessageCommand).callsFake(receive);
     const triggers = startTriggers({
-      topology: topologyWith({}),
+      topology: pollingTopology({}),
       invoker: recordingInvoker(() => success()).invoker,
       edgeUrl: 'http://127.0.0.1:4566',
       sqs: new SQSClient({ region: 'us-east-1' }),
@@ -339,7 +307,7 @@ describe('schedules', () => {
   it('invokes the function with a scheduled event at each rate tick', async () => {
     vi.useFakeTimers({ now: new Date('2025-01-01T10:00:00.000Z') });
     const { invoker, events } = recordingInvoker(() => success());
-    const topology = topologyWith({ enabled: false });
+    const topology = pollingTopology({ enabled: false });
     topology.functions.push({
       key: 'svc.sweep',
       service: 'svc',
