@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from '../src/index';
-import { PortInUseError } from '../src/ports';
+import { PortInUseError } from '../src/listen-ports';
 import { summary } from '../src/summary';
 
 const { values } = parseArgs({

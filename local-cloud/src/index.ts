@@ -4,26 +4,21 @@ import { type Edge, startEdge } from './edge';
 import { createLocalIssuer, startHttpGateway, startWebSocketGateway } from './gateways';
 import { urlHost } from './gateways/listen';
 import { startLambdaRuntime } from './lambda';
+import type { LambdaInvoker } from './lambda/invoker';
+import { assertPortsFree, defaultPorts, freePorts, type ListenPorts } from './listen-ports';
 import type { LogEntry, LogFormat } from './logs';
-import { assertPortsFree, defaultPorts, freePorts } from './ports';
 import { loadTopology } from './topology';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type Topology } from './topology/model';
 import { inProcessSqs, startTriggers } from './triggers';
-import {
-  type LambdaInvoker,
-  LOCAL_ACCOUNT_ID,
-  LOCAL_REGION,
-  LOCAL_STAGE,
-  type LocalPorts,
-  type Topology,
-} from './types';
 
-export type { LocalPorts, Topology } from './types';
+export type { ListenPorts } from './listen-ports';
+export type { Topology } from './topology/model';
 
 export interface LocalCloudOptions {
   /** The repository root (holds events/ and services/). */
   root?: string;
   /** Fixed ports (default 8000, 3001, 4566 or LC_*_PORT), or 'free' to pick unused ones (test suites). */
-  ports?: Partial<LocalPorts> | 'free';
+  ports?: Partial<ListenPorts> | 'free';
   host?: string;
   /** Rebuild and reload functions when their code changes (npm run dev). */
   watch?: boolean;
@@ -36,7 +31,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  ports: LocalPorts;
+  ports: ListenPorts;
   urls: { http: string; websocket: string; edge: string; connections: string; web: string };
   issuerUrl: string;
   topology: Topology;

@@ -10,6 +10,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { conformanceDir } from '@live-comments/shared/testing';
 import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
 import { eventually, useLocalCloud } from './support/cloud';
@@ -56,7 +57,7 @@ describe('AWS edge of the local cloud', () => {
 
   it('matches the EventBridge pattern conformance corpus through TestEventPattern', async () => {
     const events = new EventBridgeClient(clientConfig());
-    const dir = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance', 'eventbridge-patterns');
+    const dir = join(conformanceDir, 'eventbridge-patterns');
     const read = (file: string) => JSON5.parse(readFileSync(join(dir, file), 'utf8'));
     const cases: [string, { Event: unknown; EventPattern: unknown }][] = readdirSync(dir)
       .filter((file) => file.endsWith('.json5'))

@@ -20,7 +20,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import dynalite from 'dynalite';
-import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
+import { awsErrorCode, awsJsonError, jsonBody, type WireRequest, type WireResponse } from '../aws-wire';
 import { createGate } from './gate';
 import { createTransactions } from './transactions';
 import { CONTENT_TYPE, json, operationRequest, validation } from './wire';
@@ -42,7 +42,7 @@ export class DynamoDbCallError extends Error {
 }
 
 export interface DynamoDbService {
-  handle(request: EdgeRequest): Promise<EdgeResponse>;
+  handle(request: WireRequest): Promise<WireResponse>;
   /** Calls one DynamoDB operation in process. Throws DynamoDbCallError on AWS errors. */
   call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T>;
   /**
@@ -75,7 +75,7 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
   const ttl = new Map<string, string>();
 
   /** Runs dynalite's handler on a buffered request and collects its answer; past the gate. */
-  const dispatchAlone = (request: EdgeRequest): Promise<EdgeResponse> =>
+  const dispatchAlone = (request: WireRequest): Promise<WireResponse> =>
     new Promise((resolve) => {
       const fakeRequest = Object.assign(Readable.from(request.body.length > 0 ? [request.body] : []), {
         method: request.method,
@@ -100,22 +100,17 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
     });
 
   const gate = createGate();
-  const dispatch = (request: EdgeRequest) => gate.shared(dispatchAlone, request);
+  const dispatch = (request: WireRequest) => gate.shared(dispatchAlone, request);
 
   const call = async <T>(operation: string, input: Record<string, unknown>): Promise<T> => {
     const response = await dispatch(operationRequest(operation, input));
-    const parsed = JSON.parse(response.body.toString() || '{}') as Record<string, unknown>;
-    if (response.status >= 300) {
-      throw new DynamoDbCallError(
-        String(parsed.__type ?? 'InternalError').replace(/^.*#/, ''),
-        String(parsed.message),
-      );
-    }
+    const parsed = jsonBody(response);
+    if (response.status >= 300) throw new DynamoDbCallError(awsErrorCode(parsed), String(parsed.message));
     return parsed as T;
   };
 
   /** Answers from dynalite when the table is missing, so the error is exactly dynalite's. */
-  const tableError = async (tableName: string): Promise<EdgeResponse | undefined> => {
+  const tableError = async (tableName: string): Promise<WireResponse | undefined> => {
     try {
       await call('DescribeTable', { TableName: tableName });
       return undefined;
@@ -132,7 +127,7 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
     }
   };
 
-  const updateTimeToLive = async (input: Record<string, unknown>): Promise<EdgeResponse> => {
+  const updateTimeToLive = async (input: Record<string, unknown>): Promise<WireResponse> => {
     const tableName = input.TableName;
     const specification = input.TimeToLiveSpecification as
       | { Enabled?: unknown; AttributeName?: unknown }
@@ -157,7 +152,7 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
     return json({ TimeToLiveSpecification: { Enabled: specification.Enabled, AttributeName: attribute } });
   };
 
-  const describeTimeToLive = async (input: Record<string, unknown>): Promise<EdgeResponse> => {
+  const describeTimeToLive = async (input: Record<string, unknown>): Promise<WireResponse> => {
     const tableName = input.TableName;
     if (typeof tableName !== 'string') return validation('TableName is required');
     const missing = await tableError(tableName);
@@ -178,21 +173,21 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
     nowSeconds,
   });
   /** Operations answered here rather than by dynalite. */
-  const localOperations = new Map<string, (input: Record<string, unknown>) => Promise<EdgeResponse>>([
+  const localOperations = new Map<string, (input: Record<string, unknown>) => Promise<WireResponse>>([
     ['UpdateTimeToLive', updateTimeToLive],
     ['DescribeTimeToLive', describeTimeToLive],
     ['TransactWriteItems', transactions.writeItems],
     ['TransactGetItems', transactions.getItems],
   ]);
 
-  const handle = async (request: EdgeRequest): Promise<EdgeResponse> => {
+  const handle = async (request: WireRequest): Promise<WireResponse> => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.split('.')[1] ?? '';
     const local = localOperations.get(operation);
     if (local) {
       let input: unknown;
       try {
-        input = JSON.parse(request.body.toString() || '{}');
+        input = jsonBody(request);
       } catch {
         return awsJsonError(
           400,

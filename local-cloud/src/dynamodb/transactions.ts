@@ -18,7 +18,7 @@
  * successful call idempotent for ten minutes.
  */
 
-import type { EdgeResponse } from '../edge/http';
+import { awsErrorCode, jsonBody, type WireResponse } from '../aws-wire';
 import type { Gate } from './gate';
 import { CONTENT_TYPE, json, validation } from './wire';
 
@@ -43,7 +43,7 @@ type AttributeMap = Record<string, unknown>;
 type Input = Record<string, unknown>;
 
 /** Calls one dynalite operation past the gate and returns its raw answer. */
-export type Send = (operation: string, input: Input) => Promise<EdgeResponse>;
+export type Send = (operation: string, input: Input) => Promise<WireResponse>;
 
 export interface TransactionsOptions {
   /** Only ever called from inside `gate.exclusive`. */
@@ -54,8 +54,8 @@ export interface TransactionsOptions {
 }
 
 export interface Transactions {
-  writeItems(input: Input): Promise<EdgeResponse>;
-  getItems(input: Input): Promise<EdgeResponse>;
+  writeItems(input: Input): Promise<WireResponse>;
+  getItems(input: Input): Promise<WireResponse>;
 }
 
 type Kind = 'ConditionCheck' | 'Put' | 'Delete' | 'Update';
@@ -89,10 +89,10 @@ type Outcome = { applied: true } | { applied: false; reason: CancellationReason 
 
 /** Ends a transaction early with an answer (a validation error, or dynalite's own error). */
 class Answer {
-  constructor(readonly response: EdgeResponse) {}
+  constructor(readonly response: WireResponse) {}
 }
 
-const errorBody = (type: string, body: Input): EdgeResponse => ({
+const errorBody = (type: string, body: Input): WireResponse => ({
   status: 400,
   headers: { 'content-type': CONTENT_TYPE },
   body: JSON.stringify({ __type: `${NAMESPACE}#${type}`, ...body }),
@@ -187,9 +187,9 @@ const parseGetItems = (items: unknown): Input[] => {
 };
 
 /** The error code (without its namespace) and message of a dynalite refusal. */
-const refusalOf = (response: EdgeResponse): { type: string; message: string } => {
-  const body = JSON.parse(response.body.toString() || '{}') as { __type?: unknown; message?: unknown };
-  return { type: String(body.__type ?? '').replace(/^.*#/, ''), message: String(body.message ?? '') };
+const refusalOf = (response: WireResponse): { type: string; message: string } => {
+  const body = jsonBody(response);
+  return { type: awsErrorCode(body), message: String(body.message ?? '') };
 };
 
 export function createTransactions({ send, gate, nowSeconds }: TransactionsOptions): Transactions {
@@ -200,7 +200,7 @@ export function createTransactions({ send, gate, nowSeconds }: TransactionsOptio
   const sendOrAnswer = async <T>(operation: string, input: Input): Promise<T> => {
     const response = await send(operation, input);
     if (response.status !== 200) throw new Answer(response);
-    return JSON.parse(response.body.toString() || '{}') as T;
+    return jsonBody(response) as T;
   };
 
   /** Names of each table's key attributes, looked up once per transaction. */
@@ -336,7 +336,7 @@ export function createTransactions({ send, gate, nowSeconds }: TransactionsOptio
     });
 
   /** The answer to a token seen in the last ten minutes, or undefined for a new one. */
-  const replay = (token: string | undefined, fingerprint: string): EdgeResponse | undefined => {
+  const replay = (token: string | undefined, fingerprint: string): WireResponse | undefined => {
     const now = nowSeconds();
     // Tokens expire in the order they were stored.
     for (const [stored, { expiresAt }] of tokens) {
@@ -351,7 +351,7 @@ export function createTransactions({ send, gate, nowSeconds }: TransactionsOptio
     });
   };
 
-  const writeItems = async (input: Input): Promise<EdgeResponse> => {
+  const writeItems = async (input: Input): Promise<WireResponse> => {
     const token = input.ClientRequestToken as string | undefined;
     const { ClientRequestToken: _token, ...request } = input;
     const fingerprint = JSON.stringify(request);
@@ -376,7 +376,7 @@ export function createTransactions({ send, gate, nowSeconds }: TransactionsOptio
   };
 
   /** Reads every item consistently, with no write in between. */
-  const getItems = async (input: Input): Promise<EdgeResponse> => {
+  const getItems = async (input: Input): Promise<WireResponse> => {
     try {
       const gets = parseGetItems(input.TransactItems);
       return await gate.exclusive(async () => {

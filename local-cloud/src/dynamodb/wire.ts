@@ -1,19 +1,19 @@
-import { awsJsonError, type EdgeRequest, type EdgeResponse } from '../edge/http';
+import { awsJsonError, type WireRequest, type WireResponse } from '../aws-wire';
 
 /** DynamoDB's JSON protocol, as the local DynamoDB answers it. */
 export const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
-export const json = (body: unknown): EdgeResponse => ({
+export const json = (body: unknown): WireResponse => ({
   status: 200,
   headers: { 'content-type': CONTENT_TYPE },
   body: JSON.stringify(body),
 });
 
-export const validation = (message: string): EdgeResponse =>
+export const validation = (message: string): WireResponse =>
   awsJsonError(400, 'com.amazon.coral.validate#ValidationException', message, CONTENT_TYPE);
 
 /** A DynamoDB request as the SDK would send it, for calls made inside the local cloud (and tests). */
-export const operationRequest = (operation: string, input: unknown): EdgeRequest => ({
+export const operationRequest = (operation: string, input: unknown): WireRequest => ({
   method: 'POST',
   url: '/',
   headers: {

@@ -33,7 +33,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Topology } from '../types';
+import { queueArn, queueDef, topologyWith } from '../testing';
+import type { Topology } from '../topology/model';
 import { type Edge, startEdge } from './edge';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -44,16 +45,7 @@ let dynamo: DynamoDBClient;
 let sqs: SQSClient;
 let events: EventBridgeClient;
 
-const queueArn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-
-const topology: Topology = {
-  region: 'us-east-1',
-  accountId: '000000000000',
-  stage: 'local',
-  functions: [],
-  httpApis: [],
-  httpRoutes: [],
-  webSocketApis: [],
+const topology: Topology = topologyWith({
   tables: [
     {
       stack: 'live-comments-connections',
@@ -86,31 +78,16 @@ const topology: Topology = {
     },
   ],
   queues: [
-    {
+    queueDef('local-broadcast', {
       stack: 'live-comments-connections',
       logicalId: 'BroadcastQueue',
-      name: 'local-broadcast',
-      arn: queueArn('local-broadcast'),
-      fifo: false,
-      visibilityTimeoutSeconds: 30,
-      messageRetentionSeconds: 345600,
-      delaySeconds: 0,
-      receiveWaitTimeSeconds: 0,
       redrive: { deadLetterTargetArn: queueArn('local-broadcast-dlq'), maxReceiveCount: 3 },
-      policies: [],
-    },
-    {
+    }),
+    queueDef('local-broadcast-dlq', {
       stack: 'live-comments-connections',
       logicalId: 'BroadcastDlq',
-      name: 'local-broadcast-dlq',
-      arn: queueArn('local-broadcast-dlq'),
-      fifo: false,
-      visibilityTimeoutSeconds: 30,
       messageRetentionSeconds: 1209600,
-      delaySeconds: 0,
-      receiveWaitTimeSeconds: 0,
-      policies: [],
-    },
+    }),
   ],
   buses: [
     {
@@ -138,9 +115,7 @@ const topology: Topology = {
       ],
     },
   ],
-  sqsEventSources: [],
-  schedules: [],
-};
+});
 
 beforeAll(async () => {
   edge = await startEdge({ port: 0, ttlSweepIntervalMs: 60_000, retryBaseDelayMs: 5, log: () => {} });

@@ -7,11 +7,12 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { awsJsonError, jsonBody, type WireRequest, type WireResponse } from '../aws-wire';
 import { createDynamoDbService, type DynamoDbService } from '../dynamodb/dynamodb';
-import { createEventBridge, type EventBridgeEmulator, EventBridgeError } from '../eventbridge/emulator';
+import { createEventBridge, type EventBridgeEmulator } from '../eventbridge/emulator';
+import { EventBridgeError } from '../eventbridge/model';
 import { createSqsService, type SqsService } from '../sqs/sqs';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type Topology } from '../types';
-import { awsJsonError, type EdgeRequest, type EdgeResponse } from './http';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type Topology } from '../topology/model';
 import { provisionTopology } from './provision';
 import { deliverToSqs } from './targets';
 
@@ -47,7 +48,7 @@ export interface Edge {
 const SERVICES: readonly EdgeService[] = ['dynamodb', 'sqs', 'events'];
 
 /** Which service a request is for, or undefined. */
-export function routeRequest(request: EdgeRequest): EdgeService | 'sqs-query' | undefined {
+export function routeRequest(request: WireRequest): EdgeService | 'sqs-query' | undefined {
   const target = String(request.headers['x-amz-target'] ?? '');
   if (target.startsWith('DynamoDB_')) return 'dynamodb';
   if (target.startsWith('AmazonSQS.')) return 'sqs';
@@ -68,7 +69,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
   const log = options.log ?? ((message: string) => console.warn(message));
 
-  let handleRequest: (request: EdgeRequest) => Promise<EdgeResponse> = async () =>
+  let handleRequest: (request: WireRequest) => Promise<WireResponse> = async () =>
     awsJsonError(503, 'ServiceUnavailable', 'The edge is starting.');
   const server = createServer((req, res) => void serve(req, res, handleRequest, log));
   const port = await listen(server, options.port, host);
@@ -143,11 +144,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   };
 }
 
-async function handleEvents(eventBridge: EventBridgeEmulator, request: EdgeRequest): Promise<EdgeResponse> {
+async function handleEvents(eventBridge: EventBridgeEmulator, request: WireRequest): Promise<WireResponse> {
   const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AWSEvents\./, '');
   let input: unknown;
   try {
-    input = JSON.parse(request.body.toString() || '{}');
+    input = jsonBody(request);
   } catch {
     return awsJsonError(400, 'SerializationException', 'Start of structure or map found where not expected.');
   }
@@ -167,7 +168,7 @@ async function handleEvents(eventBridge: EventBridgeEmulator, request: EdgeReque
 async function serve(
   req: IncomingMessage,
   res: ServerResponse,
-  handle: (request: EdgeRequest) => Promise<EdgeResponse>,
+  handle: (request: WireRequest) => Promise<WireResponse>,
   log: (message: string) => void,
 ) {
   try {

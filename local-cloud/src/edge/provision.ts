@@ -6,9 +6,10 @@
 
 import type { DynamoDbService } from '../dynamodb/dynamodb';
 import { DynamoDbCallError } from '../dynamodb/dynamodb';
-import type { EventBridgeEmulator, TargetSpec } from '../eventbridge/emulator';
+import type { EventBridgeEmulator } from '../eventbridge/emulator';
+import type { TargetSpec } from '../eventbridge/model';
 import { SqsCallError, type SqsService } from '../sqs/sqs';
-import type { QueueDef, RuleTargetDef, TableDef, Topology } from '../types';
+import type { QueueDef, RuleTargetDef, TableDef, Topology } from '../topology/model';
 
 interface Services {
   dynamodb: DynamoDbService;

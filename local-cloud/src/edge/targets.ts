@@ -6,7 +6,7 @@
  * Queue policies are not evaluated: locally the bus may always send.
  */
 
-import { type DeliverToTarget, TargetDeliveryError } from '../eventbridge/emulator';
+import { type DeliverToTarget, TargetDeliveryError } from '../eventbridge/delivery';
 import { SqsCallError, type SqsService } from '../sqs/sqs';
 
 export function deliverToSqs(sqs: SqsService, scope: { region: string; accountId: string }): DeliverToTarget {

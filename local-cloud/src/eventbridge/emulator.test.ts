@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createEventBridge, type DeliverToTarget, formatEventTime, TargetDeliveryError } from './emulator';
+import { type DeliverToTarget, TargetDeliveryError } from './delivery';
+import { createEventBridge } from './emulator';
+import { formatEventTime } from './model';
 
 interface Sent {
   arn: string;

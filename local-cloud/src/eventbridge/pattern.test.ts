@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { conformanceDir } from '@live-comments/shared/testing';
 import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +10,7 @@ import {
   parseEventPattern,
 } from './pattern';
 
-const corpusDir = join(import.meta.dirname, '../../../../shared/conformance/eventbridge-patterns');
+const corpusDir = join(conformanceDir, 'eventbridge-patterns');
 
 interface Case {
   Event: unknown;

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { CorsDef } from '../types';
+import type { CorsDef } from '../topology/model';
 
 /**
  * CORS as an HTTP API configures it: API Gateway answers preflights itself

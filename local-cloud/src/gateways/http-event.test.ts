@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { recordedEvent } from '@live-comments/shared/testing';
 import { describe, expect, it } from 'vitest';
+import { keysOf } from '../testing';
 import { buildHttpEvent, type HttpRequestFacts, isTextContentType, mapLambdaResult } from './http-event';
-import { keysOf } from './testing';
 
-const recording = (name: string): Record<string, Record<string, unknown>> =>
-  JSON.parse(readFileSync(`/work/shared/conformance/lambda-events/${name}`, 'utf8'));
+/** A recorded event, loosely typed for comparing its keys with ours. */
+type Recording = Record<string, Record<string, unknown>>;
 
 /** The value at a path of keys in a parsed recording. */
 const field = (value: unknown, ...path: string[]): unknown =>
@@ -51,7 +51,7 @@ const without = (keys: string[], dropped: string[]) => keys.filter((key) => !dro
 
 describe('buildHttpEvent', () => {
   it('has the fields of the recorded JWT-authorized event', () => {
-    const recorded = recording('apigw-v2-request-jwt-authorizer.json');
+    const recorded = recordedEvent<Recording>('apigw-v2-request-jwt-authorizer');
     const event = buildHttpEvent(
       request({
         method: 'POST',
@@ -74,7 +74,7 @@ describe('buildHttpEvent', () => {
   });
 
   it('has the fields of the recorded event without an authorizer', () => {
-    const recorded = recording('apigw-v2-request-no-authorizer.json');
+    const recorded = recordedEvent<Recording>('apigw-v2-request-no-authorizer');
     const event = buildHttpEvent(
       request({ rawQueryString: '', rawHeaders: ['Host', 'localhost:8000'] }),
       context,

@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JwtAuthorizerDef } from '../types';
+import { type FakeInvoker, fakeInvoker, route, topologyWith } from '../testing';
+import type { JwtAuthorizerDef } from '../topology/model';
 import type { HttpEventV2 } from './http-event';
 import { type HttpGateway, startHttpGateway } from './http-gateway';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer';
-import { type FakeInvoker, fakeInvoker, route, topologyWith } from './testing';
 
 const WEB_APP = 'http://localhost:3000';
 

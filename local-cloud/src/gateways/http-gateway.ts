@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { LambdaInvoker, Topology } from '../types';
+import type { LambdaInvoker } from '../lambda/invoker';
+import type { Topology } from '../topology/model';
 import { type CorsPolicy, createCorsPolicy, localRouteCors, withoutCorsHeaders } from './cors';
 import { buildHttpEvent, type GatewayResponse, gatewayError, mapLambdaResult } from './http-event';
 import { clientIp, readBody, sendJson, splitUrl } from './http-io';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { route } from '../testing';
 import { createHttpRouter } from './http-routes';
-import { route } from './testing';
 
 describe('createHttpRouter', () => {
   const router = createHttpRouter([

@@ -1,4 +1,4 @@
-import type { HttpRouteDef } from '../types';
+import type { HttpRouteDef } from '../topology/model';
 
 /**
  * Route selection of an API Gateway HTTP API: the most specific path wins

@@ -1,4 +1,4 @@
-import type { InvokeResult, LambdaInvoker } from '../types';
+import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
 
 export const TIMED_OUT = Symbol('integration timed out');
 

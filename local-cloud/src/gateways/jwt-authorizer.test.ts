@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { JwtAuthorizerDef } from '../types';
+import type { JwtAuthorizerDef } from '../topology/model';
 import { claimString, createJwtAuthorizer, identityHeaders, type JwtAuthorizer } from './jwt-authorizer';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer';
 

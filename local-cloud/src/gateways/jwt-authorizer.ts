@@ -6,7 +6,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
-import type { JwtAuthorizerDef } from '../types';
+import type { JwtAuthorizerDef } from '../topology/model';
 import type { LocalIssuer } from './jwt-issuer';
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -7,11 +6,12 @@ import {
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { recordedEvent } from '@live-comments/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { WebSocketApiDef } from '../types';
+import { type FakeBehaviour, type FakeInvoker, fakeInvoker, keysOf, topologyWith } from '../testing';
+import type { WebSocketApiDef } from '../topology/model';
 import { createFrameGuard } from './frame-guard';
-import { type FakeBehaviour, type FakeInvoker, fakeInvoker, keysOf, topologyWith } from './testing';
 import type { WebSocketEvent } from './websocket-events';
 import {
   startWebSocketGateway,
@@ -19,8 +19,8 @@ import {
   type WebSocketGatewayOptions,
 } from './websocket-gateway';
 
-const recording = (name: string): Record<string, Record<string, unknown>> =>
-  JSON.parse(readFileSync(`/work/shared/conformance/lambda-events/${name}`, 'utf8'));
+/** A recorded event, loosely typed for comparing its keys with ours. */
+type Recording = Record<string, Record<string, unknown>>;
 
 const API: WebSocketApiDef = {
   apiId: 'wsApi',
@@ -107,7 +107,7 @@ describe('startWebSocketGateway', () => {
     });
     const [event] = events(invoker, 'connections.connect');
     if (!event) throw new Error('no $connect event');
-    const recorded = recording('apigw-websocket-request.json');
+    const recorded = recordedEvent<Recording>('apigw-websocket-request');
     // The recording mixes in REST API fields ($connect events carry no resource, path, body, ...): ours are a subset.
     expect(keysOf(event).filter((key) => !keysOf(recorded).includes(key))).toEqual([]);
     expect(keysOf(event)).toEqual([
@@ -119,7 +119,7 @@ describe('startWebSocketGateway', () => {
       'requestContext',
     ]);
     expect(keysOf(event.requestContext)).toEqual(
-      keysOf(recording('apigw-websocket-request-send-message.json').requestContext)
+      keysOf(recordedEvent<Recording>('apigw-websocket-request-send-message').requestContext)
         .filter((key) => key !== 'messageId')
         .concat()
         .sort(),
@@ -174,7 +174,7 @@ describe('startWebSocketGateway', () => {
       ['$default', '{"action":"dance"}'],
       ['$default', 'not json'],
     ]);
-    const recorded = recording('apigw-websocket-request-send-message.json');
+    const recorded = recordedEvent<Recording>('apigw-websocket-request-send-message');
     expect(keysOf(subscribe)).toEqual(keysOf(recorded));
     expect(keysOf(subscribe?.requestContext)).toEqual(keysOf(recorded.requestContext));
     expect(subscribe?.requestContext).toMatchObject({ eventType: 'MESSAGE', messageDirection: 'IN' });
@@ -216,7 +216,7 @@ describe('startWebSocketGateway', () => {
       const found = events(invoker, 'connections.disconnect');
       return found.length > 0 ? found : undefined;
     });
-    const recorded = recording('apigw-websocket-request-disconnect.json');
+    const recorded = recordedEvent<Recording>('apigw-websocket-request-disconnect');
     expect(keysOf(event)).toEqual(keysOf(recorded));
     expect(keysOf(event?.requestContext)).toEqual(keysOf(recorded.requestContext));
     expect(keysOf(event?.headers)).toEqual(keysOf(recorded.headers));

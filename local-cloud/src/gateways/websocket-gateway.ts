@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { LambdaInvoker, Topology, WebSocketApiDef } from '../types';
+import type { LambdaInvoker } from '../lambda/invoker';
+import type { Topology, WebSocketApiDef } from '../topology/model';
 import { createFrameGuard } from './frame-guard';
 import { clientIp, readBody, sendJson, splitUrl } from './http-io';
 import { awsId, requestTime, traceHeader } from './ids';

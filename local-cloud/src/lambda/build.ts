@@ -4,7 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
-import type { FunctionDef, InvokeError } from '../types';
+import type { FunctionDef } from '../topology/model';
+import type { InvokeError } from './invoker';
 
 /** Where one function's handler lives: the source file and the export inside it. */
 export interface HandlerEntry {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { createLogSink, type LogEntry, type LogFormat, type LogSink } from '../logs';
-import type { FunctionDef, InvokeError, InvokeResult, LambdaInvoker, Topology } from '../types';
+import type { FunctionDef, Topology } from '../topology/model';
 import {
   buildBootstrap,
   buildHandlers,
@@ -12,6 +12,7 @@ import {
   handlerEntry,
   writeOutputs,
 } from './build';
+import type { InvokeError, InvokeResult, LambdaInvoker } from './invoker';
 import { FunctionPool } from './pool';
 
 export { FunctionPool } from './pool';

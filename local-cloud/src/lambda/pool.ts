@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { type LogSink, lineSplitter } from '../logs';
-import type { InvokeError, InvokeResult } from '../types';
+import type { InvokeError, InvokeResult } from './invoker';
 import type { WorkerData, WorkerReply, WorkerRequest } from './protocol';
 
 export interface FunctionPoolOptions {

@@ -1,5 +1,5 @@
 /** Messages between the runtime and an execution environment (a worker thread). */
-import type { InvokeError } from '../types';
+import type { InvokeError } from './invoker';
 
 export interface WorkerData {
   bundlePath: string;

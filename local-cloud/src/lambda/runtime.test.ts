@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../logs';
-import type { FunctionDef, InvokeResult, Topology } from '../types';
+import { topologyWith } from '../testing';
+import type { FunctionDef } from '../topology/model';
 import { type LambdaRuntime, startLambdaRuntime } from './index';
+import type { InvokeResult } from './invoker';
 import { lambdaHeap } from './pool';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -29,24 +31,6 @@ function fn(name: string, handler: string, extra: Partial<FunctionDef> = {}): Fu
   };
 }
 
-function topologyOf(functions: FunctionDef[]): Topology {
-  return {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    stage: 'local',
-    functions,
-    httpApis: [],
-    httpRoutes: [],
-    webSocketApis: [],
-    tables: [],
-    queues: [],
-    buses: [],
-    rules: [],
-    sqsEventSources: [],
-    schedules: [],
-  };
-}
-
 function okResult(result: InvokeResult): unknown {
   if (!result.ok)
     throw new Error(`invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
@@ -66,22 +50,27 @@ describe('startLambdaRuntime', () => {
       onLog: (entry) => logs.push(entry),
       maxWorkersPerFunction: 2,
       idleEnvironmentMs: 3_000,
-      topology: topologyOf([
-        fn('red', 'env.handler', { environment: { COLOR: 'red', AWS_REGION: 'eu-west-1' }, memorySize: 512 }),
-        fn('blue', 'env.handler', { environment: { COLOR: 'blue' } }),
-        fn('counter', 'behaviours.counter'),
-        fn('idleCounter', 'behaviours.counter'),
-        fn('sleep', 'behaviours.sleep'),
-        fn('impatient', 'behaviours.sleep', { timeoutSeconds: 0.5 }),
-        fn('fail', 'behaviours.fail'),
-        fn('failWithString', 'behaviours.failWithString'),
-        fn('exit', 'behaviours.exit'),
-        fn('callback', 'behaviours.callback'),
-        fn('nothing', 'behaviours.nothing'),
-        fn('heap', 'behaviours.heap', { memorySize: 512 }),
-        fn('noExport', 'behaviours.missing'),
-        fn('noFile', 'nowhere/handler.handler'),
-      ]),
+      topology: topologyWith({
+        functions: [
+          fn('red', 'env.handler', {
+            environment: { COLOR: 'red', AWS_REGION: 'eu-west-1' },
+            memorySize: 512,
+          }),
+          fn('blue', 'env.handler', { environment: { COLOR: 'blue' } }),
+          fn('counter', 'behaviours.counter'),
+          fn('idleCounter', 'behaviours.counter'),
+          fn('sleep', 'behaviours.sleep'),
+          fn('impatient', 'behaviours.sleep', { timeoutSeconds: 0.5 }),
+          fn('fail', 'behaviours.fail'),
+          fn('failWithString', 'behaviours.failWithString'),
+          fn('exit', 'behaviours.exit'),
+          fn('callback', 'behaviours.callback'),
+          fn('nothing', 'behaviours.nothing'),
+          fn('heap', 'behaviours.heap', { memorySize: 512 }),
+          fn('noExport', 'behaviours.missing'),
+          fn('noFile', 'nowhere/handler.handler'),
+        ],
+      }),
     });
   }, 30_000);
 
@@ -246,7 +235,7 @@ describe('startLambdaRuntime in watch mode', () => {
       watch: true,
       onLog: () => {},
       onRebuild: (changed) => rebuilds.push(changed),
-      topology: topologyOf([fn('version', 'version.handler', { serviceDir })]),
+      topology: topologyWith({ functions: [fn('version', 'version.handler', { serviceDir })] }),
     });
     try {
       expect(okResult(await runtime.invoke('test.version', {}))).toEqual({ version: 'v1' });

@@ -6,7 +6,7 @@
  */
 import { createRequire, enableCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { InvokeError } from '../types';
+import type { InvokeError } from './invoker';
 import type { WorkerData, WorkerReply, WorkerRequest } from './protocol';
 
 const data = workerData as WorkerData;

@@ -12,7 +12,7 @@
  */
 
 import { buildApp } from 'fauxqs';
-import type { EdgeRequest, EdgeResponse } from '../edge/http';
+import { awsErrorCode, jsonBody, type WireRequest, type WireResponse } from '../aws-wire';
 
 export class SqsCallError extends Error {
   constructor(
@@ -26,7 +26,7 @@ export class SqsCallError extends Error {
 }
 
 export interface SqsService {
-  handle(request: EdgeRequest): Promise<EdgeResponse>;
+  handle(request: WireRequest): Promise<WireResponse>;
   /** Calls one SQS JSON operation in process, as if from `host`. Throws SqsCallError on AWS errors. */
   call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T>;
   /** The queue URL clients of this edge use. */
@@ -47,7 +47,7 @@ export async function createSqsService(options: SqsServiceOptions): Promise<SqsS
   const app = buildApp({ logger: false, defaultRegion: options.region });
   await app.ready();
 
-  const inject = async (request: EdgeRequest): Promise<EdgeResponse> => {
+  const inject = async (request: WireRequest): Promise<WireResponse> => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name))
@@ -85,11 +85,13 @@ export async function createSqsService(options: SqsServiceOptions): Promise<SqsS
         },
         body: Buffer.from(JSON.stringify(input)),
       });
-      const text = response.body.toString();
-      const parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+      const parsed = jsonBody(response);
       if (response.status >= 300) {
-        const code = String(parsed.__type ?? 'InternalError').replace(/^.*#/, '');
-        throw new SqsCallError(code, String(parsed.message ?? text), response.status);
+        throw new SqsCallError(
+          awsErrorCode(parsed),
+          String(parsed.message ?? response.body.toString()),
+          response.status,
+        );
       }
       return parsed as T;
     },

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type LocalPorts, type Topology } from '../types';
+import type { ListenPorts } from '../listen-ports';
 import { buildTopology } from './build';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type Topology } from './model';
 import { resolveStacks } from './resolve-stacks';
 
-export { buildTopology, lambdaLogicalId, mapExecuteApiUrls } from './build';
+export { buildTopology, mapExecuteApiUrls } from './build';
 export { createResolver, IntrinsicError } from './intrinsics';
 export { findStackDirs, type ResolvedStack, resolveStacks } from './resolve-stacks';
+export { lambdaLogicalId } from './stack';
 
 export interface LoadTopologyOptions {
   /** The repository root: holds events/serverless.yml and services/<name>/serverless.yml. */
@@ -14,7 +16,7 @@ export interface LoadTopologyOptions {
   region?: string;
   /** Stage parameters passed to every stack as `--param key=value`. */
   params?: Record<string, string>;
-  ports: LocalPorts;
+  ports: ListenPorts;
   /** Host in local URLs (queue URLs, mapped execute-api URLs); default 127.0.0.1. */
   host?: string;
   /** Where resolved stacks are cached; defaults to `<root>/.local-cloud/cache`. */

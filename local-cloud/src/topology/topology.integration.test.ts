@@ -12,10 +12,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesEventPattern } from '../eventbridge/pattern';
-import type { FunctionDef, Topology } from '../types';
-import { lambdaLogicalId } from './build';
 import { findStackDirs, loadTopology } from './index';
 import { createResolver, type StackResource } from './intrinsics';
+import type { FunctionDef, Topology } from './model';
+import { lambdaLogicalId } from './stack';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const ports = { http: 8000, websocket: 3001, edge: 4566, web: 3000 };

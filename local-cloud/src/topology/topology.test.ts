@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Topology } from '../types';
 import { buildTopology, loadTopology, mapExecuteApiUrls, resolveStacks } from './index';
 import { createResolver } from './intrinsics';
+import type { Topology } from './model';
 
 const root = join(import.meta.dirname, 'fixtures', 'root');
 const ports = { http: 18000, websocket: 13001, edge: 14566, web: 13000 };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { lambdaLogicalId } from '../topology/build';
+import type { LambdaInvoker } from '../lambda/invoker';
 import { queueUrl } from '../topology/intrinsics';
-import type { LambdaInvoker, Topology } from '../types';
+import type { Topology } from '../topology/model';
+import { lambdaLogicalId } from '../topology/stack';
 import { parseSchedule, scheduledEvent } from './schedule';
 import { pollQueue, type SqsSender } from './sqs';
 

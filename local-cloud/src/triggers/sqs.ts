@@ -5,7 +5,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { InvokeResult, LambdaInvoker, SqsEventSourceDef } from '../types';
+import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
+import type { SqsEventSourceDef } from '../topology/model';
 
 /** The part of the SQS client the pollers use (a real client, or a fake in tests). */
 export type SqsSender = Pick<SQSClient, 'send'>;
@@ -57,7 +58,7 @@ function messageAttribute(value: MessageAttributeValue): SqsRecord['messageAttri
   };
 }
 
-/** One SQS message as Lambda puts it in an event (see conformance/lambda-events/sqs-event.json). */
+/** One SQS message as Lambda puts it in an event (see tests/conformance/lambda-events/sqs-event.json). */
 export function toSqsRecord(message: Message, queueArn: string, region: string): SqsRecord {
   const attributes: Record<string, string> = {};
   for (const name of LAMBDA_ATTRIBUTES) {

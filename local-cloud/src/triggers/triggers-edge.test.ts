@@ -6,53 +6,23 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, startEdge } from '../edge';
-import type { LambdaInvoker, QueueDef, Topology } from '../types';
+import type { LambdaInvoker } from '../lambda/invoker';
+import { eventSourceDef, queueArn, queueDef, topologyWith } from '../testing';
+import type { QueueDef, Topology } from '../topology/model';
 import { inProcessSqs, type SqsRecord, type SqsSender, startTriggers } from './index';
 
-const queue = (name: string, extra: Partial<QueueDef> = {}): QueueDef => ({
-  stack: 's',
-  logicalId: name,
-  name,
-  arn: `arn:aws:sqs:us-east-1:000000000000:${name}`,
-  fifo: false,
-  visibilityTimeoutSeconds: 1,
-  messageRetentionSeconds: 345_600,
-  delaySeconds: 0,
-  receiveWaitTimeSeconds: 0,
-  policies: [],
-  ...extra,
-});
+const queue = (name: string, extra: Partial<QueueDef> = {}): QueueDef =>
+  queueDef(name, { visibilityTimeoutSeconds: 1, ...extra });
 
-const polling = (name: string): Topology['sqsEventSources'][number] => ({
-  functionKey: 'svc.worker',
-  queueArn: `arn:aws:sqs:us-east-1:000000000000:${name}`,
-  batchSize: 10,
-  maximumBatchingWindowSeconds: 0,
-  reportBatchItemFailures: true,
-  enabled: true,
-});
+const polling = (name: string) => eventSourceDef(name, { reportBatchItemFailures: true });
 
-const topology: Topology = {
-  region: 'us-east-1',
-  accountId: '000000000000',
-  stage: 'local',
-  functions: [],
-  httpApis: [],
-  httpRoutes: [],
-  webSocketApis: [],
-  tables: [],
+const topology: Topology = topologyWith({
   // One queue pair per poller under test: a stopped poller's long poll may still take a message.
   queues: ['work', 'work-sdk', 'work-in-process'].flatMap((name) => [
     queue(`${name}-dlq`),
-    queue(name, {
-      redrive: { deadLetterTargetArn: `arn:aws:sqs:us-east-1:000000000000:${name}-dlq`, maxReceiveCount: 2 },
-    }),
+    queue(name, { redrive: { deadLetterTargetArn: queueArn(`${name}-dlq`), maxReceiveCount: 2 } }),
   ]),
-  buses: [],
-  rules: [],
-  sqsEventSources: [],
-  schedules: [],
-};
+});
 
 describe('SQS event source mapping on the edge', () => {
   let edge: Edge;

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   DeleteMessageBatchCommand,
   type DeleteMessageBatchCommandInput,
@@ -8,22 +6,15 @@ import {
   type ReceiveMessageCommandInput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { recordedEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { InvokeResult, LambdaInvoker, SqsEventSourceDef, Topology } from '../types';
+import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
+import { eventSourceDef, queueDef, topologyWith } from '../testing';
+import type { SqsEventSourceDef, Topology } from '../topology/model';
 import { parseSchedule, receiptsToDelete, startTriggers, toSqsRecord } from './index';
 
 const sqsMock = mockClient(SQSClient);
-const conformance = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'conformance',
-  'lambda-events',
-);
 const queueArn = 'arn:aws:sqs:us-east-1:000000000000:local-work';
 
 afterEach(() => {
@@ -67,45 +58,12 @@ function fakeQueue(messages: Message[]) {
   return { deleted, receiveSizes };
 }
 
-function topologyWith(source: Partial<SqsEventSourceDef>): Topology {
-  return {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    stage: 'local',
-    functions: [],
-    httpApis: [],
-    httpRoutes: [],
-    webSocketApis: [],
-    tables: [],
-    queues: [
-      {
-        stack: 's',
-        logicalId: 'Work',
-        name: 'local-work',
-        arn: queueArn,
-        fifo: false,
-        visibilityTimeoutSeconds: 30,
-        messageRetentionSeconds: 345_600,
-        delaySeconds: 0,
-        receiveWaitTimeSeconds: 0,
-        policies: [],
-      },
-    ],
-    buses: [],
-    rules: [],
-    sqsEventSources: [
-      {
-        functionKey: 'svc.worker',
-        queueArn,
-        batchSize: 10,
-        maximumBatchingWindowSeconds: 0,
-        reportBatchItemFailures: false,
-        enabled: true,
-        ...source,
-      },
-    ],
-    schedules: [],
-  };
+/** `svc.worker` polling the queue local-work, with the given settings. */
+function pollingTopology(source: Partial<SqsEventSourceDef>): Topology {
+  return topologyWith({
+    queues: [queueDef('local-work', { logicalId: 'Work' })],
+    sqsEventSources: [eventSourceDef('local-work', source)],
+  });
 }
 
 function recordingInvoker(answer: (event: { Records: { messageId: string }[] }) => InvokeResult) {
@@ -139,7 +97,7 @@ async function run(
   const queue = fakeQueue(messages);
   const { invoker, events } = recordingInvoker(answer);
   const triggers = startTriggers({
-    topology: topologyWith(source),
+    topology: pollingTopology(source),
     invoker,
     edgeUrl: 'http://127.0.0.1:4566',
     sqs: new SQSClient({ region: 'us-east-1' }),
@@ -157,7 +115,7 @@ async function run(
 
 describe('toSqsRecord', () => {
   it('builds the record Lambda delivers', () => {
-    const expected = JSON.parse(readFileSync(join(conformance, 'sqs-event.json'), 'utf8')).Records[0];
+    const expected = recordedEvent<{ Records: unknown[] }>('sqs-event').Records[0];
     const bytes = (text: string) => new Uint8Array(Buffer.from(text));
     const record = toSqsRecord(
       {
@@ -304,7 +262,7 @@ describe('SQS event source mapping', () => {
     const receive = vi.fn(() => new Promise(() => {}));
     sqsMock.on(ReceiveMessageCommand).callsFake(receive);
     const triggers = startTriggers({
-      topology: topologyWith({}),
+      topology: pollingTopology({}),
       invoker: recordingInvoker(() => success()).invoker,
       edgeUrl: 'http://127.0.0.1:4566',
       sqs: new SQSClient({ region: 'us-east-1' }),
@@ -349,7 +307,7 @@ describe('schedules', () => {
   it('invokes the function with a scheduled event at each rate tick', async () => {
     vi.useFakeTimers({ now: new Date('2025-01-01T10:00:00.000Z') });
     const { invoker, events } = recordingInvoker(() => success());
-    const topology = topologyWith({ enabled: false });
+    const topology = pollingTopology({ enabled: false });
     topology.functions.push({
       key: 'svc.sweep',
       service: 'svc',

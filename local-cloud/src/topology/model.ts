@@ -157,30 +157,7 @@ export interface Topology {
   warnings?: string[];
 }
 
-export interface InvokeError {
-  errorType: string;
-  errorMessage: string;
-  trace?: string[];
-}
-
-export type InvokeResult =
-  | { ok: true; result: unknown; durationMs: number }
-  | { ok: false; error: InvokeError; timedOut: boolean; durationMs: number };
-
-/** Runs Lambda functions by key; implemented by the Lambda runtime, used by gateways and triggers. */
-export interface LambdaInvoker {
-  invoke(functionKey: string, event: unknown): Promise<InvokeResult>;
-}
-
-/** The ports of one local cloud; 0 is never passed here: the orchestrator picks free ports first. */
-export interface LocalPorts {
-  http: number;
-  websocket: number;
-  edge: number;
-  /** The web app (the browser client). */
-  web: number;
-}
-
+/** The account, region and stage the local cloud stands the stacks up in. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_STAGE = 'local';

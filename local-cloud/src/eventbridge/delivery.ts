@@ -1,0 +1,228 @@
+/**
+ * Routing and delivery: an event is matched against its bus's enabled rules
+ * when it is put, and handed to each matching rule's targets after PutEvents
+ * has answered, as in AWS. A failed delivery is retried with the target's
+ * retry policy (exponential backoff with jitter); an event that cannot be
+ * delivered goes to the target's dead-letter queue, or is dropped and logged.
+ */
+
+import { type Bus, type EventEnvelope, isRecord, type Rule, type TargetSpec } from './model';
+
+/**
+ * Thrown by a target delivery. `retriable: false` mirrors AWS: a missing target
+ * resource or a permission error is not retried and goes straight to the DLQ.
+ */
+export class TargetDeliveryError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+    readonly retriable: boolean,
+  ) {
+    super(message);
+    this.name = 'TargetDeliveryError';
+  }
+}
+
+/** Sends one message to a target ARN (the edge delivers SQS ARNs to its queue emulator). */
+export type DeliverToTarget = (
+  targetArn: string,
+  body: string,
+  messageAttributes?: Record<string, string>,
+) => Promise<void>;
+
+/** One event handed to one target, as recorded for tests and introspection. */
+export interface DeliveryRecord {
+  ruleArn: string;
+  targetArn: string;
+  eventId: string;
+  outcome: 'delivered' | 'dead-lettered' | 'dropped';
+  attempts: number;
+  errorCode?: string;
+}
+
+export interface DeliveryOptions {
+  deliver: DeliverToTarget;
+  /** First retry delay; doubles per attempt with jitter, up to `retryMaxDelayMs`. */
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** Where delivery problems are reported (a dropped event is otherwise silent, as in AWS). */
+  log?: (message: string) => void;
+}
+
+export interface Delivery {
+  /** Matches the event against the bus's rules now and delivers it to their targets soon after. */
+  route(bus: Bus, envelope: EventEnvelope): void;
+  /** Resolves once every delivery started so far has been delivered, dead-lettered or dropped. */
+  idle(): Promise<void>;
+  readonly deliveries: readonly DeliveryRecord[];
+  /** Ends retries and starts no more deliveries. */
+  stop(): void;
+}
+
+const DEFAULT_MAX_RETRIES = 185;
+const DEFAULT_MAX_AGE_SECONDS = 86_400;
+
+/** The body a target receives: the whole envelope, a constant Input, or the InputPath selection. */
+const targetBody = (target: TargetSpec, envelope: EventEnvelope): string => {
+  if (target.Input !== undefined) return target.Input;
+  if (target.InputPath) {
+    let selected: unknown = envelope;
+    for (const key of target.InputPath.replace(/^\$\.?/, '')
+      .split('.')
+      .filter(Boolean)) {
+      selected = isRecord(selected) ? selected[key] : undefined;
+    }
+    return JSON.stringify(selected ?? null);
+  }
+  return JSON.stringify(envelope);
+};
+
+export function createDelivery(options: DeliveryOptions): Delivery {
+  const { deliver } = options;
+  const baseDelay = options.retryBaseDelayMs ?? 1000;
+  const maxDelay = options.retryMaxDelayMs ?? 60_000;
+  const log = options.log ?? ((message: string) => console.warn(`[eventbridge] ${message}`));
+
+  const pending = new Set<Promise<void>>();
+  /** Sleeping retries, woken early by stop() so nothing keeps the process alive. */
+  const sleepers = new Map<NodeJS.Timeout, () => void>();
+  const deliveries: DeliveryRecord[] = [];
+  let stopped = false;
+
+  const track = (work: Promise<void>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        sleepers.delete(timer);
+        resolve();
+      }, ms);
+      sleepers.set(timer, resolve);
+    });
+
+  const deliverToTarget = async (
+    rule: Rule,
+    target: TargetSpec,
+    envelope: EventEnvelope,
+    receivedAt: number,
+  ) => {
+    const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES;
+    const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
+    const body = targetBody(target, envelope);
+    let retries = 0;
+    for (;;) {
+      if (stopped) return;
+      let failure: TargetDeliveryError;
+      try {
+        await deliver(target.Arn, body);
+        deliveries.push({
+          ruleArn: rule.arn,
+          targetArn: target.Arn,
+          eventId: envelope.id,
+          outcome: 'delivered',
+          attempts: retries + 1,
+        });
+        return;
+      } catch (error) {
+        failure =
+          error instanceof TargetDeliveryError
+            ? error
+            : new TargetDeliveryError(
+                'INTERNAL_ERROR',
+                error instanceof Error ? error.message : String(error),
+                true,
+              );
+      }
+      if (stopped) return;
+      if (!failure.retriable) {
+        await deadLetter(rule, target, envelope, failure, retries, undefined);
+        return;
+      }
+      if (retries >= maxRetries) {
+        await deadLetter(rule, target, envelope, failure, retries, 'MaximumRetryAttemptsExhausted');
+        return;
+      }
+      // Exponential backoff with jitter, like AWS (scaled down: locally nobody waits hours).
+      const delay = Math.min(baseDelay * 2 ** retries, maxDelay) * (0.5 + Math.random() / 2);
+      if (Date.now() + delay - receivedAt > maxAgeMs) {
+        await deadLetter(rule, target, envelope, failure, retries, 'MaximumEventAgeExhausted');
+        return;
+      }
+      retries++;
+      await sleep(delay);
+    }
+  };
+
+  const deadLetter = async (
+    rule: Rule,
+    target: TargetSpec,
+    envelope: EventEnvelope,
+    failure: TargetDeliveryError,
+    retries: number,
+    exhausted: string | undefined,
+  ) => {
+    const record = {
+      ruleArn: rule.arn,
+      targetArn: target.Arn,
+      eventId: envelope.id,
+      attempts: retries + 1,
+      errorCode: failure.errorCode,
+    };
+    const dlqArn = target.DeadLetterConfig?.Arn;
+    if (!dlqArn) {
+      log(`event ${envelope.id} dropped for ${target.Arn} (${failure.errorCode}: ${failure.message})`);
+      deliveries.push({ ...record, outcome: 'dropped' });
+      return;
+    }
+    const attributes: Record<string, string> = {
+      RULE_ARN: rule.arn,
+      TARGET_ARN: target.Arn,
+      ERROR_CODE: failure.errorCode,
+      ERROR_MESSAGE: failure.message,
+      RETRY_ATTEMPTS: String(retries),
+      ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
+    };
+    try {
+      await deliver(dlqArn, JSON.stringify(envelope), attributes);
+      deliveries.push({ ...record, outcome: 'dead-lettered' });
+    } catch (error) {
+      log(
+        `event ${envelope.id} could not be sent to DLQ ${dlqArn}: ${error instanceof Error ? error.message : error}`,
+      );
+      deliveries.push({ ...record, outcome: 'dropped' });
+    }
+  };
+
+  return {
+    route(bus, envelope) {
+      const receivedAt = Date.now();
+      for (const rule of bus.rules.values()) {
+        if (rule.state !== 'ENABLED' || !rule.compiled?.matches(envelope)) continue;
+        for (const target of rule.targets.values()) {
+          track(
+            new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+              deliverToTarget(rule, target, envelope, receivedAt),
+            ),
+          );
+        }
+      }
+    },
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    get deliveries() {
+      return deliveries;
+    },
+    stop() {
+      stopped = true;
+      for (const [timer, wake] of sleepers) {
+        clearTimeout(timer);
+        wake();
+      }
+      sleepers.clear();
+    },
+  };
+}
