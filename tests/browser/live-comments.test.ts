@@ -1,20 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
+  describeInChromium,
   POLL,
   shownBodies,
   shownComments,
   signIn,
   sleep,
-  useBrowserSuite,
   waitUntilLive,
 } from './support/app';
-import { chromiumPath } from './support/chromium';
 
-const executablePath = chromiumPath();
-
-describe.skipIf(!executablePath)('the web app in Chromium', () => {
-  const cloud = useBrowserSuite(executablePath ?? '');
-
+describeInChromium('the web app in Chromium', (cloud) => {
   it('serves the page and a config that points at this cloud, whose CORS and Origin allowlists admit it', async () => {
     const { urls, topology } = cloud();
     const config = await (await fetch(`${urls.web}/config.json`)).json();

@@ -1,20 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   connectionState,
+  describeInChromium,
   POLL,
   shownComments,
   signIn,
   sleep,
-  useBrowserSuite,
   waitUntilLive,
 } from './support/app';
-import { chromiumPath } from './support/chromium';
 
-const executablePath = chromiumPath();
-
-describe.skipIf(!executablePath)('the web app when the server drops its WebSocket', () => {
-  const cloud = useBrowserSuite(executablePath ?? '');
-
+describeInChromium('the web app when the server drops its WebSocket', (cloud) => {
   it('shows every comment made while it was reconnecting, once and in seq order, drops one deleted meanwhile, and goes live again', async () => {
     const alice = await cloud.http('alice');
     const bob = await cloud.http('bob');

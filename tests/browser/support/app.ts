@@ -1,9 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { ApiError, createApiClient } from '../../../client/src/index';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
 import { eventually, subscribersOf } from '../../integration/support/cloud';
-import { launchChromium } from './chromium';
+import { chromiumPath, launchChromium } from './chromium';
 
 /**
  * One local cloud on free ports (its web app included) and one headless
@@ -145,3 +145,11 @@ export const shownComments = (page: Page): Promise<[number, string][]> =>
 export const shownBodies = async (page: Page) => (await shownComments(page)).map(([, body]) => body);
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type BrowserSuite = ReturnType<typeof useBrowserSuite>;
+
+/** A suite of browser tests on one local cloud and one Chromium; skipped with a notice where Chromium is missing. */
+export const describeInChromium = (name: string, tests: (cloud: BrowserSuite) => void) => {
+  const executablePath = chromiumPath();
+  describe.skipIf(!executablePath)(name, () => tests(useBrowserSuite(executablePath ?? '')));
+};
