@@ -36,6 +36,17 @@ const transactions = () =>
 
 const CCF = 'ConditionalCheckFailed';
 
+/** The Put of a marker where there is none, returning the one there when refused. */
+const newMarker = (state: string, eventId: string) => ({
+  Put: {
+    TableName: 'test-counted',
+    Item: { postId: 'p1', commentId: 'c1', state, eventId },
+    ConditionExpression: 'attribute_not_exists(#commentId)',
+    ExpressionAttributeNames: { '#commentId': 'commentId' },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});
+
 describe('buildCountedCommentsTable', () => {
   describe('count (CommentCreated)', () => {
     it('writes a counted marker where there is none and adds 1 to the live post, in one transaction', async () => {
@@ -43,15 +54,7 @@ describe('buildCountedCommentsTable', () => {
       expect(await table().count(comment)).toBe('counted');
       expect(transactions()).toEqual([
         [
-          {
-            Put: {
-              TableName: 'test-counted',
-              Item: { postId: 'p1', commentId: 'c1', state: 'counted', eventId: 'e1' },
-              ConditionExpression: 'attribute_not_exists(#commentId)',
-              ExpressionAttributeNames: { '#commentId': 'commentId' },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
+          newMarker('counted', 'e1'),
           {
             Update: {
               TableName: 'test-posts',
@@ -123,15 +126,7 @@ describe('buildCountedCommentsTable', () => {
         .resolvesOnce({});
       expect(await table().uncount({ ...comment, eventId: 'e2' })).toBe('deleted-before-counted');
       expect(transactions()[1]).toEqual([
-        {
-          Put: {
-            TableName: 'test-counted',
-            Item: { postId: 'p1', commentId: 'c1', state: 'deleted', eventId: 'e2' },
-            ConditionExpression: 'attribute_not_exists(#commentId)',
-            ExpressionAttributeNames: { '#commentId': 'commentId' },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
+        newMarker('deleted', 'e2'),
         {
           ConditionCheck: {
             TableName: 'test-posts',
