@@ -25,6 +25,7 @@ export default defineConfig({
             EVENT_BUS_NAME: 'live-comments-test',
             POSTS_TABLE: 'test-posts',
             FAVORITES_TABLE: 'test-favorites',
+            COUNTED_COMMENTS_TABLE: 'test-posts-counted-comments',
             COMMENTS_TABLE: 'test-comments',
             KNOWN_POSTS_TABLE: 'test-comments-known-posts',
             IDEMPOTENCY_TABLE: 'test-idempotency',

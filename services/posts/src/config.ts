@@ -5,6 +5,7 @@ import { z } from 'zod';
 const postsConfigSchema = z.object({
   POSTS_TABLE: z.string().min(3),
   FAVORITES_TABLE: z.string().min(3),
+  COUNTED_COMMENTS_TABLE: z.string().min(3),
   IDEMPOTENCY_TABLE: z.string().min(3),
   EVENT_BUS_NAME: z.string().min(1),
   STAGE: z.string().min(1),

@@ -1,17 +1,17 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, delay, encodeCursor, isConditionalCheckFailed } from '@live-comments/shared';
+import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, isConditionalCheckFailed } from '@live-comments/shared';
 import { z } from 'zod';
 import type { Favorite } from '../domain/favorite';
 import type { FavoritesStore } from '../domain/ports';
 import { postId } from '../domain/post';
 import { counterUpdate } from './posts-table';
+import {
+  CONDITION_FAILED,
+  reasonCodes,
+  type TransactItems,
+  type TransactOptions,
+  transactWrite,
+} from './transactions';
 
 /**
  * The favorites table (`${stage}-favorites`): key userId + postId, so a
@@ -25,54 +25,30 @@ export const favoritesCursorScope = (userId: string): string => `favorites:${use
 
 const favoriteItem = z.object({ postId: z.string(), favoritedAt: z.string() });
 
-export interface FavoritesTableOptions {
+export interface FavoritesTableOptions extends TransactOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   /** The posts table, whose favoriteCount moves in the same transaction as the favorite. */
   postsTableName: string;
-  /** Waits between attempts after a TransactionConflict. */
-  sleep?: (ms: number) => Promise<void>;
-  maxAttempts?: number;
 }
-
-/** The cancellation reason of each item of a cancelled transaction, in order. */
-const cancellationCodes = (error: unknown): string[] | undefined =>
-  error instanceof TransactionCanceledException
-    ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None')
-    : undefined;
-
-const CONDITION_FAILED = 'ConditionalCheckFailed';
 
 export const buildFavoritesTable = ({
   client,
   tableName,
   postsTableName,
-  sleep = delay,
-  maxAttempts = 4,
+  ...retries
 }: FavoritesTableOptions): FavoritesStore => {
   const favoriteKey = (userId: string, postIdOfFavorite: string) => ({ userId, postId: postIdOfFavorite });
 
   /**
-   * Runs a transaction; answers the cancellation codes when it was cancelled
-   * by a condition, nothing when it applied. A conflict with another
-   * transaction on the same post (a popular post favorited by many at once) is
-   * retried with jittered backoff.
+   * Runs a transaction; answers the cancellation codes when it was cancelled,
+   * nothing when it applied. A conflict with another transaction on the same
+   * post (a popular post favorited by many at once) is retried with jittered
+   * backoff.
    */
-  const transact = async (
-    items: TransactWriteCommandInput['TransactItems'],
-  ): Promise<string[] | undefined> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-        return undefined;
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (!codes) throw error;
-        if (!codes.includes('TransactionConflict')) return codes;
-        if (attempt >= maxAttempts) throw error;
-        await sleep(Math.random() * 25 * 2 ** attempt);
-      }
-    }
+  const transact = async (items: TransactItems): Promise<string[] | undefined> => {
+    const cancelled = await transactWrite(client, items, retries);
+    return cancelled && reasonCodes(cancelled);
   };
 
   return {

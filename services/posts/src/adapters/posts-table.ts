@@ -41,18 +41,30 @@ export const POSTS_CURSOR_SCOPE = 'posts';
 const names = (...attributes: string[]): Record<string, string> =>
   Object.fromEntries(attributes.map((attribute) => [`#${attribute}`, attribute]));
 
+/** True of a post that exists and is not a tombstone (with `names('id', 'deletedAt')`). */
+const LIVE_POST = 'attribute_exists(#id) AND attribute_not_exists(#deletedAt)';
+
 /**
  * Moves a counter of a live post by `delta`, never below zero: the update
  * fails its condition when the post is missing, deleted, or the count would go
- * negative. Shared by `adjustCounter` and the favorites' transactions.
+ * negative. Shared by `adjustCounter` and the transactions of the favorites
+ * and of the counted comments.
  */
 export const counterUpdate = (tableName: string, id: string, counter: PostCounter, delta: number) => ({
   TableName: tableName,
   Key: { id },
   UpdateExpression: 'ADD #counter :delta',
-  ConditionExpression: `attribute_exists(#id) AND attribute_not_exists(#deletedAt)${delta < 0 ? ' AND #counter >= :needed' : ''}`,
+  ConditionExpression: `${LIVE_POST}${delta < 0 ? ' AND #counter >= :needed' : ''}`,
   ExpressionAttributeNames: { ...names('id', 'deletedAt'), '#counter': counter },
   ExpressionAttributeValues: { ':delta': delta, ...(delta < 0 ? { ':needed': -delta } : {}) },
+});
+
+/** A transaction's check that the post is live, changing nothing on it. */
+export const livePostCheck = (tableName: string, id: string) => ({
+  TableName: tableName,
+  Key: { id },
+  ConditionExpression: LIVE_POST,
+  ExpressionAttributeNames: names('id', 'deletedAt'),
 });
 
 const listCursorKey = z.strictObject({

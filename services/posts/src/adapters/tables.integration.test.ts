@@ -7,16 +7,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Edge, startEdge } from '@live-comments/local-cloud/edge/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, type Tags } from 'yaml';
 import type { PendingEvent, StoredPost } from '../domain/post';
+import { buildCountedCommentsTable } from './counted-comments-table';
 import { buildFavoritesTable } from './favorites-table';
 import { buildPostsTable } from './posts-table';
 
 let edge: Edge;
 let client: DynamoDBDocumentClient;
+const TABLES = ['PostsTable', 'FavoritesTable', 'CountedCommentsTable'];
 
 /** The table definitions of serverless.yml (CloudFormation tags read as plain values). */
 const tableProperties = (logicalId: string): CreateTableCommandInput => {
@@ -40,10 +42,9 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  for (const id of ['PostsTable', 'FavoritesTable'])
-    await raw.send(new CreateTableCommand(tableProperties(id)));
+  for (const id of TABLES) await raw.send(new CreateTableCommand(tableProperties(id)));
   // dynalite answers item calls only once a table is ACTIVE.
-  for (const id of ['PostsTable', 'FavoritesTable']) await edge.dynamodb.waitForTable(`it-${id}`);
+  for (const id of TABLES) await edge.dynamodb.waitForTable(`it-${id}`);
   client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
 });
 
@@ -54,6 +55,13 @@ afterAll(async () => {
 const posts = () => buildPostsTable({ client, tableName: 'it-PostsTable' });
 const favorites = () =>
   buildFavoritesTable({ client, tableName: 'it-FavoritesTable', postsTableName: 'it-PostsTable' });
+
+const countedComments = () =>
+  buildCountedCommentsTable({
+    client,
+    tableName: 'it-CountedCommentsTable',
+    postsTableName: 'it-PostsTable',
+  });
 
 const newPost = (id: string, createdAt: string): StoredPost & { pending: PendingEvent } => ({
   post: {
@@ -225,5 +233,77 @@ describe('favorites table on the local DynamoDB', () => {
     await Promise.all(users.slice(0, 15).map((user) => table.remove(user, 'hot')));
     await Promise.all(users.slice(0, 5).map((user) => table.add(user, { postId: 'hot', favoritedAt: at })));
     expect(await favoriteCount('hot')).toBe(40 - 15 + 5);
+  });
+});
+
+describe('counted comments table on the local DynamoDB', () => {
+  const commentCount = async (id: string) => (await posts().get(id))?.commentCount;
+  const markersOf = async (postId: string) => {
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: 'it-CountedCommentsTable',
+        KeyConditionExpression: 'postId = :postId',
+        ExpressionAttributeValues: { ':postId': postId },
+        ConsistentRead: true,
+      }),
+    );
+    return Object.fromEntries(Items.map((item) => [item.commentId, item.state]));
+  };
+  const mark = (postId: string, commentId: string, eventId = `${commentId}-event`) => ({
+    postId,
+    commentId,
+    eventId,
+  });
+
+  it('counts each comment once, whatever the order and number of its events', async () => {
+    await posts().create(newPost('k1', '2026-01-06T10:00:00.000Z'));
+    const table = countedComments();
+    expect(await table.count(mark('k1', 'a'))).toBe('counted');
+    expect(await table.count(mark('k1', 'a'))).toBe('already-counted');
+    expect(await table.count(mark('k1', 'b'))).toBe('counted');
+    expect(await commentCount('k1')).toBe(2);
+
+    expect(await table.uncount(mark('k1', 'a'))).toBe('uncounted');
+    expect(await table.uncount(mark('k1', 'a'))).toBe('already-deleted');
+    expect(await table.count(mark('k1', 'a'))).toBe('already-deleted');
+    // Deleted before its creation arrives: a tombstone, and the creation counts nothing.
+    expect(await table.uncount(mark('k1', 'c'))).toBe('deleted-before-counted');
+    expect(await table.count(mark('k1', 'c'))).toBe('already-deleted');
+    expect(await commentCount('k1')).toBe(1);
+    expect(await markersOf('k1')).toEqual({ a: 'deleted', b: 'counted', c: 'deleted' });
+  });
+
+  it('is exact when many events, repeated and reordered, arrive at once', async () => {
+    await posts().create(newPost('k2', '2026-01-06T10:00:01.000Z'));
+    const table = countedComments();
+    const ids = Array.from({ length: 30 }, (_, index) => `m${index}`);
+    const deletedIds = ids.filter((_, index) => index % 3 === 0);
+    await Promise.all([
+      ...ids.flatMap((id) => [table.count(mark('k2', id)), table.count(mark('k2', id))]),
+      ...deletedIds.flatMap((id) => [table.uncount(mark('k2', id)), table.uncount(mark('k2', id))]),
+    ]);
+    expect(await commentCount('k2')).toBe(ids.length - deletedIds.length);
+  });
+
+  it('writes no marker for a deleted post, and forgets its markers page by page', async () => {
+    await posts().create(newPost('k3', '2026-01-06T10:00:02.000Z'));
+    const table = countedComments();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await table.count(mark('k3', id));
+    const event = { eventId: 'del-k3', occurredAt: '2026-01-06T11:00:00.000Z', correlationId: 'c' };
+    await posts().markDeleted({ postId: 'k3', authorId: 'alice', event });
+
+    expect(await table.count(mark('k3', 'f'))).toBe('no-post');
+    expect(await table.uncount(mark('k3', 'g'))).toBe('no-post');
+    expect(await table.uncount(mark('k3', 'a'))).toBe('no-post');
+    expect(await table.count(mark('ghost', 'a'))).toBe('no-post');
+    expect(await table.uncount(mark('ghost', 'a'))).toBe('no-post');
+    expect(Object.keys(await markersOf('k3'))).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(await markersOf('ghost')).toEqual({});
+
+    expect(await table.forget('k3', 2)).toBe(false);
+    expect(Object.keys(await markersOf('k3'))).toEqual(['c', 'd', 'e']);
+    expect(await table.forget('k3', 2)).toBe(false);
+    expect(await table.forget('k3', 2)).toBe(true);
+    expect(await markersOf('k3')).toEqual({});
   });
 });

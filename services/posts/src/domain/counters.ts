@@ -1,6 +1,7 @@
 import { CommentCreatedV1, CommentDeletedV1, type ParsedEvent } from '@live-comments/events';
 import { logger } from '@live-comments/shared';
-import type { PostsStore } from './ports';
+import type { CountOutcome, UncountOutcome } from './counted-comment';
+import type { CountedCommentsStore } from './ports';
 
 /** The comment events (and versions) the counters consume. */
 export const commentEventContracts = [CommentCreatedV1, CommentDeletedV1] as const;
@@ -8,23 +9,28 @@ export const commentEventContracts = [CommentCreatedV1, CommentDeletedV1] as con
 export type CommentEvent = ParsedEvent<typeof CommentCreatedV1> | ParsedEvent<typeof CommentDeletedV1>;
 
 export interface CountersDeps {
-  posts: Pick<PostsStore, 'adjustCounter'>;
+  countedComments: Pick<CountedCommentsStore, 'count' | 'uncount'>;
 }
 
+/** Outcomes that moved the count; the others are logged. */
+const MOVED: ReadonlySet<CountOutcome | UncountOutcome> = new Set(['counted', 'uncounted']);
+
 /**
- * Keeps a post's commentCount current from the comments service's events. The
- * consumer runs each event id once, so a plain ADD is safe. An event about a
- * post that is gone (or a decrement below zero) changes nothing and is not an
- * error: retrying could not make it apply.
+ * Keeps a post's commentCount exact from the comments service's events, in
+ * whatever order and however many times they arrive: each comment's marker
+ * decides whether an event still moves the count (see `counted-comment.ts`),
+ * so correctness does not rest on the consumer's idempotency window. An event
+ * that changes nothing (a duplicate, a CommentCreated after its deletion, a
+ * post that is gone) is not an error: retrying could not make it apply.
  */
 export const countComment = async (deps: CountersDeps, event: CommentEvent): Promise<void> => {
-  const delta = event.detailType === 'CommentCreated' ? 1 : -1;
-  const { postId } = event.detail.data;
-  const applied = await deps.posts.adjustCounter(postId, 'commentCount', delta);
-  if (!applied) {
-    logger.info('Comment count left unchanged: the post is gone or the count is already 0', {
-      postId,
-      delta,
-    });
+  const { id: commentId, postId } = event.detail.data;
+  const comment = { postId, commentId, eventId: event.detail.eventId };
+  const outcome =
+    event.detailType === 'CommentCreated'
+      ? await deps.countedComments.count(comment)
+      : await deps.countedComments.uncount(comment);
+  if (!MOVED.has(outcome)) {
+    logger.info('Comment count left unchanged', { postId, commentId, outcome });
   }
 };

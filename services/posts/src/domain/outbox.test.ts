@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeDeps } from '../testing/fakes';
 import { alicePost } from '../testing/setup';
-import { eventOf, republishPending } from './outbox';
+import { eventOf, MARKERS_ON_REQUEST, MARKERS_PER_SWEEP, republishPending } from './outbox';
 import { deletePost, updatePost } from './posts';
 
 describe('eventOf', () => {
@@ -100,5 +100,40 @@ describe('republishPending', () => {
     fake.tick(60_000);
     const swept = await republishPending(fake.deps, { graceSeconds: 30, hasTimeLeft: () => false });
     expect(swept).toEqual({ found: 10, announced: 10, failed: 0 });
+  });
+
+  it('removes a deleted post’s comment markers before its tombstone, the sweep taking what a request left', async () => {
+    const fake = fakeDeps();
+    const small = await alicePost(fake, { title: 'few comments' });
+    const big = await alicePost(fake, { title: 'many comments' });
+    const comments = MARKERS_ON_REQUEST + MARKERS_PER_SWEEP + 1;
+    const count = (postId: string, id: number) =>
+      fake.deps.countedComments.count({ postId, commentId: `c${id}`, eventId: `e-${postId}-${id}` });
+    for (let id = 0; id < 3; id++) await count(small.id, id);
+    for (let id = 0; id < comments; id++) await count(big.id, id);
+
+    await deletePost(fake.deps, { postId: small.id, authorId: 'alice', correlationId: 'c1' });
+    expect(fake.countedComments.markers.has(small.id)).toBe(false);
+    expect(fake.posts.rows.has(small.id)).toBe(false);
+
+    // More markers than a request removes: the tombstone and its PostDeleted stay for the sweep.
+    await deletePost(fake.deps, { postId: big.id, authorId: 'alice', correlationId: 'c2' });
+    expect(fake.countedComments.markers.get(big.id)?.size).toBe(comments - MARKERS_ON_REQUEST);
+    expect(fake.posts.rows.get(big.id)?.pending?.type).toBe('PostDeleted');
+
+    fake.tick(31_000);
+    const first = await republishPending(fake.deps, { graceSeconds: 30, hasTimeLeft: () => true });
+    expect(first).toEqual({ found: 1, announced: 1, failed: 0 });
+    expect(fake.countedComments.markers.get(big.id)?.size).toBe(1);
+    expect(fake.posts.rows.has(big.id)).toBe(true);
+
+    const second = await republishPending(fake.deps, { graceSeconds: 30, hasTimeLeft: () => true });
+    expect(second).toEqual({ found: 1, announced: 1, failed: 0 });
+    expect(fake.countedComments.markers.has(big.id)).toBe(false);
+    expect(fake.posts.rows.has(big.id)).toBe(false);
+    // The same PostDeleted each time (consumers dedupe on its event id).
+    const deletions = fake.events.published.filter((e) => e.contract.detailType === 'PostDeleted');
+    expect(new Set(deletions.map((e) => e.options.eventId)).size).toBe(2);
+    expect(deletions).toHaveLength(4);
   });
 });

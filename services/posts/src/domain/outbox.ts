@@ -1,6 +1,6 @@
 import { type EventToPublish, PostCreatedV1, PostDeletedV1, PostUpdatedV1 } from '@live-comments/events';
 import { logger, metrics } from '@live-comments/shared';
-import type { Clock, PostPublisher, PostsStore } from './ports';
+import type { Clock, CountedCommentsStore, PostPublisher, PostsStore } from './ports';
 import type { StoredPost } from './post';
 
 /**
@@ -17,12 +17,26 @@ import type { StoredPost } from './post';
  * Consumers see PostCreated/PostUpdated as snapshots of the post (compare
  * `updatedAt`), may see one twice, and dedupe on `eventId`, which a republish
  * keeps.
+ *
+ * A deleted post's tombstone goes only once its comment markers have gone
+ * (the counted-comments table, see `counted-comment.ts`): the tombstone is
+ * what stops new markers being written for the post, and, while it is there
+ * with its PostDeleted in the slot, the sweep finds what is left to remove. A
+ * request removes up to `MARKERS_ON_REQUEST` of them; a post with more keeps
+ * its tombstone, and the sweep republishes its PostDeleted (same event id)
+ * and removes up to `MARKERS_PER_SWEEP` more each minute.
  */
 export interface OutboxDeps {
   posts: PostsStore;
+  countedComments: Pick<CountedCommentsStore, 'forget'>;
   publisher: PostPublisher;
   clock: Clock;
 }
+
+/** Markers of a deleted post removed on the request path (20 BatchWriteItem calls at most). */
+export const MARKERS_ON_REQUEST = 500;
+/** Markers of a deleted post removed per sweep (200 BatchWriteItem calls at most). */
+export const MARKERS_PER_SWEEP = 5_000;
 
 /** What a sweep did: rows found due, events announced, events left in the outbox for the next sweep. */
 export interface RepublishResult {
@@ -63,11 +77,14 @@ export const eventOf = (stored: StoredPost): EventToPublish | undefined => {
 
 /**
  * Publishes the pending events of these posts (one PutEvents) and empties
- * their slots. Never throws: what fails stays in the outbox for the next sweep.
+ * their slots (a deleted post's once up to `markers` of its comment markers
+ * are removed and none is left). Never throws: what fails stays in the outbox
+ * for the next sweep.
  */
 const announceBatch = async (
   deps: OutboxDeps,
   stored: StoredPost[],
+  markers: number,
 ): Promise<Omit<RepublishResult, 'found'>> => {
   const due = stored.flatMap((s) => {
     const event = eventOf(s);
@@ -86,6 +103,10 @@ const announceBatch = async (
   }
   for (const { stored: s, pending } of due) {
     try {
+      if (pending.type === 'PostDeleted' && !(await deps.countedComments.forget(s.post.id, markers))) {
+        logger.info('Comment markers of a deleted post left for the sweep', { postId: s.post.id });
+        continue;
+      }
       await deps.posts.settle(s.post.id, pending);
     } catch (error) {
       // Published but still marked: the sweep publishes it again under the same event id.
@@ -101,7 +122,7 @@ const announceBatch = async (
  * event stays in the outbox for `republishPending`.
  */
 export const announce = async (deps: OutboxDeps, stored: StoredPost): Promise<void> => {
-  await announceBatch(deps, [stored]);
+  await announceBatch(deps, [stored], MARKERS_ON_REQUEST);
 };
 
 /** PutEvents takes 10 entries per call. */
@@ -127,12 +148,12 @@ export const republishPending = async (
     result.found += 1;
     batch.push(stored);
     if (batch.length === SWEEP_BATCH) {
-      add(await announceBatch(deps, batch));
+      add(await announceBatch(deps, batch, MARKERS_PER_SWEEP));
       batch = [];
       if (!options.hasTimeLeft()) break;
     }
   }
-  add(await announceBatch(deps, batch));
+  add(await announceBatch(deps, batch, MARKERS_PER_SWEEP));
   if (result.found > 0) logger.info('Outbox sweep', { ...result });
   return result;
 };

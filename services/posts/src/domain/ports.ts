@@ -1,5 +1,6 @@
 import type { Publisher } from '@live-comments/events';
 import type { Page } from '@live-comments/shared';
+import type { CommentMark, CountOutcome, UncountOutcome } from './counted-comment';
 import type { Favorite, FavoriteAdded, FavoriteRemoved } from './favorite';
 import type { AuthorWriteOutcome, PendingEvent, Post, PostCounter, StoredPost } from './post';
 
@@ -41,6 +42,23 @@ export interface PostsStore {
   pending(dueBefore: string): AsyncIterable<StoredPost>;
   /** Adds delta to a counter of a live post; false when the post is gone or the counter would drop below 0. */
   adjustCounter(postId: string, counter: PostCounter, delta: number): Promise<boolean>;
+}
+
+/**
+ * The counted-comments table: one marker per comment the counter has seen
+ * (see `counted-comment.ts`). Every move of a marker changes its post's
+ * commentCount in the same transaction, and none is made on a deleted post.
+ */
+export interface CountedCommentsStore {
+  /** A CommentCreated: counts the comment unless its marker says it was counted or deleted before. */
+  count(comment: CommentMark): Promise<CountOutcome>;
+  /** A CommentDeleted: uncounts a counted comment, or leaves a tombstone so its CommentCreated never counts. */
+  uncount(comment: CommentMark): Promise<UncountOutcome>;
+  /**
+   * Removes up to `max` markers of a deleted post (no new ones can appear);
+   * true when none is left.
+   */
+  forget(postId: string, max: number): Promise<boolean>;
 }
 
 /** The favorites table as the domain sees it. */

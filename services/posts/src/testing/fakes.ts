@@ -1,15 +1,17 @@
 /**
  * In-memory fakes of the posts service's ports (tests only), with the
  * semantics of the tables: author checks in the write, tombstones, the outbox
- * slot, favorites counted on their post, cursors scoped like the real ones.
+ * slot, favorites and comment markers counted on their post, cursors scoped
+ * like the real ones.
  * Lambda events come from @live-comments/shared/testing and
  * @live-comments/events/testing.
  */
 import type { EventToPublish } from '@live-comments/events';
 import { decodeCursor, encodeCursor } from '@live-comments/shared';
 import { z } from 'zod';
+import type { CommentMarkerState } from '../domain/counted-comment';
 import type { Favorite } from '../domain/favorite';
-import type { FavoritesStore, PostsStore } from '../domain/ports';
+import type { CountedCommentsStore, FavoritesStore, PostsStore } from '../domain/ports';
 import type { StoredPost } from '../domain/post';
 import type { PostsSideEffects } from '../side-effects';
 
@@ -144,6 +146,60 @@ export const memoryFavorites = (posts: Pick<PostsStore, 'adjustCounter'>) => {
   return { store, byUser };
 };
 
+/**
+ * Comment markers in memory, counted on the posts' rows as the table's
+ * transactions do: a marker and its post's commentCount change together, only
+ * on a live post; `markers` is postId -> commentId -> state.
+ */
+export const memoryCountedComments = (posts: Pick<ReturnType<typeof memoryPosts>, 'rows'>) => {
+  const markers = new Map<string, Map<string, CommentMarkerState>>();
+  const of = (postId: string) => {
+    let ofPost = markers.get(postId);
+    if (!ofPost) {
+      ofPost = new Map();
+      markers.set(postId, ofPost);
+    }
+    return ofPost;
+  };
+  const livePost = (postId: string) => {
+    const row = posts.rows.get(postId);
+    return row && !row.deletedAt ? row : undefined;
+  };
+  const store: CountedCommentsStore = {
+    count: async ({ postId, commentId }) => {
+      const row = livePost(postId);
+      if (!row) return 'no-post';
+      const state = markers.get(postId)?.get(commentId);
+      if (state) return state === 'counted' ? 'already-counted' : 'already-deleted';
+      of(postId).set(commentId, 'counted');
+      row.post.commentCount += 1;
+      return 'counted';
+    },
+    uncount: async ({ postId, commentId }) => {
+      const row = livePost(postId);
+      if (!row) return 'no-post';
+      const state = markers.get(postId)?.get(commentId);
+      if (state === 'deleted') return 'already-deleted';
+      if (state === undefined) {
+        of(postId).set(commentId, 'deleted');
+        return 'deleted-before-counted';
+      }
+      if (row.post.commentCount < 1) return 'no-post';
+      of(postId).set(commentId, 'deleted');
+      row.post.commentCount -= 1;
+      return 'uncounted';
+    },
+    forget: async (postId, max) => {
+      const ofPost = markers.get(postId);
+      for (const commentId of [...(ofPost?.keys() ?? [])].slice(0, max)) ofPost?.delete(commentId);
+      if (ofPost?.size) return false;
+      markers.delete(postId);
+      return true;
+    },
+  };
+  return { store, markers };
+};
+
 /** A publisher that records what it was asked to publish; `failing` makes every call throw. */
 export const recordingPublisher = () => {
   const published: EventToPublish[] = [];
@@ -171,12 +227,14 @@ export const recordingPublisher = () => {
 export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
   const posts = memoryPosts();
   const favorites = memoryFavorites(posts.store);
+  const countedComments = memoryCountedComments(posts);
   const events = recordingPublisher();
   const time = { now: new Date(start) };
   let next = 0;
   const deps: PostsSideEffects = {
     posts: posts.store,
     favorites: favorites.store,
+    countedComments: countedComments.store,
     publisher: events.publisher,
     clock: () => new Date(time.now),
     newId: () => `id-${++next}`,
@@ -187,6 +245,7 @@ export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
     deps,
     posts,
     favorites,
+    countedComments,
     events,
     /** Moves the clock on by ms. */
     tick: (ms = 1000) => {

@@ -22,20 +22,28 @@ export const withPost = async (): Promise<{ fake: FakeDeps; post: Post }> => {
   return { fake, post: await alicePost(fake) };
 };
 
-/** The body of the SQS message a rule target receives for a comment (c1, by bob) on this post. */
+/** The body of the SQS message a rule target receives for a comment (c1 unless named, by bob) on this post. */
 export const commentEventMessage = (
   detailType: 'CommentCreated' | 'CommentDeleted',
   postId: string,
   eventId = `${detailType}-1`,
+  commentId = 'c1',
 ): string =>
   detailType === 'CommentCreated'
     ? eventBridgeMessage(
         CommentCreatedV1,
-        { id: 'c1', postId, authorId: 'bob', body: 'Nice', createdAt: '2026-01-01T10:00:00.000Z', seq: 1 },
+        {
+          id: commentId,
+          postId,
+          authorId: 'bob',
+          body: 'Nice',
+          createdAt: '2026-01-01T10:00:00.000Z',
+          seq: 1,
+        },
         { eventId },
       )
     : eventBridgeMessage(
         CommentDeletedV1,
-        { id: 'c1', postId, authorId: 'bob', seq: 1, deletedAt: '2026-01-01T10:01:00.000Z' },
+        { id: commentId, postId, authorId: 'bob', seq: 1, deletedAt: '2026-01-01T10:01:00.000Z' },
         { eventId },
       );
