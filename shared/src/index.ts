@@ -8,3 +8,4 @@ export * from './errors';
 export * from './http';
 export * from './pagination';
 export * from './powertools';
+export * from './text';

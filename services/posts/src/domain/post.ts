@@ -1,3 +1,4 @@
+import { isDeliverableText, UNDELIVERABLE_TEXT_MESSAGE } from '@live-comments/shared';
 import { z } from 'zod';
 
 /**
@@ -13,12 +14,14 @@ const title = z
   .string()
   .trim()
   .min(1, 'The title must not be empty.')
-  .max(TITLE_MAX_CHARS, `The title has at most ${TITLE_MAX_CHARS} characters.`);
+  .max(TITLE_MAX_CHARS, `The title has at most ${TITLE_MAX_CHARS} characters.`)
+  .refine(isDeliverableText, `The title ${UNDELIVERABLE_TEXT_MESSAGE}.`);
 const body = z
   .string()
   .trim()
   .min(1, 'The body must not be empty.')
-  .max(BODY_MAX_CHARS, `The body has at most ${BODY_MAX_CHARS} characters.`);
+  .max(BODY_MAX_CHARS, `The body has at most ${BODY_MAX_CHARS} characters.`)
+  .refine(isDeliverableText, `The body ${UNDELIVERABLE_TEXT_MESSAGE}.`);
 
 /** `POST /api/v1/posts`. Unknown fields are refused, so a typo is a 400 instead of being silently dropped. */
 export const newPostBody = z.strictObject({ title, body });

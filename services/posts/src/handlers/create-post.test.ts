@@ -67,6 +67,24 @@ describe('POST /api/v1/posts', () => {
     expect(fake.events.published).toHaveLength(0);
   });
 
+  it('takes any Unicode text as written, and answers 400 for a character SQS could not deliver', async () => {
+    const fake = fakeDeps();
+    const create = (title: string) =>
+      buildCreatePostHandler(fake.deps)(
+        httpEvent({ routeKey, userId: 'alice', body: { title, body: 'B' } }),
+        lambdaContext(),
+      );
+    const party = await create('Party 🎉 👩‍👩‍👧 𠜎 שלום e\u0301 "\\"');
+    expect(party.statusCode).toBe(201);
+    expect(bodyOf(party)).toMatchObject({ title: 'Party 🎉 👩‍👩‍👧 𠜎 שלום e\u0301 "\\"' });
+    for (const title of ['bad \uFFFE', 'bad \uFFFF', 'half \uD83D']) {
+      const refused = await create(title);
+      expect(refused.statusCode).toBe(400);
+      expect(bodyOf(refused)).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    expect(fake.events.published).toHaveLength(1);
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const fake = fakeDeps();
     const result = await buildCreatePostHandler(fake.deps)(
