@@ -1,26 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { isDeliverableText } from './text';
 
+// Emoji with ZWJ sequences and flags, astral symbols, CJK, right-to-left,
+// combining marks, JSON-hostile characters, control characters JSON escapes.
+const welcome = `Congrats 🎉 👩‍👩‍👧 🇯🇵|𝄞 𠜎 𓂀|漢字かなカナ한국어|שלום مرحبا|e\u0301 Z\u0351\u0364|"q" \\ \u2028 \u2029 </script>|\t\u0000\u0007`;
+const refused = ['a\uFFFEb', '\uFFFF', 'x\uD83Dy', '\uDE00', '\uDE00\uD83D'];
+
 describe('isDeliverableText', () => {
-  it.each([
-    ['emoji and ZWJ sequences', 'Congrats 🎉 👩‍👩‍👧 🇯🇵'],
-    ['astral symbols', '𝄞 𠜎 𓂀'],
-    ['CJK', '漢字かなカナ한국어'],
-    ['right-to-left', 'שלום مرحبا'],
-    ['combining marks', 'e\u0301 Z\u0351\u0364\u036b'],
-    ['JSON-hostile characters', '"quoted" \\back\\slash\\ \u2028 \u2029 </script>'],
-    ['control characters JSON escapes', 'tab\tnul\u0000bell\u0007'],
-  ])('accepts %s', (_, text) => {
-    expect(isDeliverableText(text)).toBe(true);
+  it('accepts text of every kind people type', () => {
+    expect(welcome.split('|').filter((text) => !isDeliverableText(text))).toEqual([]);
   });
 
-  it.each([
-    ['U+FFFE', 'a\uFFFEb'],
-    ['U+FFFF', '\uFFFF'],
-    ['a lone high surrogate', 'x\uD83Dy'],
-    ['a lone low surrogate', '\uDE00'],
-    ['a reversed pair', '\uDE00\uD83D'],
-  ])('refuses %s', (_, text) => {
-    expect(isDeliverableText(text)).toBe(false);
+  it('refuses U+FFFE, U+FFFF, lone high and low surrogates and a reversed pair', () => {
+    expect(refused.filter((text) => isDeliverableText(text))).toEqual([]);
   });
 });

@@ -10,18 +10,16 @@ import { z } from 'zod';
 export const TITLE_MAX_CHARS = 200;
 export const BODY_MAX_CHARS = 10_000;
 
-const title = z
-  .string()
-  .trim()
-  .min(1, 'The title must not be empty.')
-  .max(TITLE_MAX_CHARS, `The title has at most ${TITLE_MAX_CHARS} characters.`)
-  .refine(isDeliverableText, `The title ${UNDELIVERABLE_TEXT_MESSAGE}.`);
-const body = z
-  .string()
-  .trim()
-  .min(1, 'The body must not be empty.')
-  .max(BODY_MAX_CHARS, `The body has at most ${BODY_MAX_CHARS} characters.`)
-  .refine(isDeliverableText, `The body ${UNDELIVERABLE_TEXT_MESSAGE}.`);
+/** A trimmed, non-empty text field of at most `max` characters that AWS can carry to the subscribers. */
+const textField = (name: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, `The ${name} must not be empty.`)
+    .max(max, `The ${name} has at most ${max} characters.`)
+    .refine(isDeliverableText, `The ${name} ${UNDELIVERABLE_TEXT_MESSAGE}.`);
+const title = textField('title', TITLE_MAX_CHARS);
+const body = textField('body', BODY_MAX_CHARS);
 
 /** `POST /api/v1/posts`. Unknown fields are refused, so a typo is a 400 instead of being silently dropped. */
 export const newPostBody = z.strictObject({ title, body });
