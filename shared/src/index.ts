@@ -5,6 +5,7 @@ export * from './correlation';
 export * from './delay';
 export * from './dynamodb';
 export * from './errors';
+export * from './health';
 export * from './http';
 export * from './pagination';
 export * from './powertools';

@@ -1,10 +1,3 @@
-import { httpHandler, json } from '@live-comments/shared';
+import { healthHandler } from '@live-comments/shared';
 
-export const handler = httpHandler({}, async () =>
-  json(200, {
-    status: 'healthy',
-    service: 'connections',
-    environment: process.env.STAGE,
-    timestamp: new Date().toISOString(),
-  }),
-);
+export const handler = healthHandler('connections');

@@ -1,14 +1,3 @@
-import { httpHandler, json } from '@live-comments/shared';
-import { type PostsSideEffects, postsSideEffects } from '../side-effects';
+import { healthHandler } from '@live-comments/shared';
 
-export const buildHealthHandler = (deps: Pick<PostsSideEffects, 'stage' | 'clock'>) =>
-  httpHandler({}, async () =>
-    json(200, {
-      status: 'healthy',
-      service: 'posts',
-      environment: deps.stage,
-      timestamp: deps.clock().toISOString(),
-    }),
-  );
-
-export const handler = buildHealthHandler(postsSideEffects());
+export const handler = healthHandler('posts');
