@@ -1,3 +1,4 @@
+import type { Post } from '@live-comments/events/http';
 import { isDeliverableText, UNDELIVERABLE_TEXT_MESSAGE } from '@live-comments/shared';
 import { z } from 'zod';
 
@@ -35,17 +36,8 @@ export const postPatchBody = z
 export const postId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a post id.');
 export const postPath = z.object({ postId });
 
-/** The Post of API.md. */
-export interface Post {
-  id: string;
-  authorId: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  updatedAt: string;
-  commentCount: number;
-  favoriteCount: number;
-}
+/** The Post of API.md, declared once with the contracts. */
+export type { Post };
 
 export type PostEventType = 'PostCreated' | 'PostUpdated' | 'PostDeleted';
 
