@@ -307,14 +307,20 @@ describe('createLiveComments', () => {
     expect(seen).toEqual([1, 2]);
   });
 
-  it('subscribes a topic watched again only after its unsubscribe is answered (API Gateway may reorder frames)', async () => {
-    const { live, current } = setup();
-    const first = live.watchFeed({ onComment: () => {} });
+  /** The feed watched, subscribed, and left past the 2 s linger: its unsubscribe has gone out. */
+  const feedWatchedThenLeft = async () => {
+    const suite = setup();
+    const first = suite.live.watchFeed({ onComment: () => {} });
     await vi.advanceTimersByTimeAsync(0);
-    current().open();
-    current().ackSubscribes();
+    suite.current().open();
+    suite.current().ackSubscribes();
     first.close();
     await vi.advanceTimersByTimeAsync(2_000);
+    return suite;
+  };
+
+  it('subscribes a topic watched again only after its unsubscribe is answered (API Gateway may reorder frames)', async () => {
+    const { live, current } = await feedWatchedThenLeft();
     expect(current().sent.at(-1)).toMatchObject({ action: 'unsubscribe', topic: 'feed', requestId: 'r2' });
     const feed: string[] = [];
     live.watchFeed({ onComment: (c) => feed.push(c.id) });
@@ -327,13 +333,7 @@ describe('createLiveComments', () => {
   });
 
   it('subscribes again anyway when an unsubscribe is never answered', async () => {
-    const { live, current } = setup();
-    const first = live.watchFeed({ onComment: () => {} });
-    await vi.advanceTimersByTimeAsync(0);
-    current().open();
-    current().ackSubscribes();
-    first.close();
-    await vi.advanceTimersByTimeAsync(2_000);
+    const { live, current } = await feedWatchedThenLeft();
     live.watchFeed({ onComment: () => {} });
     await vi.advanceTimersByTimeAsync(4_999);
     expect(current().sent.map((f) => f.action)).toEqual(['subscribe', 'unsubscribe']);
