@@ -23,7 +23,7 @@ import { listComments } from './domain/list-comments';
 import { listDeletedComments } from './domain/list-deleted-comments';
 import { republishPending } from './domain/outbox';
 import { type PostEvent, projectPostEvent } from './domain/project-posts';
-import { fakeClock, fakePublisher, sequentialIds } from './testing/fakes';
+import { fakeClock, fakePostsReader, fakePublisher, sequentialIds } from './testing/fakes';
 
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
 
@@ -64,9 +64,11 @@ describe('comments tables (dynalite)', () => {
 
   const world = () => {
     const publisher = fakePublisher();
+    const postsService = fakePostsReader();
     const time = fakeClock();
     const deps = {
       posts: buildKnownPostsTable({ client, tableName: 'it-comments-posts' }),
+      postsReader: postsService.reader,
       comments: buildCommentsTable({ client, tableName: 'it-comments' }),
       publisher: publisher.publisher,
       clock: time.clock,
@@ -92,8 +94,21 @@ describe('comments tables (dynalite)', () => {
     /** Deletes a comment as `userId` (its author, alice, unless told otherwise). */
     const remove = (postId: string, commentId: string, userId = 'alice') =>
       deleteComment(deps, { postId, commentId, userId, correlationId: 'del' });
-    return { deps, publisher, time, knowPost, deletePost, remove };
+    return { deps, publisher, postsService, time, knowPost, deletePost, remove };
   };
+
+  const rowOf = ({
+    id,
+    ...post
+  }: {
+    id: string;
+    authorId: string;
+    createdAt: string;
+    updatedAt: string;
+  }) => ({
+    postId: id,
+    ...post,
+  });
 
   const say = (postId: string, body: string, authorId = 'alice') => ({
     postId,
@@ -126,6 +141,35 @@ describe('comments tables (dynalite)', () => {
     await deletePost('post-b');
     await expect(createComment(deps, say('post-b', 'again'))).rejects.toThrow('Post not found.');
     expect((await listComments(deps, { postId: 'post-b', limit: 20 })).items).toEqual([]);
+  });
+
+  it('records a post read from the posts service only where no event wrote first', async () => {
+    const { deps, postsService, knowPost, deletePost } = world();
+    const read = (id: string) => ({
+      id,
+      authorId: 'carol',
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    });
+    for (const id of ['post-fresh', 'post-known', 'post-gone']) postsService.add(read(id));
+    await knowPost('post-known');
+    await deletePost('post-gone');
+
+    const fresh = await createComment(deps, say('post-fresh', 'quick'));
+    await deps.posts.recordPostIfUnknown(read('post-known'));
+    await deps.posts.recordPostIfUnknown(read('post-gone'));
+
+    expect(fresh.seq).toBe(1);
+    const row = async (postId: string) =>
+      (await client.send(new GetCommand({ TableName: 'it-comments-posts', Key: { postId } }))).Item;
+    expect(await row('post-fresh')).toEqual({ ...rowOf(read('post-fresh')), nextSeq: 1 });
+    expect(await row('post-known')).toMatchObject({ authorId: 'bob' });
+    expect(await row('post-gone')).toEqual({
+      postId: 'post-gone',
+      authorId: 'bob',
+      deletedAt: '2026-03-02T00:00:00.000Z',
+    });
+    await expect(createComment(deps, say('post-gone', 'late'))).rejects.toThrow('Post not found.');
   });
 
   it('keeps unannounced comments and deletions in the outbox until the sweep announces them', async () => {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildKnownPostsTable } from './known-posts-table';
@@ -78,6 +78,40 @@ describe('buildKnownPostsTable', () => {
       dynamo.on(UpdateCommand).rejects(new Error('boom'));
 
       await expect(posts.recordPost(post)).rejects.toThrow('boom');
+    });
+  });
+
+  describe('recordPostIfUnknown', () => {
+    const post = {
+      id: 'p1',
+      authorId: 'bob',
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    };
+
+    it('puts the post only where no row exists, so the events’ writes (a deletion above all) win', async () => {
+      dynamo.on(PutCommand).resolves({});
+
+      await posts.recordPostIfUnknown(post);
+
+      expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+        TableName: 'dev-comments-posts',
+        Item: { postId: 'p1', authorId: 'bob', createdAt: post.createdAt, updatedAt: post.updatedAt },
+        ConditionExpression: 'attribute_not_exists(postId)',
+      });
+      expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    });
+
+    it('treats a row already there as nothing to do', async () => {
+      dynamo.on(PutCommand).rejects(conditionFailed());
+
+      await expect(posts.recordPostIfUnknown(post)).resolves.toBeUndefined();
+    });
+
+    it('lets other failures through', async () => {
+      dynamo.on(PutCommand).rejects(new Error('boom'));
+
+      await expect(posts.recordPostIfUnknown(post)).rejects.toThrow('boom');
     });
   });
 

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '@live-comments/shared';
 import type { KnownPosts } from '../domain/ports';
 
@@ -50,6 +50,21 @@ export const buildKnownPostsTable = ({ client, tableName }: KnownPostsTableOptio
             ':createdAt': createdAt,
             ':updatedAt': updatedAt,
           },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  },
+
+  recordPostIfUnknown: async ({ id, authorId, createdAt, updatedAt }) => {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { postId: id, authorId, createdAt, updatedAt },
+          // Only where no event wrote first: a PostDeleted's tombstone, or a newer PostUpdated, stays.
+          ConditionExpression: 'attribute_not_exists(postId)',
         }),
       );
     } catch (error) {

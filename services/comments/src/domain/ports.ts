@@ -1,5 +1,6 @@
 import type { Publisher } from '@live-comments/events';
 import type { CommentDeleted, CommentRow } from './comment';
+import type { KnownPost, PostLookup } from './known-post';
 
 /**
  * The comments service's own record of which posts exist, fed by the posts
@@ -13,9 +14,23 @@ export interface KnownPosts {
    */
   takeNextSeq(postId: string): Promise<number | undefined>;
   /** Records a created or updated post; a stale update or one for a deleted post changes nothing. */
-  recordPost(post: { id: string; authorId: string; createdAt: string; updatedAt: string }): Promise<void>;
+  recordPost(post: KnownPost): Promise<void>;
+  /**
+   * Records a post read from the posts service, only if this service has no
+   * row for it yet: whatever the events wrote (a deletion above all) wins.
+   */
+  recordPostIfUnknown(post: KnownPost): Promise<void>;
   /** Marks the post deleted for good (a later PostCreated or PostUpdated does not bring it back). */
   markPostDeleted(post: { id: string; authorId: string; deletedAt: string }): Promise<void>;
+}
+
+/**
+ * The posts service, through its public route `GET /api/v1/posts/{postId}`
+ * (no service reads another's tables): asked only when a post is not (yet) in
+ * the known-posts table.
+ */
+export interface PostsReader {
+  find(postId: string, options: { correlationId: string }): Promise<PostLookup>;
 }
 
 export interface CommentPage {
