@@ -33,7 +33,11 @@ export const commentsSideEffects = once((): CommentsDeps => {
   return {
     posts: buildKnownPostsTable({ client: documentClient(), tableName: KNOWN_POSTS_TABLE }),
     postsReader: buildPostsApi({ baseUrl: POSTS_API_URL }),
-    comments: buildCommentsTable({ client: documentClient(), tableName: COMMENTS_TABLE }),
+    comments: buildCommentsTable({
+      client: documentClient(),
+      tableName: COMMENTS_TABLE,
+      knownPostsTableName: KNOWN_POSTS_TABLE,
+    }),
     publisher: createPublisher({ client: eventBridge(), busName: EVENT_BUS_NAME }),
     clock: () => new Date(),
     newId: randomUUID,

@@ -1,17 +1,17 @@
 /**
  * The comments service's adapters and domain against a real DynamoDB engine
- * (dynalite, in process, on a free port), with the tables created from this
- * service's own serverless.yml. Checks what the SDK mocks cannot: that the
- * expressions are valid, the sparse index fills and empties, and counters count.
+ * (the local cloud's: dynalite plus its TransactWriteItems, in process, on a
+ * free port), with the tables created from this service's own serverless.yml.
+ * Checks what the SDK mocks cannot: that the expressions are valid, the
+ * sparse index fills and empties, counters count, and a comment's transaction
+ * refuses a deleted post.
  */
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PostCreatedV1, PostDeletedV1, parseEventMessage } from '@live-comments/events';
 import { eventBridgeMessage } from '@live-comments/events/testing';
+import { type Edge, startEdge } from '@live-comments/local-cloud/edge/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildCommentsTable } from './adapters/comments-table';
@@ -24,8 +24,6 @@ import { listDeletedComments } from './domain/list-deleted-comments';
 import { republishPending } from './domain/outbox';
 import { type PostEvent, projectPostEvent } from './domain/project-posts';
 import { fakeClock, fakePostsReader, fakePublisher, sequentialIds } from './testing/fakes';
-
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
 
 const tableProperties = (logicalId: string, name: string): CreateTableCommandInput => {
   const template = parse(readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8'), {
@@ -40,26 +38,26 @@ const tableProperties = (logicalId: string, name: string): CreateTableCommandInp
   return { ...properties, TableName: name } as CreateTableCommandInput;
 };
 
-describe('comments tables (dynalite)', () => {
-  let server: Server;
+describe('comments tables (the local cloud’s DynamoDB)', () => {
+  let edge: Edge;
   let client: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    edge = await startEdge({ port: 0, log: () => {} });
     const raw = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: edge.url,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     await raw.send(new CreateTableCommand(tableProperties('CommentsTable', 'it-comments')));
     await raw.send(new CreateTableCommand(tableProperties('KnownPostsTable', 'it-comments-posts')));
+    // dynalite answers item calls only once a table is ACTIVE.
+    for (const name of ['it-comments', 'it-comments-posts']) await edge.dynamodb.waitForTable(name);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await edge.stop();
   });
 
   const world = () => {
@@ -69,7 +67,11 @@ describe('comments tables (dynalite)', () => {
     const deps = {
       posts: buildKnownPostsTable({ client, tableName: 'it-comments-posts' }),
       postsReader: postsService.reader,
-      comments: buildCommentsTable({ client, tableName: 'it-comments' }),
+      comments: buildCommentsTable({
+        client,
+        tableName: 'it-comments',
+        knownPostsTableName: 'it-comments-posts',
+      }),
       publisher: publisher.publisher,
       clock: time.clock,
       newId: sequentialIds(`id-${Math.random().toString(36).slice(2)}`),
@@ -170,6 +172,53 @@ describe('comments tables (dynalite)', () => {
       deletedAt: '2026-03-02T00:00:00.000Z',
     });
     await expect(createComment(deps, say('post-gone', 'late'))).rejects.toThrow('Post not found.');
+  });
+
+  it('stores no comment for a post deleted between its number and its write', async () => {
+    const { deps, knowPost, deletePost } = world();
+    await knowPost('post-race');
+    const kept = await createComment(deps, say('post-race', 'before'));
+    const takeNextSeq = deps.posts.takeNextSeq;
+    deps.posts.takeNextSeq = async (postId) => {
+      const seq = await takeNextSeq(postId);
+      await deletePost(postId); // PostDeleted handled meanwhile: the row marked, its comments removed
+      return seq;
+    };
+
+    await expect(createComment(deps, say('post-race', 'late'))).rejects.toThrow('Post not found.');
+
+    const left = await client.send(
+      new QueryCommand({
+        TableName: 'it-comments',
+        KeyConditionExpression: 'postId = :postId',
+        ExpressionAttributeValues: { ':postId': 'post-race' },
+        ConsistentRead: true,
+      }),
+    );
+    expect(left.Items).toEqual([]);
+    expect(kept.seq).toBe(1);
+    const post = await client.send(
+      new GetCommand({ TableName: 'it-comments-posts', Key: { postId: 'post-race' } }),
+    );
+    expect(post.Item).toMatchObject({ nextSeq: 2, deletedAt: '2026-03-02T00:00:00.000Z' });
+  });
+
+  it('lists nothing for a post whose deletion is recorded, even before its comments are removed', async () => {
+    const { deps, knowPost } = world();
+    await knowPost('post-closing');
+    await createComment(deps, say('post-closing', 'one'));
+    await createComment(deps, say('post-closing', 'two'));
+
+    await deps.posts.markPostDeleted({
+      id: 'post-closing',
+      authorId: 'bob',
+      deletedAt: '2026-03-02T00:00:00.000Z',
+    });
+
+    expect(await listComments(deps, { postId: 'post-closing', limit: 20 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('keeps unannounced comments and deletions in the outbox until the sweep announces them', async () => {

@@ -76,6 +76,42 @@ describe('createComment', () => {
     expect(world.commentRows.size).toBe(0);
   });
 
+  it('refuses a post it knows is deleted without asking the posts service, even when that one is down', async () => {
+    const world = fakeSideEffects();
+    await world.knowPost('p1');
+    await world.deps.posts.markPostDeleted({
+      id: 'p1',
+      authorId: 'a',
+      deletedAt: '2026-03-01T01:00:00.000Z',
+    });
+    world.postsService.unavailable();
+
+    await expect(createComment(world.deps, input('p1'))).rejects.toBeInstanceOf(NotFoundError);
+    expect(world.postsService.asked).toEqual([]);
+  });
+
+  it('stores nothing and answers 404 when the post is deleted between its number and the write', async () => {
+    const world = fakeSideEffects();
+    await world.knowPost('p1');
+    const takeNextSeq = world.deps.posts.takeNextSeq;
+    // A PostDeleted handled while the comment is being made: after its seq, before its insert.
+    world.deps.posts.takeNextSeq = async (postId) => {
+      const seq = await takeNextSeq(postId);
+      await world.deps.posts.markPostDeleted({
+        id: postId,
+        authorId: 'a',
+        deletedAt: '2026-03-01T12:00:00.000Z',
+      });
+      return seq;
+    };
+
+    await expect(createComment(world.deps, input('p1'))).rejects.toBeInstanceOf(NotFoundError);
+    expect(world.commentRows.size).toBe(0);
+    expect(world.published).toHaveLength(0);
+    // The number it took is a gap, as for any write that fails after taking one.
+    expect(world.postRows.get('p1')?.nextSeq).toBe(1);
+  });
+
   it('announces CommentCreated with the stored event id and the request correlation id, then leaves the outbox', async () => {
     const world = fakeSideEffects();
     await world.knowPost('p1');

@@ -22,6 +22,8 @@ export interface KnownPosts {
   recordPostIfUnknown(post: KnownPost): Promise<void>;
   /** Marks the post deleted for good (a later PostCreated or PostUpdated does not bring it back). */
   markPostDeleted(post: { id: string; authorId: string; deletedAt: string }): Promise<void>;
+  /** Whether the post's deletion has been recorded (an unknown post is not deleted). */
+  isDeleted(postId: string): Promise<boolean>;
 }
 
 /**
@@ -52,8 +54,13 @@ export interface DeletionPage {
 }
 
 export interface Comments {
-  /** Stores a new comment; fails if its (postId, seq) is taken. */
-  insert(row: CommentRow): Promise<void>;
+  /**
+   * Stores a new comment in one transaction with a check that its post is
+   * known and not deleted, so no comment is ever stored for a deleted post:
+   * 'no-post' (nothing stored) when the check fails; fails if its (postId,
+   * seq) is taken.
+   */
+  insert(row: CommentRow): Promise<'inserted' | 'no-post'>;
   /** Live (not deleted) comments of a post, oldest first, after `afterSeq`, at most `limit`. */
   list(postId: string, options: { afterSeq: number; limit: number }): Promise<CommentPage>;
   /** A comment by its id (tombstones included), read consistently. */

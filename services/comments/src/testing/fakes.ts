@@ -37,8 +37,14 @@ export const fakeKnownPosts = () => {
       const row = rows.get(id);
       rows.set(id, { ...row, authorId: row?.authorId ?? authorId, deletedAt: row?.deletedAt ?? deletedAt });
     },
+    isDeleted: async (postId) => rows.get(postId)?.deletedAt !== undefined,
   };
-  return { posts, rows };
+  /** What a new comment's transaction checks: the post is recorded and not deleted. */
+  const isLive = (postId: string) => {
+    const row = rows.get(postId);
+    return row !== undefined && row.deletedAt === undefined;
+  };
+  return { posts, rows, isLive };
 };
 
 /**
@@ -77,15 +83,21 @@ export const fakePostsReader = () => {
   };
 };
 
-/** An in-memory Comments with the table's semantics (including the outbox index). */
-export const fakeComments = () => {
+/**
+ * An in-memory Comments with the table's semantics (including the outbox
+ * index); `isLive` is the known-posts check of a new comment's transaction
+ * (every post is live unless told otherwise).
+ */
+export const fakeComments = (isLive: (postId: string) => boolean = () => true) => {
   const rows = new Map<string, CommentRow>();
   const keyOf = (row: { postId: string; seq: number }) => `${row.postId}#${row.seq}`;
   const sorted = () => [...rows.values()].sort((a, b) => a.postId.localeCompare(b.postId) || a.seq - b.seq);
   const comments: Comments = {
     insert: async (row) => {
+      if (!isLive(row.postId)) return 'no-post';
       if (rows.has(keyOf(row))) throw new Error('ConditionalCheckFailed: seq taken');
       rows.set(keyOf(row), structuredClone(row));
+      return 'inserted';
     },
     list: async (postId, { afterSeq, limit }) => {
       const live = sorted().filter((row) => row.postId === postId && row.seq > afterSeq && !row.deletedAt);
@@ -211,7 +223,7 @@ export const sequentialIds = (prefix = 'id') => {
 export const fakeSideEffects = () => {
   const knownPosts = fakeKnownPosts();
   const postsService = fakePostsReader();
-  const comments = fakeComments();
+  const comments = fakeComments(knownPosts.isLive);
   const publisher = fakePublisher();
   const time = fakeClock();
   const deps: CommentsDeps = {
