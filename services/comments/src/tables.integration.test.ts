@@ -99,6 +99,19 @@ describe('comments tables (the local cloud’s DynamoDB)', () => {
     return { deps, publisher, postsService, time, knowPost, deletePost, remove };
   };
 
+  /** Every row of a post's comments (tombstones included), read consistently. */
+  const storedCommentsOf = async (postId: string) =>
+    (
+      await client.send(
+        new QueryCommand({
+          TableName: 'it-comments',
+          KeyConditionExpression: 'postId = :postId',
+          ExpressionAttributeValues: { ':postId': postId },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? [];
+
   const rowOf = ({
     id,
     ...post
@@ -187,15 +200,7 @@ describe('comments tables (the local cloud’s DynamoDB)', () => {
 
     await expect(createComment(deps, say('post-race', 'late'))).rejects.toThrow('Post not found.');
 
-    const left = await client.send(
-      new QueryCommand({
-        TableName: 'it-comments',
-        KeyConditionExpression: 'postId = :postId',
-        ExpressionAttributeValues: { ':postId': 'post-race' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(left.Items).toEqual([]);
+    expect(await storedCommentsOf('post-race')).toEqual([]);
     expect(kept.seq).toBe(1);
     const post = await client.send(
       new GetCommand({ TableName: 'it-comments-posts', Key: { postId: 'post-race' } }),
@@ -360,14 +365,6 @@ describe('comments tables (the local cloud’s DynamoDB)', () => {
     // The tombstones go with it.
     const since = '2000-01-01T00:00:00.000Z';
     expect((await listDeletedComments(deps, { postId: 'post-e', since, limit: 100 })).items).toEqual([]);
-    const left = await client.send(
-      new QueryCommand({
-        TableName: 'it-comments',
-        KeyConditionExpression: 'postId = :postId',
-        ExpressionAttributeValues: { ':postId': 'post-e' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(left.Items).toEqual([]);
+    expect(await storedCommentsOf('post-e')).toEqual([]);
   });
 });

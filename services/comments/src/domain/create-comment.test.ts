@@ -63,7 +63,8 @@ describe('createComment', () => {
     expect(world.published).toHaveLength(0);
   });
 
-  it('refuses a deleted post with a 404', async () => {
+  /** The fakes with p1 known, then deleted. */
+  const withDeletedPost = async () => {
     const world = fakeSideEffects();
     await world.knowPost('p1');
     await world.deps.posts.markPostDeleted({
@@ -71,19 +72,18 @@ describe('createComment', () => {
       authorId: 'a',
       deletedAt: '2026-03-01T01:00:00.000Z',
     });
+    return world;
+  };
+
+  it('refuses a deleted post with a 404', async () => {
+    const world = await withDeletedPost();
 
     await expect(createComment(world.deps, input('p1'))).rejects.toBeInstanceOf(NotFoundError);
     expect(world.commentRows.size).toBe(0);
   });
 
   it('refuses a post it knows is deleted without asking the posts service, even when that one is down', async () => {
-    const world = fakeSideEffects();
-    await world.knowPost('p1');
-    await world.deps.posts.markPostDeleted({
-      id: 'p1',
-      authorId: 'a',
-      deletedAt: '2026-03-01T01:00:00.000Z',
-    });
+    const world = await withDeletedPost();
     world.postsService.unavailable();
 
     await expect(createComment(world.deps, input('p1'))).rejects.toBeInstanceOf(NotFoundError);
