@@ -28,6 +28,7 @@ export default defineConfig({
             COUNTED_COMMENTS_TABLE: 'test-posts-counted-comments',
             COMMENTS_TABLE: 'test-comments',
             KNOWN_POSTS_TABLE: 'test-comments-known-posts',
+            POSTS_API_URL: 'https://posts-api.execute-api.us-east-1.amazonaws.com',
             IDEMPOTENCY_TABLE: 'test-idempotency',
             CONNECTIONS_TABLE: 'test-connections',
             SUBSCRIPTIONS_TABLE: 'test-subscriptions',

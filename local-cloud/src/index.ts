@@ -90,6 +90,19 @@ const relocateOrigin = (topology: Topology, from: string, to: string): Topology 
   return topology;
 };
 
+/** The stacks' default URL of the stage's HTTP API (comments' `postsApiUrl` param): the HTTP gateway on the default port. */
+const STACK_DEFAULT_HTTP_API = 'http://localhost:8000';
+
+/**
+ * Points the functions that call the stage's HTTP API (comments'
+ * POSTS_API_URL) at the HTTP gateway in use; done after osls, as for the
+ * issuer. In AWS the stage passes the posts stack's HttpApiUrl instead.
+ */
+const relocateHttpApi = (topology: Topology, from: string, to: string): Topology => {
+  if (from !== to) moveEnvironment(topology, (value) => (value === from ? to : value));
+  return topology;
+};
+
 type Started<T> = { -readonly [K in keyof T]: Awaited<T[K]> };
 
 /**
@@ -134,10 +147,14 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   try {
     const [topology, edge, issuer] = await Promise.all([
       loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
-        relocateOrigin(
-          relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
-          STACK_DEFAULT_ORIGIN,
-          webOrigin,
+        relocateHttpApi(
+          relocateOrigin(
+            relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
+            STACK_DEFAULT_ORIGIN,
+            webOrigin,
+          ),
+          STACK_DEFAULT_HTTP_API,
+          `http://${urlHost(host)}:${ports.http}`,
         ),
       ),
       startEdge({ port: ports.edge, host, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),

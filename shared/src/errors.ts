@@ -4,6 +4,9 @@
  * them by `instanceof`, never by comparing strings.
  */
 export class HttpError extends Error {
+  /** Headers the error answer carries besides the body (for example `retry-after`). */
+  readonly headers?: Record<string, string>;
+
   constructor(
     readonly statusCode: number,
     readonly code: string,
@@ -61,6 +64,19 @@ export class PayloadTooLargeError extends HttpError {
 export class UnsupportedMediaTypeError extends HttpError {
   constructor() {
     super(415, 'unsupported_media_type', 'Send the body as application/json.');
+  }
+}
+
+/**
+ * 503 `unavailable`: a dependency could not answer, so the request cannot be
+ * decided now (never guessed); the client retries after `retryAfterSeconds`.
+ */
+export class ServiceUnavailableError extends HttpError {
+  override readonly headers: Record<string, string>;
+
+  constructor(message: string, retryAfterSeconds: number, options?: ErrorOptions) {
+    super(503, 'unavailable', message, undefined, options);
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
 

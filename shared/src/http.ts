@@ -125,7 +125,7 @@ const errorResult = (error: unknown, correlationId: string): HttpResult => {
       reason: error.message,
     });
     return toResult(
-      json(error.statusCode, errorBody(error.code, error.message, error.details)),
+      json(error.statusCode, errorBody(error.code, error.message, error.details), error.headers),
       correlationId,
     );
   }

@@ -8,6 +8,7 @@ const complete = {
   COMMENTS_TABLE: 'dev-comments',
   KNOWN_POSTS_TABLE: 'dev-comments-posts',
   IDEMPOTENCY_TABLE: 'dev-comments-idempotency',
+  POSTS_API_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com',
 };
 
 describe('configSchema', () => {
@@ -20,6 +21,13 @@ describe('configSchema', () => {
 
     expect(() => loadConfig(configSchema, partial)).toThrow(ConfigError);
     expect(() => loadConfig(configSchema, partial)).toThrow(/COMMENTS_TABLE.*KNOWN_POSTS_TABLE/);
+  });
+
+  it.each([
+    ['not a URL', 'posts-api'],
+    ['not HTTP', 'ftp://posts.example.com'],
+  ])('refuses a POSTS_API_URL that is %s, naming it', (_, url) => {
+    expect(() => loadConfig(configSchema, { ...complete, POSTS_API_URL: url })).toThrow(/POSTS_API_URL/);
   });
 });
 

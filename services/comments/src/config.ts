@@ -8,6 +8,11 @@ export const configSchema = z.object({
   COMMENTS_TABLE: z.string().min(1),
   KNOWN_POSTS_TABLE: z.string().min(1),
   IDEMPOTENCY_TABLE: z.string().min(1),
+  /**
+   * The stage's HTTP API of the posts service (its `HttpApiUrl`), read when a
+   * post is not yet in the known-posts table.
+   */
+  POSTS_API_URL: z.url({ protocol: /^https?$/ }),
 });
 
 export type CommentsConfig = z.infer<typeof configSchema>;

@@ -3,12 +3,15 @@ import { createPublisher } from '@live-comments/events';
 import { documentClient, eventBridge, once } from '@live-comments/shared';
 import { buildCommentsTable } from './adapters/comments-table';
 import { buildKnownPostsTable } from './adapters/known-posts-table';
+import { buildPostsApi } from './adapters/posts-api';
 import { loadCommentsConfig } from './config';
-import type { Clock, CommentPublisher, Comments, IdGenerator, KnownPosts } from './domain/ports';
+import type { Clock, CommentPublisher, Comments, IdGenerator, KnownPosts, PostsReader } from './domain/ports';
 
 /** Everything the comments service's handlers touch outside themselves; tests pass fakes instead. */
 export interface CommentsDeps {
   posts: KnownPosts;
+  /** The posts service's public route, for posts the known-posts table does not have yet. */
+  postsReader: PostsReader;
   comments: Comments;
   publisher: CommentPublisher;
   clock: Clock;
@@ -25,11 +28,16 @@ export interface CommentsDeps {
  * cold start with its name; built once per container.
  */
 export const commentsSideEffects = once((): CommentsDeps => {
-  const { STAGE, COMMENTS_TABLE, KNOWN_POSTS_TABLE, EVENT_BUS_NAME, IDEMPOTENCY_TABLE } =
+  const { STAGE, COMMENTS_TABLE, KNOWN_POSTS_TABLE, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, POSTS_API_URL } =
     loadCommentsConfig();
   return {
     posts: buildKnownPostsTable({ client: documentClient(), tableName: KNOWN_POSTS_TABLE }),
-    comments: buildCommentsTable({ client: documentClient(), tableName: COMMENTS_TABLE }),
+    postsReader: buildPostsApi({ baseUrl: POSTS_API_URL }),
+    comments: buildCommentsTable({
+      client: documentClient(),
+      tableName: COMMENTS_TABLE,
+      knownPostsTableName: KNOWN_POSTS_TABLE,
+    }),
     publisher: createPublisher({ client: eventBridge(), busName: EVENT_BUS_NAME }),
     clock: () => new Date(),
     newId: randomUUID,

@@ -1,17 +1,17 @@
 /**
  * The comments service's adapters and domain against a real DynamoDB engine
- * (dynalite, in process, on a free port), with the tables created from this
- * service's own serverless.yml. Checks what the SDK mocks cannot: that the
- * expressions are valid, the sparse index fills and empties, and counters count.
+ * (the local cloud's: dynalite plus its TransactWriteItems, in process, on a
+ * free port), with the tables created from this service's own serverless.yml.
+ * Checks what the SDK mocks cannot: that the expressions are valid, the
+ * sparse index fills and empties, counters count, and a comment's transaction
+ * refuses a deleted post.
  */
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PostCreatedV1, PostDeletedV1, parseEventMessage } from '@live-comments/events';
 import { eventBridgeMessage } from '@live-comments/events/testing';
+import { type Edge, startEdge } from '@live-comments/local-cloud/edge/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildCommentsTable } from './adapters/comments-table';
@@ -23,9 +23,7 @@ import { listComments } from './domain/list-comments';
 import { listDeletedComments } from './domain/list-deleted-comments';
 import { republishPending } from './domain/outbox';
 import { type PostEvent, projectPostEvent } from './domain/project-posts';
-import { fakeClock, fakePublisher, sequentialIds } from './testing/fakes';
-
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
+import { fakeClock, fakePostsReader, fakePublisher, sequentialIds } from './testing/fakes';
 
 const tableProperties = (logicalId: string, name: string): CreateTableCommandInput => {
   const template = parse(readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8'), {
@@ -40,34 +38,40 @@ const tableProperties = (logicalId: string, name: string): CreateTableCommandInp
   return { ...properties, TableName: name } as CreateTableCommandInput;
 };
 
-describe('comments tables (dynalite)', () => {
-  let server: Server;
+describe('comments tables (the local cloud’s DynamoDB)', () => {
+  let edge: Edge;
   let client: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    edge = await startEdge({ port: 0, log: () => {} });
     const raw = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: edge.url,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     await raw.send(new CreateTableCommand(tableProperties('CommentsTable', 'it-comments')));
     await raw.send(new CreateTableCommand(tableProperties('KnownPostsTable', 'it-comments-posts')));
+    // dynalite answers item calls only once a table is ACTIVE.
+    for (const name of ['it-comments', 'it-comments-posts']) await edge.dynamodb.waitForTable(name);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await edge.stop();
   });
 
   const world = () => {
     const publisher = fakePublisher();
+    const postsService = fakePostsReader();
     const time = fakeClock();
     const deps = {
       posts: buildKnownPostsTable({ client, tableName: 'it-comments-posts' }),
-      comments: buildCommentsTable({ client, tableName: 'it-comments' }),
+      postsReader: postsService.reader,
+      comments: buildCommentsTable({
+        client,
+        tableName: 'it-comments',
+        knownPostsTableName: 'it-comments-posts',
+      }),
       publisher: publisher.publisher,
       clock: time.clock,
       newId: sequentialIds(`id-${Math.random().toString(36).slice(2)}`),
@@ -92,8 +96,34 @@ describe('comments tables (dynalite)', () => {
     /** Deletes a comment as `userId` (its author, alice, unless told otherwise). */
     const remove = (postId: string, commentId: string, userId = 'alice') =>
       deleteComment(deps, { postId, commentId, userId, correlationId: 'del' });
-    return { deps, publisher, time, knowPost, deletePost, remove };
+    return { deps, publisher, postsService, time, knowPost, deletePost, remove };
   };
+
+  /** Every row of a post's comments (tombstones included), read consistently. */
+  const storedCommentsOf = async (postId: string) =>
+    (
+      await client.send(
+        new QueryCommand({
+          TableName: 'it-comments',
+          KeyConditionExpression: 'postId = :postId',
+          ExpressionAttributeValues: { ':postId': postId },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? [];
+
+  const rowOf = ({
+    id,
+    ...post
+  }: {
+    id: string;
+    authorId: string;
+    createdAt: string;
+    updatedAt: string;
+  }) => ({
+    postId: id,
+    ...post,
+  });
 
   const say = (postId: string, body: string, authorId = 'alice') => ({
     postId,
@@ -126,6 +156,74 @@ describe('comments tables (dynalite)', () => {
     await deletePost('post-b');
     await expect(createComment(deps, say('post-b', 'again'))).rejects.toThrow('Post not found.');
     expect((await listComments(deps, { postId: 'post-b', limit: 20 })).items).toEqual([]);
+  });
+
+  it('records a post read from the posts service only where no event wrote first', async () => {
+    const { deps, postsService, knowPost, deletePost } = world();
+    const read = (id: string) => ({
+      id,
+      authorId: 'carol',
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    });
+    for (const id of ['post-fresh', 'post-known', 'post-gone']) postsService.add(read(id));
+    await knowPost('post-known');
+    await deletePost('post-gone');
+
+    const fresh = await createComment(deps, say('post-fresh', 'quick'));
+    await deps.posts.recordPostIfUnknown(read('post-known'));
+    await deps.posts.recordPostIfUnknown(read('post-gone'));
+
+    expect(fresh.seq).toBe(1);
+    const row = async (postId: string) =>
+      (await client.send(new GetCommand({ TableName: 'it-comments-posts', Key: { postId } }))).Item;
+    expect(await row('post-fresh')).toEqual({ ...rowOf(read('post-fresh')), nextSeq: 1 });
+    expect(await row('post-known')).toMatchObject({ authorId: 'bob' });
+    expect(await row('post-gone')).toEqual({
+      postId: 'post-gone',
+      authorId: 'bob',
+      deletedAt: '2026-03-02T00:00:00.000Z',
+    });
+    await expect(createComment(deps, say('post-gone', 'late'))).rejects.toThrow('Post not found.');
+  });
+
+  it('stores no comment for a post deleted between its number and its write', async () => {
+    const { deps, knowPost, deletePost } = world();
+    await knowPost('post-race');
+    const kept = await createComment(deps, say('post-race', 'before'));
+    const takeNextSeq = deps.posts.takeNextSeq;
+    deps.posts.takeNextSeq = async (postId) => {
+      const seq = await takeNextSeq(postId);
+      await deletePost(postId); // PostDeleted handled meanwhile: the row marked, its comments removed
+      return seq;
+    };
+
+    await expect(createComment(deps, say('post-race', 'late'))).rejects.toThrow('Post not found.');
+
+    expect(await storedCommentsOf('post-race')).toEqual([]);
+    expect(kept.seq).toBe(1);
+    const post = await client.send(
+      new GetCommand({ TableName: 'it-comments-posts', Key: { postId: 'post-race' } }),
+    );
+    expect(post.Item).toMatchObject({ nextSeq: 2, deletedAt: '2026-03-02T00:00:00.000Z' });
+  });
+
+  it('lists nothing for a post whose deletion is recorded, even before its comments are removed', async () => {
+    const { deps, knowPost } = world();
+    await knowPost('post-closing');
+    await createComment(deps, say('post-closing', 'one'));
+    await createComment(deps, say('post-closing', 'two'));
+
+    await deps.posts.markPostDeleted({
+      id: 'post-closing',
+      authorId: 'bob',
+      deletedAt: '2026-03-02T00:00:00.000Z',
+    });
+
+    expect(await listComments(deps, { postId: 'post-closing', limit: 20 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('keeps unannounced comments and deletions in the outbox until the sweep announces them', async () => {
@@ -267,14 +365,6 @@ describe('comments tables (dynalite)', () => {
     // The tombstones go with it.
     const since = '2000-01-01T00:00:00.000Z';
     expect((await listDeletedComments(deps, { postId: 'post-e', since, limit: 100 })).items).toEqual([]);
-    const left = await client.send(
-      new QueryCommand({
-        TableName: 'it-comments',
-        KeyConditionExpression: 'postId = :postId',
-        ExpressionAttributeValues: { ':postId': 'post-e' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(left.Items).toEqual([]);
+    expect(await storedCommentsOf('post-e')).toEqual([]);
   });
 });

@@ -1,10 +1,14 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,8 +19,21 @@ import { buildCommentsTable } from './comments-table';
 const dynamo = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const TABLE = 'dev-comments';
-const comments = buildCommentsTable({ client, tableName: TABLE, sleep: async () => undefined });
+const KNOWN_POSTS = 'dev-comments-posts';
+const comments = buildCommentsTable({
+  client,
+  tableName: TABLE,
+  knownPostsTableName: KNOWN_POSTS,
+  sleep: async () => undefined,
+});
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
+/** A cancelled transaction with one reason code per item, in order. */
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: `Transaction cancelled [${codes.join(', ')}]`,
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
 const row = (seq: number, extra: Partial<CommentRow> = {}): CommentRow => ({
   postId: 'p1',
@@ -33,15 +50,65 @@ const row = (seq: number, extra: Partial<CommentRow> = {}): CommentRow => ({
 describe('buildCommentsTable', () => {
   afterEach(() => dynamo.reset());
 
-  it('inserts a comment only where its (postId, seq) is free', async () => {
-    dynamo.on(PutCommand).resolves({});
+  describe('insert', () => {
+    it('inserts a comment only where its (postId, seq) is free', async () => {
+      dynamo.on(TransactWriteCommand).resolves({});
 
-    await comments.insert(row(1, { publishState: 'pending' }));
+      expect(await comments.insert(row(1, { publishState: 'pending' }))).toBe('inserted');
 
-    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
-      TableName: TABLE,
-      Item: row(1, { publishState: 'pending' }),
-      ConditionExpression: 'attribute_not_exists(seq)',
+      const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
+      expect(items?.[0]?.Put).toEqual({
+        TableName: TABLE,
+        Item: row(1, { publishState: 'pending' }),
+        ConditionExpression: 'attribute_not_exists(seq)',
+      });
+    });
+
+    it('checks in the same transaction that the post is known and not deleted', async () => {
+      dynamo.on(TransactWriteCommand).resolves({});
+
+      await comments.insert(row(1));
+
+      const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
+      expect(items).toHaveLength(2);
+      expect(items?.[1]).toEqual({
+        ConditionCheck: {
+          TableName: KNOWN_POSTS,
+          Key: { postId: 'p1' },
+          ConditionExpression: 'attribute_exists(postId) AND attribute_not_exists(deletedAt)',
+        },
+      });
+    });
+
+    it('answers no-post when the post’s check is refused (deleted since its number was taken)', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
+
+      expect(await comments.insert(row(1))).toBe('no-post');
+      expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    });
+
+    it('fails when the seq is taken', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+
+      await expect(comments.insert(row(1))).rejects.toBeInstanceOf(TransactionCanceledException);
+    });
+
+    it('tries again after a conflict with another comment’s transaction on the same post', async () => {
+      dynamo
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('None', 'TransactionConflict'))
+        .rejectsOnce(cancelled('None', 'TransactionConflict'))
+        .resolves({});
+
+      expect(await comments.insert(row(1))).toBe('inserted');
+      expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    });
+
+    it('gives up after five conflicts', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict'));
+
+      await expect(comments.insert(row(1))).rejects.toBeInstanceOf(TransactionCanceledException);
+      expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(5);
     });
   });
 

@@ -1,14 +1,16 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   paginateQuery,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, isConditionalCheckFailed } from '@live-comments/shared';
 import { allOutboxShards, type CommentRow, outboxShardOf } from '../domain/comment';
 import type { Comments } from '../domain/ports';
+import { LIVE_POST_CONDITION } from './known-posts-table';
+import { cancellationCodes, retryOnConflict } from './transaction-conflicts';
 
 /** Index names of the comments table (serverless.yml declares them). */
 export const BY_ID_INDEX = 'byId';
@@ -27,9 +29,12 @@ const MIN_READ_PAST_TOMBSTONES = 100;
 export interface CommentsTableOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
-  /** Waits between BatchWriteItem retries of unprocessed items (tests pass their own). */
+  /** The known-posts table, whose row of the post a new comment's transaction checks. */
+  knownPostsTableName: string;
+  /** Waits between retries: of unprocessed batch items, of transaction conflicts (tests pass their own). */
   sleep?: (ms: number) => Promise<void>;
   maxBatchAttempts?: number;
+  maxConflictAttempts?: number;
 }
 
 const ignoreConditionFailure = (error: unknown): void => {
@@ -49,22 +54,50 @@ const asRow = (item: Record<string, unknown>): CommentRow => item as unknown as 
 export const buildCommentsTable = ({
   client,
   tableName,
+  knownPostsTableName,
   sleep,
   maxBatchAttempts,
+  maxConflictAttempts,
 }: CommentsTableOptions): Comments => {
   // Unprocessed deletions are retried after a random pause below 50 ms * 2^attempt.
   const batchOptions = { sleep, maxAttempts: maxBatchAttempts, baseDelayMs: 50 };
+  const conflictOptions = { sleep, maxAttempts: maxConflictAttempts };
   const keyOf = (row: { postId: string; seq: number }) => ({ postId: row.postId, seq: row.seq });
 
   return {
     insert: async (row) => {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: row,
-          ConditionExpression: 'attribute_not_exists(seq)',
-        }),
-      );
+      try {
+        await retryOnConflict(
+          () =>
+            client.send(
+              new TransactWriteCommand({
+                TransactItems: [
+                  {
+                    Put: {
+                      TableName: tableName,
+                      Item: row,
+                      ConditionExpression: 'attribute_not_exists(seq)',
+                    },
+                  },
+                  // Deleted since the number was taken: no comment is stored (PostDeleted removes the rest).
+                  {
+                    ConditionCheck: {
+                      TableName: knownPostsTableName,
+                      Key: { postId: row.postId },
+                      ConditionExpression: LIVE_POST_CONDITION,
+                    },
+                  },
+                ],
+              }),
+            ),
+          conflictOptions,
+        );
+        return 'inserted';
+      } catch (error) {
+        // DynamoDB evaluates every condition of a cancelled transaction and reports each, in order.
+        if (cancellationCodes(error)?.[1] === 'ConditionalCheckFailed') return 'no-post';
+        throw error;
+      }
     },
 
     list: async (postId, { afterSeq, limit }) => {

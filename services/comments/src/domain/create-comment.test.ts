@@ -1,4 +1,4 @@
-import { NotFoundError } from '@live-comments/shared';
+import { NotFoundError, ServiceUnavailableError } from '@live-comments/shared';
 import { describe, expect, it } from 'vitest';
 import { fakeSideEffects } from '../testing/fakes';
 import { createComment } from './create-comment';
@@ -63,7 +63,8 @@ describe('createComment', () => {
     expect(world.published).toHaveLength(0);
   });
 
-  it('refuses a deleted post with a 404', async () => {
+  /** The fakes with p1 known, then deleted. */
+  const withDeletedPost = async () => {
     const world = fakeSideEffects();
     await world.knowPost('p1');
     await world.deps.posts.markPostDeleted({
@@ -71,9 +72,44 @@ describe('createComment', () => {
       authorId: 'a',
       deletedAt: '2026-03-01T01:00:00.000Z',
     });
+    return world;
+  };
+
+  it('refuses a deleted post with a 404', async () => {
+    const world = await withDeletedPost();
 
     await expect(createComment(world.deps, input('p1'))).rejects.toBeInstanceOf(NotFoundError);
     expect(world.commentRows.size).toBe(0);
+  });
+
+  it('refuses a post it knows is deleted without asking the posts service, even when that one is down', async () => {
+    const world = await withDeletedPost();
+    world.postsService.unavailable();
+
+    await expect(createComment(world.deps, input('p1'))).rejects.toBeInstanceOf(NotFoundError);
+    expect(world.postsService.asked).toEqual([]);
+  });
+
+  it('stores nothing and answers 404 when the post is deleted between its number and the write', async () => {
+    const world = fakeSideEffects();
+    await world.knowPost('p1');
+    const takeNextSeq = world.deps.posts.takeNextSeq;
+    // A PostDeleted handled while the comment is being made: after its seq, before its insert.
+    world.deps.posts.takeNextSeq = async (postId) => {
+      const seq = await takeNextSeq(postId);
+      await world.deps.posts.markPostDeleted({
+        id: postId,
+        authorId: 'a',
+        deletedAt: '2026-03-01T12:00:00.000Z',
+      });
+      return seq;
+    };
+
+    await expect(createComment(world.deps, input('p1'))).rejects.toBeInstanceOf(NotFoundError);
+    expect(world.commentRows.size).toBe(0);
+    expect(world.published).toHaveLength(0);
+    // The number it took is a gap, as for any write that fails after taking one.
+    expect(world.postRows.get('p1')?.nextSeq).toBe(1);
   });
 
   it('announces CommentCreated with the stored event id and the request correlation id, then leaves the outbox', async () => {
@@ -113,5 +149,101 @@ describe('createComment', () => {
       pendingSince: comment.createdAt,
     });
     expect(world.published).toHaveLength(0);
+  });
+
+  describe('a post not yet in the known-posts table (its PostCreated still on the way)', () => {
+    const fresh = {
+      id: 'p9',
+      authorId: 'bob',
+      createdAt: '2026-03-01T11:59:59.000Z',
+      updatedAt: '2026-03-01T11:59:59.000Z',
+    };
+
+    it('asks the posts service, records the post it has, and accepts the comment', async () => {
+      const world = fakeSideEffects();
+      world.postsService.add(fresh);
+
+      const comment = await createComment(world.deps, input('p9'));
+
+      expect(comment).toMatchObject({ postId: 'p9', seq: 1 });
+      expect(world.postsService.asked).toEqual([{ postId: 'p9', correlationId: 'corr-1' }]);
+      expect(world.postRows.get('p9')).toEqual({
+        authorId: 'bob',
+        createdAt: fresh.createdAt,
+        updatedAt: fresh.updatedAt,
+        nextSeq: 1,
+      });
+      expect(world.published.map((e) => e.detailType)).toEqual(['CommentCreated']);
+    });
+
+    it('asks only once: the next comment finds the recorded post', async () => {
+      const world = fakeSideEffects();
+      world.postsService.add(fresh);
+
+      await createComment(world.deps, input('p9'));
+      const second = await createComment(world.deps, input('p9'));
+
+      expect(second.seq).toBe(2);
+      expect(world.postsService.asked).toHaveLength(1);
+    });
+
+    it('answers 404 when the posts service has no such post, and writes nothing', async () => {
+      const world = fakeSideEffects();
+
+      await expect(createComment(world.deps, input('never'))).rejects.toBeInstanceOf(NotFoundError);
+      expect(world.postsService.asked.map((a) => a.postId)).toEqual(['never']);
+      expect(world.postRows.size).toBe(0);
+      expect(world.commentRows.size).toBe(0);
+    });
+
+    it('answers 503 with Retry-After, never 404, when the posts service cannot answer', async () => {
+      const world = fakeSideEffects();
+      world.postsService.add(fresh);
+      world.postsService.unavailable('answered 502');
+
+      const refused = await createComment(world.deps, input('p9')).catch((error: unknown) => error);
+
+      expect(refused).toBeInstanceOf(ServiceUnavailableError);
+      expect(refused).toMatchObject({
+        statusCode: 503,
+        code: 'unavailable',
+        headers: { 'retry-after': '1' },
+      });
+      expect(world.postRows.size).toBe(0);
+      expect(world.commentRows.size).toBe(0);
+      expect(world.published).toHaveLength(0);
+    });
+
+    it('lets a PostDeleted recorded meanwhile win: 404, the tombstone kept', async () => {
+      const world = fakeSideEffects();
+      world.postsService.add(fresh);
+      const find = world.deps.postsReader.find;
+      // The posts service answered, then the post was deleted and PostDeleted projected first.
+      world.deps.postsReader.find = async (postId, options) => {
+        const answer = await find(postId, options);
+        await world.deps.posts.markPostDeleted({ id: postId, authorId: 'bob', deletedAt: fresh.updatedAt });
+        return answer;
+      };
+
+      await expect(createComment(world.deps, input('p9'))).rejects.toBeInstanceOf(NotFoundError);
+      expect(world.postRows.get('p9')).toEqual({ authorId: 'bob', deletedAt: fresh.updatedAt });
+      expect(world.commentRows.size).toBe(0);
+    });
+
+    it('keeps what a PostUpdated recorded meanwhile rather than the older answer', async () => {
+      const world = fakeSideEffects();
+      world.postsService.add(fresh);
+      const find = world.deps.postsReader.find;
+      const updatedAt = '2026-03-01T12:00:00.500Z';
+      world.deps.postsReader.find = async (postId, options) => {
+        const answer = await find(postId, options);
+        await world.deps.posts.recordPost({ ...fresh, updatedAt });
+        return answer;
+      };
+
+      await createComment(world.deps, input('p9'));
+
+      expect(world.postRows.get('p9')?.updatedAt).toBe(updatedAt);
+    });
   });
 });

@@ -56,4 +56,25 @@ describe('listComments', () => {
       listComments(world.deps, { postId: 'p1', limit: 2, cursor: 'garbage!' }),
     ).rejects.toBeInstanceOf(InvalidCursorError);
   });
+
+  it('lists nothing for a deleted post from the moment its deletion is recorded, before its comments are removed', async () => {
+    await world.deps.posts.markPostDeleted({
+      id: 'p1',
+      authorId: 'a',
+      deletedAt: '2026-03-01T13:00:00.000Z',
+    });
+
+    const page = await listComments(world.deps, { postId: 'p1', limit: 20 });
+
+    expect(page).toEqual({ items: [], nextCursor: null });
+    expect([...world.commentRows.values()].filter((row) => row.postId === 'p1')).toHaveLength(5);
+    expect((await listComments(world.deps, { postId: 'p2', limit: 20 })).items).toHaveLength(1);
+  });
+
+  it('lists nothing for an unknown post', async () => {
+    expect(await listComments(world.deps, { postId: 'nope', limit: 20 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import type { Publisher } from '@live-comments/events';
 import type { CommentDeleted, CommentRow } from './comment';
+import type { KnownPost, PostLookup } from './known-post';
 
 /**
  * The comments service's own record of which posts exist, fed by the posts
@@ -13,9 +14,25 @@ export interface KnownPosts {
    */
   takeNextSeq(postId: string): Promise<number | undefined>;
   /** Records a created or updated post; a stale update or one for a deleted post changes nothing. */
-  recordPost(post: { id: string; authorId: string; createdAt: string; updatedAt: string }): Promise<void>;
+  recordPost(post: KnownPost): Promise<void>;
+  /**
+   * Records a post read from the posts service, only if this service has no
+   * row for it yet: whatever the events wrote (a deletion above all) wins.
+   */
+  recordPostIfUnknown(post: KnownPost): Promise<void>;
   /** Marks the post deleted for good (a later PostCreated or PostUpdated does not bring it back). */
   markPostDeleted(post: { id: string; authorId: string; deletedAt: string }): Promise<void>;
+  /** Whether the post's deletion has been recorded (an unknown post is not deleted). */
+  isDeleted(postId: string): Promise<boolean>;
+}
+
+/**
+ * The posts service, through its public route `GET /api/v1/posts/{postId}`
+ * (no service reads another's tables): asked only when a post is not (yet) in
+ * the known-posts table.
+ */
+export interface PostsReader {
+  find(postId: string, options: { correlationId: string }): Promise<PostLookup>;
 }
 
 export interface CommentPage {
@@ -37,8 +54,13 @@ export interface DeletionPage {
 }
 
 export interface Comments {
-  /** Stores a new comment; fails if its (postId, seq) is taken. */
-  insert(row: CommentRow): Promise<void>;
+  /**
+   * Stores a new comment in one transaction with a check that its post is
+   * known and not deleted, so no comment is ever stored for a deleted post:
+   * 'no-post' (nothing stored) when the check fails; fails if its (postId,
+   * seq) is taken.
+   */
+  insert(row: CommentRow): Promise<'inserted' | 'no-post'>;
   /** Live (not deleted) comments of a post, oldest first, after `afterSeq`, at most `limit`. */
   list(postId: string, options: { afterSeq: number; limit: number }): Promise<CommentPage>;
   /** A comment by its id (tombstones included), read consistently. */

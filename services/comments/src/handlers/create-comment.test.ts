@@ -69,6 +69,35 @@ describe('POST /api/v1/posts/{postId}/comments', () => {
     expect(world.commentRows.size).toBe(0);
   });
 
+  it('answers 201 for a post created a moment ago, read from the posts service', async () => {
+    const { world, post } = await setup();
+    world.postsService.add({
+      id: 'fresh',
+      authorId: 'bob',
+      createdAt: '2026-03-01T11:59:59.900Z',
+      updatedAt: '2026-03-01T11:59:59.900Z',
+    });
+
+    const result = await post({ postId: 'fresh', body: { body: 'first!' } });
+
+    expect(result.statusCode).toBe(201);
+    expect(json(result)).toMatchObject({ postId: 'fresh', seq: 1 });
+  });
+
+  it('answers 503 unavailable with Retry-After when the post cannot be checked, and writes nothing', async () => {
+    const { world, post } = await setup();
+    world.postsService.unavailable('no answer within 2000 ms');
+
+    const result = await post({ postId: 'fresh', body: { body: 'hi' } });
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('1');
+    expect(json(result)).toEqual({
+      error: { code: 'unavailable', message: 'The post cannot be checked right now; try again.' },
+    });
+    expect(world.commentRows.size).toBe(0);
+  });
+
   it.each([
     ['an empty body', { body: '' }],
     ['only whitespace', { body: ' \n\t ' }],

@@ -32,6 +32,19 @@ describe('GET /api/v1/posts/{postId}/comments', () => {
     expect(body.nextCursor).toBeNull();
   });
 
+  it('answers 200 with an empty list for a deleted post', async () => {
+    await world.deps.posts.markPostDeleted({
+      id: 'p1',
+      authorId: 'a',
+      deletedAt: '2026-03-01T13:00:00.000Z',
+    });
+
+    const { status, body } = await get();
+
+    expect(status).toBe(200);
+    expect(body).toEqual({ items: [], nextCursor: null });
+  });
+
   it('returns only later comments with ?afterSeq', async () => {
     const { body } = await get({ afterSeq: '2' });
 

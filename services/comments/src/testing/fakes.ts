@@ -8,7 +8,8 @@ import type { DetailOf } from '@live-comments/events';
 import { type CommentRow, toDeletion } from '../domain/comment';
 import { createComment, type NewComment } from '../domain/create-comment';
 import { type CommentDeletion, deleteComment } from '../domain/delete-comment';
-import type { CommentPublisher, Comments, DeletionPosition, KnownPosts } from '../domain/ports';
+import type { KnownPost, PostLookup } from '../domain/known-post';
+import type { CommentPublisher, Comments, DeletionPosition, KnownPosts, PostsReader } from '../domain/ports';
 import type { CommentsDeps } from '../side-effects';
 
 /** An in-memory KnownPosts with the table's semantics. */
@@ -29,23 +30,74 @@ export const fakeKnownPosts = () => {
       if (row?.deletedAt || (row?.updatedAt && row.updatedAt > updatedAt)) return;
       rows.set(id, { ...row, authorId, createdAt, updatedAt });
     },
+    recordPostIfUnknown: async ({ id, authorId, createdAt, updatedAt }) => {
+      if (!rows.has(id)) rows.set(id, { authorId, createdAt, updatedAt });
+    },
     markPostDeleted: async ({ id, authorId, deletedAt }) => {
       const row = rows.get(id);
       rows.set(id, { ...row, authorId: row?.authorId ?? authorId, deletedAt: row?.deletedAt ?? deletedAt });
     },
+    isDeleted: async (postId) => rows.get(postId)?.deletedAt !== undefined,
   };
-  return { posts, rows };
+  /** What a new comment's transaction checks: the post is recorded and not deleted. */
+  const isLive = (postId: string) => {
+    const row = rows.get(postId);
+    return row !== undefined && row.deletedAt === undefined;
+  };
+  return { posts, rows, isLive };
 };
 
-/** An in-memory Comments with the table's semantics (including the outbox index). */
-export const fakeComments = () => {
+/**
+ * The posts service as its public route answers: `found` for the posts it was
+ * given, `not-found` for the rest; `unavailable(reason)` makes it answer that
+ * until `available()`. `asked` lists the post ids it was asked for.
+ */
+export const fakePostsReader = () => {
+  const posts = new Map<string, KnownPost>();
+  const asked: { postId: string; correlationId: string }[] = [];
+  let down: string | undefined;
+  const reader: PostsReader = {
+    find: async (postId, { correlationId }): Promise<PostLookup> => {
+      asked.push({ postId, correlationId });
+      if (down !== undefined) return { status: 'unavailable', reason: down };
+      const post = posts.get(postId);
+      return post ? { status: 'found', post: structuredClone(post) } : { status: 'not-found' };
+    },
+  };
+  return {
+    reader,
+    asked,
+    /** A post the posts service has (created, not deleted). */
+    add: (post: KnownPost) => {
+      posts.set(post.id, post);
+    },
+    remove: (postId: string) => {
+      posts.delete(postId);
+    },
+    unavailable: (reason = 'connect ECONNREFUSED') => {
+      down = reason;
+    },
+    available: () => {
+      down = undefined;
+    },
+  };
+};
+
+/**
+ * An in-memory Comments with the table's semantics (including the outbox
+ * index); `isLive` is the known-posts check of a new comment's transaction
+ * (every post is live unless told otherwise).
+ */
+export const fakeComments = (isLive: (postId: string) => boolean = () => true) => {
   const rows = new Map<string, CommentRow>();
   const keyOf = (row: { postId: string; seq: number }) => `${row.postId}#${row.seq}`;
   const sorted = () => [...rows.values()].sort((a, b) => a.postId.localeCompare(b.postId) || a.seq - b.seq);
   const comments: Comments = {
     insert: async (row) => {
+      if (!isLive(row.postId)) return 'no-post';
       if (rows.has(keyOf(row))) throw new Error('ConditionalCheckFailed: seq taken');
       rows.set(keyOf(row), structuredClone(row));
+      return 'inserted';
     },
     list: async (postId, { afterSeq, limit }) => {
       const live = sorted().filter((row) => row.postId === postId && row.seq > afterSeq && !row.deletedAt);
@@ -170,11 +222,13 @@ export const sequentialIds = (prefix = 'id') => {
 /** Every side effect of the service, faked together; `deps` is what handlers and domain functions take. */
 export const fakeSideEffects = () => {
   const knownPosts = fakeKnownPosts();
-  const comments = fakeComments();
+  const postsService = fakePostsReader();
+  const comments = fakeComments(knownPosts.isLive);
   const publisher = fakePublisher();
   const time = fakeClock();
   const deps: CommentsDeps = {
     posts: knownPosts.posts,
+    postsReader: postsService.reader,
     comments: comments.comments,
     publisher: publisher.publisher,
     clock: time.clock,
@@ -185,6 +239,8 @@ export const fakeSideEffects = () => {
   return {
     deps,
     postRows: knownPosts.rows,
+    /** The posts service behind the fake reader: what it has, what it was asked, whether it answers. */
+    postsService,
     commentRows: comments.rows,
     published: publisher.published,
     failNextPublish: publisher.failNext,
