@@ -1,8 +1,25 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { batchGetAll, batchWriteAll, isConditionalCheckFailed } from './dynamodb';
+import {
+  batchGetAll,
+  batchWriteAll,
+  cancellationCodes,
+  isConditionalCheckFailed,
+  retryOnConflict,
+  transactWrite,
+} from './dynamodb';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dynamo = mockClient(client);
@@ -70,5 +87,57 @@ describe('batchGetAll', () => {
       dynamo.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems?.t?.Keys?.length),
     ).toEqual([100, 1, 20]);
     expect(pauses).toHaveLength(1);
+  });
+});
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+describe('transactWrite', () => {
+  const items = [{ Put: { TableName: 't', Item: { id: 'a' } } }];
+
+  it('retries a TransactionConflict with a jittered pause, then applies', async () => {
+    dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).resolves({});
+    expect(await transactWrite(client, items, { sleep })).toBeUndefined();
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(pauses).toHaveLength(1);
+  });
+
+  it('answers the cancellation of a refused condition for the caller to read, without retrying', async () => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+    const refused = await transactWrite(client, items, { sleep });
+    expect(cancellationCodes(refused)).toEqual(['ConditionalCheckFailed', 'None']);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('throws a conflict that outlasts maxAttempts, and any other error at once', async () => {
+    dynamo.on(TransactWriteCommand).rejects(cancelled('TransactionConflict'));
+    await expect(transactWrite(client, items, { sleep, maxAttempts: 3 })).rejects.toBeInstanceOf(
+      TransactionCanceledException,
+    );
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    dynamo.reset();
+    dynamo.on(TransactWriteCommand).rejects(new Error('network'));
+    await expect(transactWrite(client, items, { sleep })).rejects.toThrow('network');
+  });
+});
+
+describe('retryOnConflict', () => {
+  it('retries a single write refused with TransactionConflictException', async () => {
+    let calls = 0;
+    const result = await retryOnConflict(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw new TransactionConflictException({ message: 'busy', $metadata: {} });
+        return 'done';
+      },
+      { sleep },
+    );
+    expect(result).toBe('done');
+    expect(pauses).toHaveLength(2);
   });
 });

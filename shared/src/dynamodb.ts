@@ -4,13 +4,19 @@
  * jittered exponential backoff (DynamoDB returns them under throttling; a
  * fixed pause makes every throttled container retry in lockstep).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { delay } from './delay';
 
@@ -112,4 +118,64 @@ export const batchGetAll = async (
     );
   }
   return found;
+};
+
+/** The code of an item whose ConditionExpression refused a transaction. */
+export const CONDITION_FAILED = 'ConditionalCheckFailed';
+
+/** The reason code of each item of a cancelled transaction, in order ('None' for an item that was fine); undefined for any other error. */
+export const cancellationCodes = (error: unknown): string[] | undefined =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None')
+    : undefined;
+
+/**
+ * A write that met a transaction in progress on the same item: a single write
+ * refused with TransactionConflictException, or a transaction cancelled with a
+ * TransactionConflict reason. The SDK retries neither.
+ */
+export const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof TransactionConflictException ||
+  (cancellationCodes(error)?.includes('TransactionConflict') ?? false);
+
+/**
+ * Runs `call`, and again after a full-jitter pause while it meets a
+ * transaction on the same item (a popular post's counter or known-posts row:
+ * every comment or favorite on it writes there), up to `maxAttempts` calls
+ * (default 5), then throws the conflict. Any other error is thrown at once.
+ */
+export const retryOnConflict = async <T>(
+  call: () => Promise<T>,
+  { maxAttempts = 5, baseDelayMs = 25, sleep = delay }: BatchOptions = {},
+): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransactionConflict(error) || attempt >= maxAttempts) throw error;
+      await sleep(Math.random() * baseDelayMs * 2 ** attempt);
+    }
+  }
+};
+
+export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+
+/**
+ * Runs one TransactWriteItems, retrying conflicts as `retryOnConflict` does.
+ * Answers nothing when it applied, and the cancellation when DynamoDB
+ * cancelled it for another reason (for the caller to read: a condition
+ * refused it, or something else); any other error is thrown.
+ */
+export const transactWrite = async (
+  client: DynamoDBDocumentClient,
+  items: TransactItems,
+  options: BatchOptions = {},
+): Promise<TransactionCanceledException | undefined> => {
+  try {
+    await retryOnConflict(() => client.send(new TransactWriteCommand({ TransactItems: items })), options);
+    return undefined;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && !isTransactionConflict(error)) return error;
+    throw error;
+  }
 };

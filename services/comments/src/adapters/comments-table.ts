@@ -6,11 +6,16 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { batchWriteAll, isConditionalCheckFailed } from '@live-comments/shared';
+import {
+  type BatchOptions,
+  batchWriteAll,
+  cancellationCodes,
+  isConditionalCheckFailed,
+  retryOnConflict,
+} from '@live-comments/shared';
 import { allOutboxShards, type CommentRow, outboxShardOf } from '../domain/comment';
 import type { Comments } from '../domain/ports';
 import { LIVE_POST_CONDITION } from './known-posts-table';
-import { cancellationCodes, retryOnConflict } from './transaction-conflicts';
 
 /** Index names of the comments table (serverless.yml declares them). */
 export const BY_ID_INDEX = 'byId';

@@ -1,7 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '@live-comments/shared';
+import { type BatchOptions, isConditionalCheckFailed, retryOnConflict } from '@live-comments/shared';
 import type { KnownPosts } from '../domain/ports';
-import { retryOnConflict } from './transaction-conflicts';
 
 export interface KnownPostsTableOptions {
   client: DynamoDBDocumentClient;

@@ -1,4 +1,5 @@
 import type { CommentDeletedV1, DataOf } from '@live-comments/events';
+import { isDeliverableText, UNDELIVERABLE_TEXT_MESSAGE } from '@live-comments/shared';
 import { z } from 'zod';
 
 /** The Comment of API.md, as clients and events see it. */
@@ -88,7 +89,8 @@ export const commentText = z
   .min(1, 'The comment is empty.')
   .refine((text) => [...text].length <= MAX_COMMENT_CHARACTERS, {
     message: `The comment is longer than ${MAX_COMMENT_CHARACTERS} characters.`,
-  });
+  })
+  .refine(isDeliverableText, `The comment ${UNDELIVERABLE_TEXT_MESSAGE}.`);
 
 // Id limits follow the event contracts (events/src/contracts), so whatever is stored can be announced.
 export const postIdParam = z.string().min(1).max(64);

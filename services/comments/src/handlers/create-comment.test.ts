@@ -122,6 +122,20 @@ describe('POST /api/v1/posts/{postId}/comments', () => {
     expect((await post({ body: { body: '😀'.repeat(4000) } })).statusCode).toBe(201);
   });
 
+  it('stores any Unicode text as written, and answers 400 for a character SQS could not deliver', async () => {
+    const { world, post } = await setup();
+    const text = 'Congrats 🎉 \u2028 👩‍👩‍👧 𠜎 مرحبا 漢字 e\u0301 "\\"';
+    const created = await post({ body: { body: text } });
+    expect(created.statusCode).toBe(201);
+    expect(json(created)).toMatchObject({ body: text });
+    for (const body of ['bad \uFFFE', 'bad \uFFFF', 'half \uD83D']) {
+      const refused = await post({ body: { body } });
+      expect(refused.statusCode).toBe(400);
+      expect(json(refused)).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    expect(world.published).toHaveLength(1);
+  });
+
   it('answers 413 for a request body over 32 KiB', async () => {
     const { post } = await setup();
 

@@ -1,6 +1,12 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { batchWriteAll } from '@live-comments/shared';
+import {
+  type BatchOptions,
+  batchWriteAll,
+  CONDITION_FAILED,
+  type TransactItems,
+  transactWrite,
+} from '@live-comments/shared';
 import type {
   CommentMark,
   CommentMarkerState,
@@ -9,7 +15,6 @@ import type {
 } from '../domain/counted-comment';
 import type { CountedCommentsStore } from '../domain/ports';
 import { counterUpdate, livePostCheck } from './posts-table';
-import { CONDITION_FAILED, type TransactItems, type TransactOptions, transactWrite } from './transactions';
 
 /**
  * The counted-comments table (`${stage}-posts-counted-comments`, key postId +
@@ -30,7 +35,7 @@ import { CONDITION_FAILED, type TransactItems, type TransactOptions, transactWri
 const COUNTED: CommentMarkerState = 'counted';
 const DELETED: CommentMarkerState = 'deleted';
 
-export interface CountedCommentsTableOptions extends TransactOptions {
+export interface CountedCommentsTableOptions extends BatchOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   /** The posts table, whose commentCount moves in the same transaction as a marker. */
@@ -57,7 +62,7 @@ export const buildCountedCommentsTable = ({
    * retries, a validation error) is thrown, so the message is retried.
    */
   const run = async (items: TransactItems): Promise<CancellationReason[] | undefined> => {
-    const cancelled = await transactWrite(client, items, retries);
+    const cancelled = await transactWrite(client, items, { maxAttempts: 4, ...retries });
     if (!cancelled) return undefined;
     const reasons = cancelled.CancellationReasons ?? [];
     if (reasons.some(refused) && reasons.every((reason) => refused(reason) || reason.Code === 'None')) {

@@ -1,17 +1,19 @@
 import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, isConditionalCheckFailed } from '@live-comments/shared';
+import {
+  type BatchOptions,
+  CONDITION_FAILED,
+  cancellationCodes,
+  decodeCursor,
+  encodeCursor,
+  isConditionalCheckFailed,
+  type TransactItems,
+  transactWrite,
+} from '@live-comments/shared';
 import { z } from 'zod';
 import type { Favorite } from '../domain/favorite';
 import type { FavoritesStore } from '../domain/ports';
 import { postId } from '../domain/post';
 import { counterUpdate } from './posts-table';
-import {
-  CONDITION_FAILED,
-  reasonCodes,
-  type TransactItems,
-  type TransactOptions,
-  transactWrite,
-} from './transactions';
 
 /**
  * The favorites table (`${stage}-favorites`): key userId + postId, so a
@@ -25,7 +27,7 @@ export const favoritesCursorScope = (userId: string): string => `favorites:${use
 
 const favoriteItem = z.object({ postId: z.string(), favoritedAt: z.string() });
 
-export interface FavoritesTableOptions extends TransactOptions {
+export interface FavoritesTableOptions extends BatchOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   /** The posts table, whose favoriteCount moves in the same transaction as the favorite. */
@@ -47,8 +49,8 @@ export const buildFavoritesTable = ({
    * backoff.
    */
   const transact = async (items: TransactItems): Promise<string[] | undefined> => {
-    const cancelled = await transactWrite(client, items, retries);
-    return cancelled && reasonCodes(cancelled);
+    const cancelled = await transactWrite(client, items, { maxAttempts: 4, ...retries });
+    return cancelled && cancellationCodes(cancelled);
   };
 
   return {
