@@ -60,6 +60,23 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * throw) are retried with jittered backoff; entries still failing are reported
  * in an EventPublishError.
  */
+/**
+ * The detail of an event as it is published, validated against its contract:
+ * the producer's event id (new unless republishing), correlation id and time.
+ */
+export const detailOf = <C extends EventContract>({
+  contract,
+  data,
+  options,
+}: EventToPublish<C>): DetailOf<C> =>
+  contract.detail.parse({
+    version: contract.version,
+    eventId: options.eventId ?? randomUUID(),
+    correlationId: options.correlationId,
+    occurredAt: options.occurredAt ?? new Date().toISOString(),
+    data,
+  }) as DetailOf<C>;
+
 export const createPublisher = ({
   client,
   busName,
@@ -68,13 +85,7 @@ export const createPublisher = ({
   sleep = delay,
 }: PublisherOptions): Publisher => {
   const toEntry = ({ contract, data, options }: EventToPublish) => {
-    const detail = contract.detail.parse({
-      version: contract.version,
-      eventId: options.eventId ?? randomUUID(),
-      correlationId: options.correlationId,
-      occurredAt: options.occurredAt ?? new Date().toISOString(),
-      data,
-    }) as DetailOf<EventContract>;
+    const detail = detailOf({ contract, data, options }) as DetailOf<EventContract>;
     const entry: PutEventsRequestEntry = {
       EventBusName: busName,
       Source: contract.source,

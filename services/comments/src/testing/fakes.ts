@@ -4,7 +4,7 @@
  * @live-comments/events/testing.
  */
 import { randomUUID } from 'node:crypto';
-import type { DetailOf } from '@live-comments/events';
+import { type DetailOf, detailOf } from '@live-comments/events';
 import { type CommentRow, toDeletion } from '../domain/comment';
 import { createComment, type NewComment } from '../domain/create-comment';
 import { type CommentDeletion, deleteComment } from '../domain/delete-comment';
@@ -176,13 +176,7 @@ export const fakePublisher = () => {
         failures -= 1;
         throw new Error('PutEvents failed');
       }
-      const detail = contract.detail.parse({
-        version: contract.version,
-        eventId: options.eventId ?? randomUUID(),
-        correlationId: options.correlationId,
-        occurredAt: options.occurredAt ?? new Date().toISOString(),
-        data,
-      });
+      const detail = detailOf({ contract, data, options });
       published.push({
         detailType: contract.detailType,
         data,
