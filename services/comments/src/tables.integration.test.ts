@@ -6,14 +6,12 @@
  * sparse index fills and empties, counters count, and a comment's transaction
  * refuses a deleted post.
  */
-import { readFileSync } from 'node:fs';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PostCreatedV1, PostDeletedV1, parseEventMessage } from '@live-comments/events';
 import { eventBridgeMessage } from '@live-comments/events/testing';
-import { type Edge, startEdge } from '@live-comments/local-cloud/edge/index';
+import type { Edge } from '@live-comments/local-cloud/edge/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { edgeWithTables } from '../../../tests/integration/support/tables';
 import { buildCommentsTable } from './adapters/comments-table';
 import { buildKnownPostsTable } from './adapters/known-posts-table';
 import type { Comment } from './domain/comment';
@@ -25,35 +23,15 @@ import { republishPending } from './domain/outbox';
 import { type PostEvent, projectPostEvent } from './domain/project-posts';
 import { fakeClock, fakePostsReader, fakePublisher, sequentialIds } from './testing/fakes';
 
-const tableProperties = (logicalId: string, name: string): CreateTableCommandInput => {
-  const template = parse(readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8'), {
-    logLevel: 'silent',
-  }) as { resources: { Resources: Record<string, { Properties: Record<string, unknown> }> } };
-  const {
-    TableName: _,
-    PointInTimeRecoverySpecification: __,
-    TimeToLiveSpecification: ___,
-    ...properties
-  } = template.resources.Resources[logicalId]?.Properties ?? {};
-  return { ...properties, TableName: name } as CreateTableCommandInput;
-};
-
 describe('comments tables (the local cloud’s DynamoDB)', () => {
   let edge: Edge;
   let client: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    edge = await startEdge({ port: 0, log: () => {} });
-    const raw = new DynamoDBClient({
-      endpoint: edge.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-    await raw.send(new CreateTableCommand(tableProperties('CommentsTable', 'it-comments')));
-    await raw.send(new CreateTableCommand(tableProperties('KnownPostsTable', 'it-comments-posts')));
-    // dynalite answers item calls only once a table is ACTIVE.
-    for (const name of ['it-comments', 'it-comments-posts']) await edge.dynamodb.waitForTable(name);
+    ({ edge, client } = await edgeWithTables(new URL('../serverless.yml', import.meta.url), {
+      CommentsTable: 'it-comments',
+      KnownPostsTable: 'it-comments-posts',
+    }));
   });
 
   afterAll(async () => {

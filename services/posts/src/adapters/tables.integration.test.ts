@@ -4,13 +4,10 @@
  * declared in serverless.yml: checks the expressions, conditions,
  * transactions and indexes that the mocked unit tests only describe.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type Edge, startEdge } from '@live-comments/local-cloud/edge/index';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Edge } from '@live-comments/local-cloud/edge/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, type Tags } from 'yaml';
+import { edgeWithTables } from '../../../../tests/integration/support/tables';
 import type { PendingEvent, StoredPost } from '../domain/post';
 import { buildCountedCommentsTable } from './counted-comments-table';
 import { buildFavoritesTable } from './favorites-table';
@@ -20,32 +17,11 @@ let edge: Edge;
 let client: DynamoDBDocumentClient;
 const TABLES = ['PostsTable', 'FavoritesTable', 'CountedCommentsTable'];
 
-/** The table definitions of serverless.yml (CloudFormation tags read as plain values). */
-const tableProperties = (logicalId: string): CreateTableCommandInput => {
-  const passThrough: Tags = ['!GetAtt', '!Join', '!Sub', '!Ref'].flatMap((tag) => [
-    { tag, resolve: (value: unknown) => value },
-    { tag, collection: 'seq' as const, resolve: (value: unknown) => value },
-  ]);
-  const file = fileURLToPath(new URL('../../serverless.yml', import.meta.url));
-  const doc = parse(readFileSync(file, 'utf8'), { customTags: passThrough }) as {
-    resources: { Resources: Record<string, { Properties: Record<string, unknown> }> };
-  };
-  const { PointInTimeRecoverySpecification: _, ...properties } =
-    doc.resources.Resources[logicalId]?.Properties ?? {};
-  return { ...properties, TableName: `it-${logicalId}` } as CreateTableCommandInput;
-};
-
 beforeAll(async () => {
-  edge = await startEdge({ port: 0, log: () => {} });
-  const raw = new DynamoDBClient({
-    endpoint: edge.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  for (const id of TABLES) await raw.send(new CreateTableCommand(tableProperties(id)));
-  // dynalite answers item calls only once a table is ACTIVE.
-  for (const id of TABLES) await edge.dynamodb.waitForTable(`it-${id}`);
-  client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  ({ edge, client } = await edgeWithTables(
+    new URL('../../serverless.yml', import.meta.url),
+    Object.fromEntries(TABLES.map((id) => [id, `it-${id}`])),
+  ));
 });
 
 afterAll(async () => {
