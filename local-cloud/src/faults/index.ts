@@ -14,6 +14,7 @@
 import { TargetDeliveryError, type TargetRefusal } from '../eventbridge/delivery';
 import type { ManagementFault } from '../gateways/websocket-gateway';
 import type { InvokeError } from '../lambda/invoker';
+import { SettingsError } from '../settings-error';
 
 export interface ConnectionsFaultOptions {
   /** The fraction of calls (0 to 1) answered with this error instead of being served. */
@@ -80,38 +81,31 @@ const ERROR_TYPES: Record<number, { errorType: string; message: string }> = {
 
 const percent = (rate: number) => `${Math.round(rate * 1000) / 10} %`;
 
-class FaultsError extends Error {
-  constructor(source: string, problem: string) {
-    super(`${source}: ${problem}`);
-    this.name = 'FaultsError';
-  }
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Checks a fault plan (from options or LC_FAULTS) and says what is wrong with it, naming `source`. */
 export const validateFaults = (value: unknown, source = 'faults'): FaultOptions => {
-  if (!isRecord(value)) throw new FaultsError(source, 'expected an object');
+  if (!isRecord(value)) throw new SettingsError(source, 'expected an object');
   const rate = (rate: unknown, where: string) => {
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
-      throw new FaultsError(source, `${where} must be a fraction from 0 to 1, not ${JSON.stringify(rate)}`);
+      throw new SettingsError(source, `${where} must be a fraction from 0 to 1, not ${JSON.stringify(rate)}`);
     }
     return rate;
   };
   const known = ['seed', 'functions', 'connections', 'targets'];
   for (const key of Object.keys(value)) {
     if (!known.includes(key))
-      throw new FaultsError(source, `unknown key ${key} (known: ${known.join(', ')})`);
+      throw new SettingsError(source, `unknown key ${key} (known: ${known.join(', ')})`);
   }
   const plan: FaultOptions = {};
   if (value.seed !== undefined) {
-    if (!Number.isInteger(value.seed)) throw new FaultsError(source, 'seed must be an integer');
+    if (!Number.isInteger(value.seed)) throw new SettingsError(source, 'seed must be an integer');
     plan.seed = value.seed as number;
   }
   if (value.functions !== undefined) {
     if (!isRecord(value.functions))
-      throw new FaultsError(source, 'functions must map function keys to rates');
+      throw new SettingsError(source, 'functions must map function keys to rates');
     plan.functions = Object.fromEntries(
       Object.entries(value.functions).map(([key, fraction]) => [key, rate(fraction, `functions.${key}`)]),
     );
@@ -120,25 +114,28 @@ export const validateFaults = (value: unknown, source = 'faults'): FaultOptions 
     const entries = Array.isArray(value.connections) ? value.connections : [value.connections];
     plan.connections = entries.map((entry: unknown, index) => {
       const where = Array.isArray(value.connections) ? `connections[${index}]` : 'connections';
-      if (!isRecord(entry)) throw new FaultsError(source, `${where} must be { failureRate, status? }`);
+      if (!isRecord(entry)) throw new SettingsError(source, `${where} must be { failureRate, status? }`);
       const status = entry.status ?? 500;
       if (typeof status !== 'number' || !(status === 429 || (status >= 500 && status <= 599))) {
-        throw new FaultsError(source, `${where}.status must be 429 or a 5xx, not ${JSON.stringify(status)}`);
+        throw new SettingsError(
+          source,
+          `${where}.status must be 429 or a 5xx, not ${JSON.stringify(status)}`,
+        );
       }
       return { failureRate: rate(entry.failureRate, `${where}.failureRate`), status };
     });
     const total = plan.connections.reduce((sum, entry) => sum + entry.failureRate, 0);
-    if (total > 1) throw new FaultsError(source, 'the connections failure rates add up to more than 1');
+    if (total > 1) throw new SettingsError(source, 'the connections failure rates add up to more than 1');
   }
   if (value.targets !== undefined) {
-    if (!Array.isArray(value.targets)) throw new FaultsError(source, 'targets must be a list');
+    if (!Array.isArray(value.targets)) throw new SettingsError(source, 'targets must be a list');
     plan.targets = value.targets.map((entry: unknown, index) => {
       const where = `targets[${index}]`;
       if (!isRecord(entry) || typeof entry.rule !== 'string') {
-        throw new FaultsError(source, `${where} must be { rule, target?, failureRate? }`);
+        throw new SettingsError(source, `${where} must be { rule, target?, failureRate? }`);
       }
       if (entry.target !== undefined && typeof entry.target !== 'string') {
-        throw new FaultsError(source, `${where}.target must be a target Id`);
+        throw new SettingsError(source, `${where}.target must be a target Id`);
       }
       return {
         rule: entry.rule,
@@ -158,7 +155,7 @@ export const faultsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): Fau
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new FaultsError('LC_FAULTS', `not JSON (${(error as Error).message})`);
+    throw new SettingsError('LC_FAULTS', `not JSON (${(error as Error).message})`);
   }
   return validateFaults(parsed, 'LC_FAULTS');
 };

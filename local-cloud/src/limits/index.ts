@@ -7,6 +7,7 @@
  * LC_NEW_CONNECTIONS_RPS ("off" lifts a limit).
  */
 
+import { SettingsError } from '../settings-error';
 import { createTokenBucket, type TokenBucket } from './token-bucket';
 
 export { createTokenBucket, type TokenBucket } from './token-bucket';
@@ -34,7 +35,7 @@ const limitValue = (value: string, variable: string): number => {
   if (/^(off|infinity)$/i.test(value.trim())) return Number.POSITIVE_INFINITY;
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) {
-    throw new Error(`${variable}=${value}: expected a number of requests per second (or "off")`);
+    throw new SettingsError(`${variable}=${value}`, 'expected a number of requests per second (or "off")');
   }
   return parsed;
 };
