@@ -15,6 +15,7 @@ import {
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
+  type Target,
 } from '@aws-sdk/client-eventbridge';
 import {
   CreateQueueCommand,
@@ -64,6 +65,25 @@ afterAll(() => {
 
 /** Waits until the account's bucket (and the new-connections one) is full again. */
 const refill = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+const BUS = 'it-limits-bus';
+
+/** A rule on the test bus for events of `source`, with one target; answers a function that puts one such event. */
+const ruleWithTarget = async (rule: string, source: string, target: Target) => {
+  await events.send(new CreateEventBusCommand({ Name: BUS })).catch(() => {}); // once per suite
+  await events.send(
+    new PutRuleCommand({ Name: rule, EventBusName: BUS, EventPattern: JSON.stringify({ source: [source] }) }),
+  );
+  await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: BUS, Targets: [target] }));
+  return async (detailType: string) => {
+    const { Entries = [] } = await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: BUS, Source: source, DetailType: detailType, Detail: '{}' }],
+      }),
+    );
+    return Entries[0]?.EventId ?? '';
+  };
+};
 
 const openSocket = async () => TestSocket.open(`${cloud().urls.websocket}?token=${await token('limits')}`);
 
@@ -203,50 +223,20 @@ describe('fault injection', () => {
     const { QueueUrl: dlqUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: 'it-limits-target-dlq' }),
     );
-    await events.send(new CreateEventBusCommand({ Name: 'it-limits-bus' }));
-    await events.send(
-      new PutRuleCommand({
-        Name: 'it-limits-refusing',
-        EventBusName: 'it-limits-bus',
-        EventPattern: JSON.stringify({ source: ['it.limits.refuse'] }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: 'it-limits-refusing',
-        EventBusName: 'it-limits-bus',
-        Targets: [
-          {
-            Id: 'target',
-            Arn: arn('it-limits-target'),
-            RetryPolicy: { MaximumRetryAttempts: 1 },
-            DeadLetterConfig: { Arn: arn('it-limits-target-dlq') },
-          },
-        ],
-      }),
-    );
-    const { Entries = [] } = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'it-limits-bus',
-            Source: 'it.limits.refuse',
-            DetailType: 'Refused',
-            Detail: '{"n":1}',
-          },
-        ],
-      }),
-    );
+    const put = await ruleWithTarget('it-limits-refusing', 'it.limits.refuse', {
+      Id: 'target',
+      Arn: arn('it-limits-target'),
+      RetryPolicy: { MaximumRetryAttempts: 1 },
+      DeadLetterConfig: { Arn: arn('it-limits-target-dlq') },
+    });
+    const eventId = await put('Refused');
     const { Messages = [] } = await eventually(async () => {
       const received = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
       );
       return received.Messages?.length ? received : undefined;
     });
-    expect(JSON.parse(Messages[0]?.Body ?? '{}')).toMatchObject({
-      id: Entries[0]?.EventId,
-      'detail-type': 'Refused',
-    });
+    expect(JSON.parse(Messages[0]?.Body ?? '{}')).toMatchObject({ id: eventId, 'detail-type': 'Refused' });
     expect(Messages[0]?.MessageAttributes?.ERROR_CODE?.StringValue).toBe('INTERNAL_ERROR');
     expect(Messages[0]?.MessageAttributes?.RETRY_ATTEMPTS?.StringValue).toBe('1');
     const { Attributes } = await sqs.send(
@@ -270,36 +260,13 @@ describe('fault injection', () => {
 
 describe('an event that can go neither to its target nor to its DLQ', () => {
   it('is counted and logged, and the harness check fails on it', async () => {
-    await events.send(new CreateEventBusCommand({ Name: 'it-limits-bus' })).catch(() => {});
-    await events.send(
-      new PutRuleCommand({
-        Name: 'it-limits-lost',
-        EventBusName: 'it-limits-bus',
-        EventPattern: JSON.stringify({ source: ['it.limits.lost'] }),
-      }),
-    );
     // Neither queue exists: the target fails at once (NO_RESOURCE) and so does its DLQ.
-    await events.send(
-      new PutTargetsCommand({
-        Rule: 'it-limits-lost',
-        EventBusName: 'it-limits-bus',
-        Targets: [
-          {
-            Id: 'nowhere',
-            Arn: arn('it-limits-missing'),
-            DeadLetterConfig: { Arn: arn('it-limits-missing-dlq') },
-          },
-        ],
-      }),
-    );
-    const { Entries = [] } = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          { EventBusName: 'it-limits-bus', Source: 'it.limits.lost', DetailType: 'Vanished', Detail: '{}' },
-        ],
-      }),
-    );
-    const eventId = Entries[0]?.EventId ?? '';
+    const put = await ruleWithTarget('it-limits-lost', 'it.limits.lost', {
+      Id: 'nowhere',
+      Arn: arn('it-limits-missing'),
+      DeadLetterConfig: { Arn: arn('it-limits-missing-dlq') },
+    });
+    const eventId = await put('Vanished');
     await eventually(async () => (cloud().metrics().eventBridge.lostEvents > 0 ? true : undefined));
     const { eventBridge } = cloud().metrics();
     expect(eventBridge.lostEvents).toBe(1);
