@@ -3,11 +3,15 @@
  * machine, web app included. Options: --watch (reload functions and rebuild
  * the web app on change), --raw-logs (function logs as raw JSON), --quiet (no
  * function logs). Ports: LC_WEB_PORT, LC_HTTP_PORT, LC_WS_PORT, LC_EDGE_PORT;
- * host: LC_HOST.
+ * host: LC_HOST. For tests and benchmarks: LC_ACCOUNT_RPS, LC_ACCOUNT_BURST,
+ * LC_NEW_CONNECTIONS_RPS (API Gateway's throttling, AWS's defaults unless set),
+ * LC_FAULTS (a fault plan as JSON), LC_VISIBILITY_SCALE (SQS visibility
+ * timeouts multiplied); see src/edge/README.md.
  */
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from '../src/index';
 import { PortInUseError } from '../src/listen-ports';
+import { SettingsError } from '../src/settings-error';
 import { summary } from '../src/summary';
 
 const { values } = parseArgs({
@@ -40,7 +44,7 @@ try {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (error) {
-  if (error instanceof PortInUseError) {
+  if (error instanceof PortInUseError || error instanceof SettingsError) {
     process.stderr.write(`[local-cloud] ${error.message}\n`);
   } else {
     process.stderr.write(

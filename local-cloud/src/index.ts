@@ -1,17 +1,38 @@
 import { resolve } from 'node:path';
 import { startWebApp } from '@live-comments/web/server';
 import { type Edge, startEdge } from './edge';
-import { createLocalIssuer, startHttpGateway, startWebSocketGateway } from './gateways';
+import type { DeliveryMetrics } from './eventbridge/delivery';
+import { createFaults, type FaultOptions } from './faults';
+import {
+  createLocalIssuer,
+  type HttpGatewayMetrics,
+  startHttpGateway,
+  startWebSocketGateway,
+  type WebSocketGatewayMetrics,
+} from './gateways';
 import { urlHost } from './gateways/listen';
-import { startLambdaRuntime } from './lambda';
+import { type FunctionMetrics, startLambdaRuntime } from './lambda';
 import type { LambdaInvoker } from './lambda/invoker';
+import { createThrottles, type LimitsOptions } from './limits';
 import { assertPortsFree, defaultPorts, freePorts, type ListenPorts } from './listen-ports';
 import type { LogEntry, LogFormat } from './logs';
+import {
+  checkFaultedFunctions,
+  type LocalSettings,
+  localSettings,
+  overrideReservedConcurrency,
+  scaleVisibilityTimeouts,
+} from './settings';
 import { loadTopology } from './topology';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type Topology } from './topology/model';
 import { inProcessSqs, startTriggers } from './triggers';
 
+export type { DeliveryMetrics, LostEvent, RuleMetrics } from './eventbridge/delivery';
+export type { FaultOptions } from './faults';
+export type { FunctionMetrics } from './lambda';
+export type { Limits, LimitsOptions } from './limits';
 export type { ListenPorts } from './listen-ports';
+export type { LocalSettings } from './settings';
 export type { Topology } from './topology/model';
 
 export interface LocalCloudOptions {
@@ -28,6 +49,30 @@ export interface LocalCloudOptions {
   onLog?: (entry: LogEntry) => void;
   /** Progress messages of the local cloud itself. */
   say?: (message: string) => void;
+  /** The local cloud's own warnings and errors (edge, EventBridge delivery, triggers); default stderr. */
+  log?: (message: string) => void;
+  /**
+   * API Gateway's account-level throttling; AWS's defaults (10,000 requests/s, burst
+   * 5,000; 500 new connections/s) unless set here or by LC_ACCOUNT_RPS,
+   * LC_ACCOUNT_BURST, LC_NEW_CONNECTIONS_RPS.
+   */
+  limits?: LimitsOptions;
+  /** Faults to inject (tests, benchmarks); default LC_FAULTS (JSON), else none. */
+  faults?: FaultOptions;
+  /** Multiplies every SQS queue's visibility timeout (tests, benchmarks); default LC_VISIBILITY_SCALE, else 1. */
+  visibilityTimeoutScale?: number;
+  /** Sets functions' reserved concurrency over what the stacks declare, by function key (null removes it). */
+  reservedConcurrency?: Record<string, number | null>;
+}
+
+/** What the local cloud counted since the start or the last reset. */
+export interface LocalCloudMetrics {
+  /** Per rule (AWS/Events), and the events that reached neither a target nor a DLQ. */
+  eventBridge: DeliveryMetrics;
+  /** Per function key (AWS/Lambda). */
+  lambda: Record<string, FunctionMetrics>;
+  http: HttpGatewayMetrics;
+  webSocket: WebSocketGatewayMetrics;
 }
 
 export interface LocalCloud {
@@ -38,6 +83,10 @@ export interface LocalCloud {
   edge: Edge;
   /** Invokes a function and waits for its result, as Lambda's Invoke API does (tests, scripts). */
   invoke: LambdaInvoker['invoke'];
+  /** The limits, faults and visibility scale in force. */
+  settings: LocalSettings & { faultLines: string[] };
+  metrics(): LocalCloudMetrics;
+  resetMetrics(): void;
   startedInMs: number;
   stop(): Promise<void>;
 }
@@ -132,6 +181,9 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const root = options.root ?? ROOT;
   const host = options.host ?? process.env.LC_HOST ?? '127.0.0.1';
   const say = options.say ?? (() => {});
+  const settings = localSettings(options);
+  const faults = createFaults(settings.faults);
+  const throttles = createThrottles(settings.limits);
   const ports = options.ports === 'free' ? await freePorts(host) : { ...defaultPorts(), ...options.ports };
   await assertPortsFree(ports, host);
 
@@ -157,10 +209,25 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
           `http://${urlHost(host)}:${ports.http}`,
         ),
       ),
-      startEdge({ port: ports.edge, host, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }),
+      startEdge({
+        port: ports.edge,
+        host,
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
+        ...(faults.targetRefusal ? { targetRefusal: faults.targetRefusal } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      }),
       createLocalIssuer({ issuerUrl }),
     ]);
     stoppers.push(() => edge.stop());
+    checkFaultedFunctions(topology, settings.faults);
+    if (options.reservedConcurrency) overrideReservedConcurrency(topology, options.reservedConcurrency);
+    const scaled = scaleVisibilityTimeouts(topology, settings.visibilityTimeoutScale);
+    if (scaled.length > 0) {
+      say(
+        `SQS visibility timeouts scaled by ${settings.visibilityTimeoutScale} (visibilityTimeoutScale / LC_VISIBILITY_SCALE): ${scaled.join(', ')}`,
+      );
+    }
     say(
       `topology: ${topology.functions.length} functions in ${new Set(topology.functions.map((f) => f.service)).size} services`,
     );
@@ -177,6 +244,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
           if (changed.length > 0) say(`reloaded ${changed.join(', ')}`);
           for (const error of errors) say(`build failed: ${error}`);
         },
+        ...(faults.functionFailure ? { injectFailure: faults.functionFailure } : {}),
       }),
       edge.provision(topology),
     ]);
@@ -188,7 +256,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       edgeUrl: edge.url,
       sqs: inProcessSqs(edge.sqs),
       region: LOCAL_REGION,
-      ...(options.logs === 'off' ? { log: () => {} } : {}),
+      ...(options.log ? { log: options.log } : options.logs === 'off' ? { log: () => {} } : {}),
     });
     stoppers.push(() => triggers.stop());
 
@@ -196,10 +264,27 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       http: `http://${urlHost(host)}:${ports.http}`,
       websocket: `ws://${urlHost(host)}:${ports.websocket}`,
     };
-    const [, websocket, web] = await startTogether(
+    const [http, websocket, web] = await startTogether(
       stoppers,
-      startHttpGateway({ port: ports.http, host, topology, invoker: runtime, issuer, stage: LOCAL_STAGE }),
-      startWebSocketGateway({ port: ports.websocket, host, topology, invoker: runtime, stage: LOCAL_STAGE }),
+      startHttpGateway({
+        port: ports.http,
+        host,
+        topology,
+        invoker: runtime,
+        issuer,
+        stage: LOCAL_STAGE,
+        throttle: throttles.account,
+      }),
+      startWebSocketGateway({
+        port: ports.websocket,
+        host,
+        topology,
+        invoker: runtime,
+        stage: LOCAL_STAGE,
+        throttle: throttles.account,
+        connectionThrottle: throttles.newConnections,
+        ...(faults.connectionsFault ? { connectionsFault: faults.connectionsFault } : {}),
+      }),
       startWebApp({
         port: ports.web,
         host,
@@ -225,6 +310,19 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       topology,
       edge,
       invoke: (functionKey, event) => runtime.invoke(functionKey, event),
+      settings: { ...settings, faultLines: faults.describe() },
+      metrics: () => ({
+        eventBridge: edge.eventBridge.metrics(),
+        lambda: runtime.metrics(),
+        http: http.metrics(),
+        webSocket: websocket.metrics(),
+      }),
+      resetMetrics() {
+        edge.eventBridge.resetMetrics();
+        runtime.resetMetrics();
+        http.resetMetrics();
+        websocket.resetMetrics();
+      },
       startedInMs: Math.round(performance.now() - started),
       stop,
     };

@@ -1,4 +1,5 @@
 import type { LocalCloud } from './index';
+import { describeLimits } from './limits';
 
 const section = (title: string, lines: string[]) =>
   lines.length === 0 ? '' : `\n${title}\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
@@ -20,6 +21,14 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
     (s) => `${s.queueArn.split(':').at(-1)} -> ${s.functionKey} (batch ${s.batchSize})`,
   );
   const schedules = topology.schedules.map((s) => `${s.expression} -> ${s.functionKey}`);
+  const { settings } = cloud;
+  const limits = [
+    `Throttling      ${describeLimits(settings.limits)}`,
+    ...settings.faultLines.map((line, index) => `${index === 0 ? 'Faults' : ''}`.padEnd(16) + line),
+    ...(settings.visibilityTimeoutScale !== 1
+      ? [`SQS visibility  timeouts x ${settings.visibilityTimeoutScale} (LC_VISIBILITY_SCALE)`]
+      : []),
+  ];
   return [
     `\nlive-comments local cloud ready in ${(cloud.startedInMs / 1000).toFixed(1)} s${options.watch ? ' (watching for changes)' : ''}\n`,
     section('Endpoints', [
@@ -48,6 +57,7 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
     section('Rules', rules),
     section('Event source mappings', mappings),
     section('Schedules', schedules),
+    section('Limits and faults', limits),
     ...(topology.warnings?.length ? [section('Not emulated', topology.warnings)] : []),
     `\nPorts: web ${ports.web}, HTTP ${ports.http}, WebSocket ${ports.websocket}, edge ${ports.edge}. Ctrl-C stops everything.\n\n`,
   ].join('');

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { awsJsonError, jsonBody, type WireRequest, type WireResponse } from '../aws-wire';
 import { createDynamoDbService, type DynamoDbService } from '../dynamodb/dynamodb';
+import type { TargetRefusal } from '../eventbridge/delivery';
 import { createEventBridge, type EventBridgeEmulator } from '../eventbridge/emulator';
 import { EventBridgeError } from '../eventbridge/model';
 import { createSqsService, type SqsService } from '../sqs/sqs';
@@ -26,6 +27,8 @@ export interface EdgeOptions {
   ttlSweepIntervalMs?: number;
   /** First EventBridge retry delay (default 1000 ms, doubling with jitter up to 60 s). */
   retryBaseDelayMs?: number;
+  /** Fault injection: rule targets that refuse delivery attempts. */
+  targetRefusal?: TargetRefusal;
   log?: (message: string) => void;
 }
 
@@ -85,6 +88,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     accountId,
     deliver: deliverToSqs(sqs, { region, accountId }),
     retryBaseDelayMs: options.retryBaseDelayMs,
+    ...(options.targetRefusal ? { refuse: options.targetRefusal } : {}),
     log: (message) => log(`[eventbridge] ${message}`),
   });
 

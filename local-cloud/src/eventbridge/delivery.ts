@@ -3,7 +3,10 @@
  * when it is put, and handed to each matching rule's targets after PutEvents
  * has answered, as in AWS. A failed delivery is retried with the target's
  * retry policy (exponential backoff with jitter); an event that cannot be
- * delivered goes to the target's dead-letter queue, or is dropped and logged.
+ * delivered goes to the target's dead-letter queue, or is lost: logged as an
+ * error and counted. Each rule keeps AWS's CloudWatch metrics for it
+ * (MatchedEvents, Invocations, FailedInvocations, RetryInvocationAttempts,
+ * InvocationsSentToDlq, InvocationsFailedToBeSentToDlq).
  */
 
 import { type Bus, type EventEnvelope, isRecord, type Rule, type TargetSpec } from './model';
@@ -40,12 +43,59 @@ export interface DeliveryRecord {
   errorCode?: string;
 }
 
+/** A rule's delivery figures, named after the AWS/Events CloudWatch metrics. */
+export interface RuleMetrics {
+  ruleArn: string;
+  ruleName: string;
+  busName: string;
+  /** Events that matched the rule. */
+  matchedEvents: number;
+  /** Events handed to a target for good: delivered, or failed after the retry policy (retries not counted). */
+  invocations: number;
+  /** Invocations that failed for good (whether or not the DLQ then took the event). */
+  failedInvocations: number;
+  /** Retries after a failed attempt. */
+  retryInvocationAttempts: number;
+  invocationsSentToDlq: number;
+  /** Failed invocations whose DLQ refused the event too: the event is lost. */
+  invocationsFailedToBeSentToDlq: number;
+}
+
+/** An event that reached neither its target nor a DLQ (the target has none, or it refused). */
+export interface LostEvent {
+  ruleArn: string;
+  ruleName: string;
+  busName: string;
+  targetId: string;
+  targetArn: string;
+  eventId: string;
+  detailType: string;
+  /** Why the target did not take it: `CODE: message`. */
+  targetError: string;
+  deadLetterArn?: string;
+  /** Why the DLQ did not take it; absent when the target has no DLQ. */
+  deadLetterError?: string;
+}
+
+export interface DeliveryMetrics {
+  rules: RuleMetrics[];
+  /** Events lost since the start or the last reset: failed to be sent to a DLQ, or failed with none. */
+  lostEvents: number;
+  /** The last 100 of them. */
+  lost: LostEvent[];
+}
+
+/** Makes a target refuse a delivery attempt (fault injection): the error the attempt fails with. */
+export type TargetRefusal = (rule: Rule, target: TargetSpec) => TargetDeliveryError | undefined;
+
 export interface DeliveryOptions {
   deliver: DeliverToTarget;
+  /** Consulted before each attempt; an error makes the attempt fail as if the target had answered it. */
+  refuse?: TargetRefusal;
   /** First retry delay; doubles per attempt with jitter, up to `retryMaxDelayMs`. */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
-  /** Where delivery problems are reported (a dropped event is otherwise silent, as in AWS). */
+  /** Where delivery problems are reported (a lost event is an `ERROR` line; in AWS only a metric). */
   log?: (message: string) => void;
 }
 
@@ -55,9 +105,21 @@ export interface Delivery {
   /** Resolves once every delivery started so far has been delivered, dead-lettered or dropped. */
   idle(): Promise<void>;
   readonly deliveries: readonly DeliveryRecord[];
+  /** Every rule's figures since the start or the last reset. */
+  metrics(): DeliveryMetrics;
+  resetMetrics(): void;
   /** Ends retries and starts no more deliveries. */
   stop(): void;
 }
+
+const KEPT_LOST_EVENTS = 100;
+
+const errorText = (error: unknown) =>
+  error instanceof TargetDeliveryError
+    ? `${error.errorCode}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
 
 const DEFAULT_MAX_RETRIES = 185;
 const DEFAULT_MAX_AGE_SECONDS = 86_400;
@@ -87,7 +149,43 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   /** Sleeping retries, woken early by stop() so nothing keeps the process alive. */
   const sleepers = new Map<NodeJS.Timeout, () => void>();
   const deliveries: DeliveryRecord[] = [];
+  let ruleMetrics = new Map<string, RuleMetrics>();
+  let lost: LostEvent[] = [];
+  let lostEvents = 0;
   let stopped = false;
+
+  const metricsOf = (rule: Rule): RuleMetrics => {
+    let metrics = ruleMetrics.get(rule.arn);
+    if (!metrics) {
+      metrics = {
+        ruleArn: rule.arn,
+        ruleName: rule.name,
+        busName: rule.busName,
+        matchedEvents: 0,
+        invocations: 0,
+        failedInvocations: 0,
+        retryInvocationAttempts: 0,
+        invocationsSentToDlq: 0,
+        invocationsFailedToBeSentToDlq: 0,
+      };
+      ruleMetrics.set(rule.arn, metrics);
+    }
+    return metrics;
+  };
+
+  /** An event that reached neither its target nor a DLQ: an error line, a count, a record. */
+  const lose = (event: LostEvent) => {
+    lostEvents += 1;
+    lost.push(event);
+    if (lost.length > KEPT_LOST_EVENTS) lost.shift();
+    log(
+      `ERROR event lost: rule ${event.ruleName} on bus ${event.busName}, target ${event.targetId} (${event.targetArn}), ` +
+        `event ${event.eventId} (${event.detailType}): the target failed (${event.targetError})` +
+        (event.deadLetterArn
+          ? ` and so did its DLQ ${event.deadLetterArn} (${event.deadLetterError})`
+          : ' and it has no DLQ'),
+    );
+  };
 
   const track = (work: Promise<void>) => {
     pending.add(work);
@@ -117,7 +215,10 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       if (stopped) return;
       let failure: TargetDeliveryError;
       try {
+        const refused = options.refuse?.(rule, target);
+        if (refused) throw refused;
         await deliver(target.Arn, body);
+        metricsOf(rule).invocations += 1;
         deliveries.push({
           ruleArn: rule.arn,
           targetArn: target.Arn,
@@ -152,6 +253,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         return;
       }
       retries++;
+      metricsOf(rule).retryInvocationAttempts += 1;
       await sleep(delay);
     }
   };
@@ -171,9 +273,22 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       attempts: retries + 1,
       errorCode: failure.errorCode,
     };
+    const metrics = metricsOf(rule);
+    metrics.invocations += 1;
+    metrics.failedInvocations += 1;
+    const lostEvent: LostEvent = {
+      ruleArn: rule.arn,
+      ruleName: rule.name,
+      busName: rule.busName,
+      targetId: target.Id,
+      targetArn: target.Arn,
+      eventId: envelope.id,
+      detailType: envelope['detail-type'],
+      targetError: errorText(failure),
+    };
     const dlqArn = target.DeadLetterConfig?.Arn;
     if (!dlqArn) {
-      log(`event ${envelope.id} dropped for ${target.Arn} (${failure.errorCode}: ${failure.message})`);
+      lose(lostEvent);
       deliveries.push({ ...record, outcome: 'dropped' });
       return;
     }
@@ -187,11 +302,11 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     };
     try {
       await deliver(dlqArn, JSON.stringify(envelope), attributes);
+      metricsOf(rule).invocationsSentToDlq += 1;
       deliveries.push({ ...record, outcome: 'dead-lettered' });
     } catch (error) {
-      log(
-        `event ${envelope.id} could not be sent to DLQ ${dlqArn}: ${error instanceof Error ? error.message : error}`,
-      );
+      metricsOf(rule).invocationsFailedToBeSentToDlq += 1;
+      lose({ ...lostEvent, deadLetterArn: dlqArn, deadLetterError: errorText(error) });
       deliveries.push({ ...record, outcome: 'dropped' });
     }
   };
@@ -201,6 +316,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       const receivedAt = Date.now();
       for (const rule of bus.rules.values()) {
         if (rule.state !== 'ENABLED' || !rule.compiled?.matches(envelope)) continue;
+        metricsOf(rule).matchedEvents += 1;
         for (const target of rule.targets.values()) {
           track(
             new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
@@ -215,6 +331,18 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     },
     get deliveries() {
       return deliveries;
+    },
+    metrics() {
+      return {
+        rules: [...ruleMetrics.values()].map((metrics) => ({ ...metrics })),
+        lostEvents,
+        lost: [...lost],
+      };
+    },
+    resetMetrics() {
+      ruleMetrics = new Map();
+      lost = [];
+      lostEvents = 0;
     },
     stop() {
       stopped = true;

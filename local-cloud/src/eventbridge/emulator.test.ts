@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DeliverToTarget, TargetDeliveryError } from './delivery';
-import { createEventBridge } from './emulator';
+import { createEventBridge, type EventBridgeOptions } from './emulator';
 import { formatEventTime } from './model';
 
 interface Sent {
@@ -26,6 +26,7 @@ function flakyTarget(failures: number) {
 const setup = (
   deliver: DeliverToTarget,
   retryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number },
+  extra: Partial<EventBridgeOptions> = {},
 ) => {
   const bridge = createEventBridge({
     region: 'us-east-1',
@@ -36,6 +37,7 @@ const setup = (
     newId: () => 'event-1',
     now: () => new Date('2024-05-06T07:08:09.999Z'),
     log: () => {},
+    ...extra,
   });
   bridge.putRule({ Name: 'all', EventPattern: JSON.stringify({ source: ['app'] }) });
   bridge.putTargets('all', undefined, [
@@ -124,6 +126,114 @@ describe('target retry policy', () => {
     bridge.stop();
     await bridge.idle();
     expect(target.calls()).toBe(1);
+  });
+});
+
+describe('delivery metrics and lost events', () => {
+  const noDlq = (bridge: ReturnType<typeof setup>) =>
+    bridge.putTargets('all', undefined, [
+      { Id: 't', Arn: 'arn:aws:sqs:us-east-1:000000000000:target', RetryPolicy: { MaximumRetryAttempts: 0 } },
+    ]);
+
+  it("counts a rule's matched events, invocations, retries and DLQ sends as AWS/Events does", async () => {
+    const bridge = setup(flakyTarget(100).deliver, { MaximumRetryAttempts: 2 });
+    await putOne(bridge);
+    await bridge.idle();
+    expect(bridge.metrics()).toEqual({
+      rules: [
+        {
+          ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/all',
+          ruleName: 'all',
+          busName: 'default',
+          matchedEvents: 1,
+          invocations: 1,
+          failedInvocations: 1,
+          retryInvocationAttempts: 2,
+          invocationsSentToDlq: 1,
+          invocationsFailedToBeSentToDlq: 0,
+        },
+      ],
+      lostEvents: 0,
+      lost: [],
+    });
+  });
+
+  it('logs and counts an event that neither the target nor its DLQ took', async () => {
+    const lines: string[] = [];
+    const bridge = setup(
+      async (arn) => {
+        throw new TargetDeliveryError('NO_RESOURCE', `no queue ${arn.split(':').at(-1)}`, false);
+      },
+      undefined,
+      { log: (line) => lines.push(line) },
+    );
+    await putOne(bridge);
+    await bridge.idle();
+    const metrics = bridge.metrics();
+    expect(metrics.rules[0]).toMatchObject({ failedInvocations: 1, invocationsFailedToBeSentToDlq: 1 });
+    expect(metrics.lostEvents).toBe(1);
+    expect(metrics.lost).toEqual([
+      {
+        ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/all',
+        ruleName: 'all',
+        busName: 'default',
+        targetId: 't',
+        targetArn: 'arn:aws:sqs:us-east-1:000000000000:target',
+        eventId: 'event-1',
+        detailType: 'Thing',
+        targetError: 'NO_RESOURCE: no queue target',
+        deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:dlq',
+        deadLetterError: 'NO_RESOURCE: no queue dlq',
+      },
+    ]);
+    expect(lines).toEqual([
+      'ERROR event lost: rule all on bus default, target t (arn:aws:sqs:us-east-1:000000000000:target), ' +
+        'event event-1 (Thing): the target failed (NO_RESOURCE: no queue target) ' +
+        'and so did its DLQ arn:aws:sqs:us-east-1:000000000000:dlq (NO_RESOURCE: no queue dlq)',
+    ]);
+  });
+
+  it('counts a failed delivery to a target without a DLQ as lost', async () => {
+    const lines: string[] = [];
+    const bridge = setup(flakyTarget(100).deliver, undefined, { log: (line) => lines.push(line) });
+    noDlq(bridge);
+    await putOne(bridge);
+    await bridge.idle();
+    expect(bridge.metrics()).toMatchObject({
+      rules: [{ failedInvocations: 1, invocationsSentToDlq: 0, invocationsFailedToBeSentToDlq: 0 }],
+      lostEvents: 1,
+    });
+    expect(lines[0]).toMatch(/the target failed \(THROTTLING: slow down\) and it has no DLQ$/);
+  });
+
+  it('starts counting afresh after a reset', async () => {
+    const bridge = setup(flakyTarget(100).deliver, undefined, { log: () => {} });
+    noDlq(bridge);
+    await putOne(bridge);
+    await bridge.idle();
+    bridge.resetMetrics();
+    expect(bridge.metrics()).toEqual({ rules: [], lostEvents: 0, lost: [] });
+  });
+
+  it('retries a target that refuses, then sends the event to its DLQ', async () => {
+    const target = flakyTarget(0);
+    const bridge = setup(
+      target.deliver,
+      { MaximumRetryAttempts: 2 },
+      {
+        refuse: (rule, spec) =>
+          rule.name === 'all' && spec.Id === 't'
+            ? new TargetDeliveryError('INTERNAL_ERROR', 'refused', true)
+            : undefined,
+      },
+    );
+    await putOne(bridge);
+    await bridge.idle();
+    expect(target.calls()).toBe(0);
+    expect(target.sent.map((sent) => [sent.arn, sent.attributes?.ERROR_MESSAGE])).toEqual([
+      ['arn:aws:sqs:us-east-1:000000000000:dlq', 'refused'],
+    ]);
+    expect(bridge.metrics().rules[0]).toMatchObject({ retryInvocationAttempts: 2, invocationsSentToDlq: 1 });
   });
 });
 

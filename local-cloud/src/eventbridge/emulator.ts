@@ -11,19 +11,27 @@
 import { randomUUID } from 'node:crypto';
 import { createOperations } from './api';
 import { createBuses, type RuleInput } from './buses';
-import { createDelivery, type DeliverToTarget, type DeliveryRecord } from './delivery';
+import {
+  createDelivery,
+  type DeliverToTarget,
+  type DeliveryMetrics,
+  type DeliveryRecord,
+  type TargetRefusal,
+} from './delivery';
 import { EventBridgeError, isRecord, type TargetSpec } from './model';
 
 export interface EventBridgeOptions {
   region: string;
   accountId: string;
   deliver: DeliverToTarget;
+  /** Fault injection: makes a target refuse delivery attempts (retried, then dead-lettered). */
+  refuse?: TargetRefusal;
   now?: () => Date;
   newId?: () => string;
   /** First retry delay; doubles per attempt with jitter, up to `retryMaxDelayMs`. */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
-  /** Where delivery problems are reported (a dropped event is otherwise silent, as in AWS). */
+  /** Where delivery problems are reported (a lost event is an `ERROR` line; in AWS only a metric). */
   log?: (message: string) => void;
 }
 
@@ -36,6 +44,9 @@ export interface EventBridgeEmulator {
   /** Resolves once every delivery started so far has been delivered, dead-lettered or dropped. */
   idle(): Promise<void>;
   readonly deliveries: readonly DeliveryRecord[];
+  /** Every rule's delivery figures (AWS/Events metrics) and the events lost, since the start or a reset. */
+  metrics(): DeliveryMetrics;
+  resetMetrics(): void;
   stop(): void;
 }
 
@@ -68,6 +79,8 @@ export function createEventBridge(options: EventBridgeOptions): EventBridgeEmula
     get deliveries() {
       return delivery.deliveries;
     },
+    metrics: delivery.metrics,
+    resetMetrics: delivery.resetMetrics,
     stop: delivery.stop,
   };
 }

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTokenBucket } from '../limits';
 import { type FakeInvoker, fakeInvoker, route, topologyWith } from '../testing';
 import type { JwtAuthorizerDef } from '../topology/model';
 import type { HttpEventV2 } from './http-event';
@@ -234,6 +235,36 @@ describe('startHttpGateway', () => {
       );
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
+
+describe('startHttpGateway under the account throttle', () => {
+  it('answers 429 Too Many Requests without invoking once the bucket is empty, and counts it', async () => {
+    const invoker = fakeInvoker({ 'posts.plain': () => ({ hello: 'world' }) });
+    let clock = 0;
+    const gateway = await startHttpGateway({
+      port: 0,
+      topology: topologyWith({ httpRoutes: [route('GET', '/plain', 'posts.plain')] }),
+      invoker,
+      throttle: createTokenBucket({ ratePerSecond: 1, burst: 2, now: () => clock }),
+    });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${gateway.url}/plain`)).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      const throttled = await fetch(`${gateway.url}/plain`);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('apigw-requestid')).toMatch(/^[\w-]{15}=$/);
+      expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
+      expect(invoker.calls).toHaveLength(2);
+      expect(gateway.metrics()).toEqual({ throttledRequests: 2 });
+      clock += 1000;
+      expect((await fetch(`${gateway.url}/plain`)).status).toBe(200);
+      gateway.resetMetrics();
+      expect(gateway.metrics()).toEqual({ throttledRequests: 0 });
+    } finally {
+      await gateway.stop();
     }
   });
 });

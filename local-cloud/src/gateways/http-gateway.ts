@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { LambdaInvoker } from '../lambda/invoker';
+import type { TokenBucket } from '../limits';
 import type { Topology } from '../topology/model';
 import { type CorsPolicy, createCorsPolicy, localRouteCors, withoutCorsHeaders } from './cors';
 import { buildHttpEvent, type GatewayResponse, gatewayError, mapLambdaResult } from './http-event';
@@ -31,11 +32,23 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** Named in the port-in-use error. Default `LC_HTTP_PORT`. */
   portVariable?: string;
+  /**
+   * The account's throttle (shared with the WebSocket API and `@connections`): a
+   * request without a token gets API Gateway's 429 `{"message":"Too Many Requests"}`.
+   */
+  throttle?: TokenBucket;
+}
+
+export interface HttpGatewayMetrics {
+  /** Requests answered 429 by the account's throttle. */
+  throttledRequests: number;
 }
 
 export interface HttpGateway {
   url: string;
   port: number;
+  metrics(): HttpGatewayMetrics;
+  resetMetrics(): void;
   stop(): Promise<void>;
 }
 
@@ -51,6 +64,8 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const router = createHttpRouter(topology.httpRoutes);
+  const { throttle } = options;
+  let throttledRequests = 0;
 
   const corsByApi = new Map<string, CorsPolicy>();
   for (const api of topology.httpApis) if (api.cors) corsByApi.set(api.apiId, createCorsPolicy(api.cors));
@@ -107,6 +122,15 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
           if (value !== undefined) res.setHeader(name, value);
         }
       if (issuer.handle(req, res, path)) return;
+    }
+
+    // Every request to an API counts against the account (the local issuer is no part of AWS).
+    if (throttle && !throttle.take()) {
+      req.resume();
+      throttledRequests += 1;
+      const policy = corsByApi.get(router.matchPath(path)?.route.apiId ?? '') ?? defaultCors;
+      write(res, gatewayError(429, 'Too Many Requests'), awsId(), policy, origin);
+      return;
     }
 
     if (isPreflight) {
@@ -194,6 +218,10 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
   return {
     url: `http://${urlHost(host)}:${port}`,
     port,
+    metrics: () => ({ throttledRequests }),
+    resetMetrics() {
+      throttledRequests = 0;
+    },
     stop: () => closeServer(server),
   };
 };

@@ -1,4 +1,9 @@
-export { type HttpGateway, type HttpGatewayOptions, startHttpGateway } from './http-gateway';
+export {
+  type HttpGateway,
+  type HttpGatewayMetrics,
+  type HttpGatewayOptions,
+  startHttpGateway,
+} from './http-gateway';
 export { createJwtAuthorizer, type JwtAuthorization, type JwtAuthorizer } from './jwt-authorizer';
 export {
   createLocalIssuer,
@@ -8,8 +13,10 @@ export {
   type LocalIssuerOptions,
 } from './jwt-issuer';
 export {
+  type ManagementFault,
   startWebSocketGateway,
   type WebSocketConnectionInfo,
   type WebSocketGateway,
+  type WebSocketGatewayMetrics,
   type WebSocketGatewayOptions,
 } from './websocket-gateway';

@@ -3,12 +3,14 @@ import {
   DeleteConnectionCommand,
   GetConnectionCommand,
   GoneException,
+  LimitExceededException,
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { recordedEvent } from '@live-comments/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createTokenBucket } from '../limits';
 import { type FakeBehaviour, type FakeInvoker, fakeInvoker, keysOf, topologyWith } from '../testing';
 import type { WebSocketApiDef } from '../topology/model';
 import { createFrameGuard } from './frame-guard';
@@ -288,6 +290,49 @@ describe('startWebSocketGateway', () => {
     expect(chosen.protocol).toBe('b');
   });
 
+  it('does not route a client message without a token: the client gets an error frame', async () => {
+    let clock = 0;
+    const { invoker } = await start(
+      {},
+      {
+        throttle: createTokenBucket({ ratePerSecond: 1, burst: 1, now: () => clock }),
+      },
+    );
+    const client = await open();
+    client.socket.send('{"action":"subscribe","n":1}');
+    client.socket.send('{"action":"subscribe","n":2}');
+    await waitFor(() => client.frames.length > 0 || undefined);
+    await waitFor(() => events(invoker, 'connections.subscribe').length > 0 || undefined);
+    expect(events(invoker, 'connections.subscribe').map((event) => event.body)).toEqual([
+      '{"action":"subscribe","n":1}',
+    ]);
+    expect(JSON.parse(client.frames[0] ?? '{}')).toEqual({
+      message: 'Too Many Requests',
+      connectionId: expect.any(String),
+      requestId: expect.any(String),
+    });
+    expect(gateway?.metrics()).toMatchObject({ throttledMessages: 1 });
+    clock += 1000;
+    client.socket.send('{"action":"subscribe","n":3}');
+    await waitFor(() => events(invoker, 'connections.subscribe').length === 2 || undefined);
+  });
+
+  it('refuses a handshake beyond the new-connections rate with 429, before $connect', async () => {
+    let clock = 0;
+    const { invoker } = await start(
+      {},
+      {
+        connectionThrottle: createTokenBucket({ ratePerSecond: 1, burst: 1, now: () => clock }),
+      },
+    );
+    await open();
+    await expect(open()).rejects.toThrow('handshake 429');
+    expect(events(invoker, 'connections.connect')).toHaveLength(1);
+    expect(gateway?.metrics()).toMatchObject({ refusedConnections: 1 });
+    clock += 1000;
+    await open();
+  });
+
   it('says which port is taken', async () => {
     const { gateway } = await start();
     await expect(
@@ -298,11 +343,12 @@ describe('startWebSocketGateway', () => {
   });
 
   describe('@connections', () => {
-    const management = (endpoint: string) =>
+    const management = (endpoint: string, maxAttempts?: number) =>
       new ApiGatewayManagementApiClient({
         endpoint,
         region: 'us-east-1',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        ...(maxAttempts ? { maxAttempts } : {}),
       });
 
     it('posts, describes and deletes connections through the AWS SDK', async () => {
@@ -352,6 +398,72 @@ describe('startWebSocketGateway', () => {
           new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'z'.repeat(128 * 1024 + 1) }),
         ),
       ).rejects.toBeInstanceOf(PayloadTooLargeException);
+    });
+
+    it('answers 429 LimitExceededException once the account bucket is empty, as the SDK names it', async () => {
+      let clock = 0;
+      const { gateway } = await start(
+        {},
+        {
+          throttle: createTokenBucket({ ratePerSecond: 1, burst: 2, now: () => clock }),
+        },
+      );
+      const client = await open();
+      const connectionId = await waitFor(() => [...gateway.connections.keys()][0]);
+      // One attempt: the SDK would retry a throttled call on its own.
+      const sdk = management(gateway.managementEndpoint, 1);
+      const post = () => sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x' }));
+      await post();
+      await post();
+      const error = await post().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(LimitExceededException);
+      expect(error).toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
+      const raw = await fetch(
+        `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+        {
+          method: 'POST',
+          body: 'y',
+        },
+      );
+      expect(raw.status).toBe(429);
+      expect(raw.headers.get('x-amzn-errortype')).toBe('LimitExceededException');
+      expect(await raw.json()).toEqual({ message: 'Rate exceeded' });
+      clock += 1000;
+      await post();
+      await waitFor(() => client.frames.length === 3 || undefined);
+      expect(gateway.metrics()).toMatchObject({ throttledConnectionsCalls: 2 });
+    });
+
+    it('answers an injected fault instead of serving the call', async () => {
+      let calls = 0;
+      const { gateway } = await start(
+        {},
+        {
+          connectionsFault: () =>
+            ++calls % 2 === 0
+              ? { status: 500, errorType: 'InternalServerErrorException', message: 'Internal server error' }
+              : undefined,
+        },
+      );
+      const client = await open();
+      const connectionId = await waitFor(() => [...gateway.connections.keys()][0]);
+      const sdk = management(gateway.managementEndpoint);
+      const post = (data: string) =>
+        sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+      // The SDK retries a 500 on its own (three attempts): every other call fails, so a retry passes.
+      await post('a');
+      const direct = await fetch(
+        `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+        {
+          method: 'POST',
+          body: 'b',
+        },
+      );
+      expect(direct.status).toBe(500);
+      expect(direct.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
+      await waitFor(() => client.frames.length >= 1 || undefined);
+      expect(client.frames).toEqual(['a']);
+      expect(gateway.metrics().injectedConnectionsFaults).toBeGreaterThanOrEqual(1);
     });
 
     it('serves the path without the stage prefix too', async () => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { LambdaInvoker } from '../lambda/invoker';
+import type { TokenBucket } from '../limits';
 import type { Topology, WebSocketApiDef } from '../topology/model';
 import { createFrameGuard } from './frame-guard';
 import { clientIp, readBody, sendJson, splitUrl } from './http-io';
@@ -24,7 +25,8 @@ import {
  * `$disconnect` follows every close, and the `@connections` management API
  * (POST/GET/DELETE, with or without the stage prefix) is served on the same
  * port. API Gateway's limits apply: 10 min idle, 2 h per connection, 32 KB
- * frames, 128 KB messages.
+ * frames, 128 KB messages; the account's throttle (shared with the HTTP APIs)
+ * for client messages and `@connections` calls, and a rate of new connections.
  *
  * A route's return value is not sent to the client: AWS sends it only when a
  * route response is configured, which serverless `websocket` events do not do.
@@ -47,6 +49,35 @@ export interface WebSocketGatewayOptions {
   integrationTimeoutMs?: number;
   /** Named in the port-in-use error. Default `LC_WS_PORT`. */
   portVariable?: string;
+  /**
+   * The account's throttle, shared with the HTTP APIs. A client message without
+   * a token is not routed: the client gets the error frame `Too Many Requests`.
+   * A `@connections` call without one gets 429 LimitExceededException.
+   */
+  throttle?: TokenBucket;
+  /** New connections: a handshake without a token is refused with 429 before `$connect` runs. */
+  connectionThrottle?: TokenBucket;
+  /** Fault injection: an answer `@connections` gives instead of serving a call. */
+  connectionsFault?: () => ManagementFault | undefined;
+}
+
+/** An error answer of the `@connections` API. */
+export interface ManagementFault {
+  status: number;
+  /** `x-amzn-ErrorType`, which SDK clients turn into the error's name. */
+  errorType: string;
+  message: string;
+}
+
+export interface WebSocketGatewayMetrics {
+  /** Client messages not routed for want of a token (answered with an error frame). */
+  throttledMessages: number;
+  /** `@connections` calls answered 429 LimitExceededException by the throttle. */
+  throttledConnectionsCalls: number;
+  /** Handshakes refused with 429 by the new-connections rate. */
+  refusedConnections: number;
+  /** `@connections` calls answered with an injected fault. */
+  injectedConnectionsFaults: number;
 }
 
 export interface WebSocketConnectionInfo {
@@ -65,6 +96,8 @@ export interface WebSocketGateway {
   port: number;
   /** Open connections by id. */
   connections: ReadonlyMap<string, WebSocketConnectionInfo>;
+  metrics(): WebSocketGatewayMetrics;
+  resetMetrics(): void;
   stop(): Promise<void>;
 }
 
@@ -126,6 +159,13 @@ const decodeId = (raw: string): string => {
 
 const CONNECTIONS_PATH = '/@connections/';
 
+const noMetrics = (): WebSocketGatewayMetrics => ({
+  throttledMessages: 0,
+  throttledConnectionsCalls: 0,
+  refusedConnections: 0,
+  injectedConnectionsFaults: 0,
+});
+
 export const startWebSocketGateway = async (options: WebSocketGatewayOptions): Promise<WebSocketGateway> => {
   const { invoker } = options;
   const host = options.host ?? '127.0.0.1';
@@ -141,6 +181,9 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
+
+  const { throttle, connectionThrottle, connectionsFault } = options;
+  let counters = noMetrics();
 
   const connections = new Map<string, Connection>();
   const pendingHandshakes = new Set<Duplex>();
@@ -170,11 +213,6 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
   const onMessage = (connection: Connection, data: RawData) => {
     connection.lastActiveAt = Date.now();
     if (connection.closeCause) return;
-    const body = toText(data);
-    const selected = selectRouteKey(routeSelectionExpression, body);
-    const custom = selected !== undefined && !selected.startsWith('$') ? routes.get(selected) : undefined;
-    const routeKey = custom ? (selected as string) : '$default';
-    const functionKey = custom ?? routes.get('$default');
     const stamp = stampNow();
     const reply = (message: string) => {
       if (connection.socket.readyState !== connection.socket.OPEN) return;
@@ -183,6 +221,16 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
         JSON.stringify({ message, connectionId: connection.connectionId, requestId: stamp.requestId }),
       );
     };
+    if (throttle && !throttle.take()) {
+      counters.throttledMessages += 1;
+      reply('Too Many Requests');
+      return;
+    }
+    const body = toText(data);
+    const selected = selectRouteKey(routeSelectionExpression, body);
+    const custom = selected !== undefined && !selected.startsWith('$') ? routes.get(selected) : undefined;
+    const routeKey = custom ? (selected as string) : '$default';
+    const functionKey = custom ?? routes.get('$default');
     if (!functionKey) {
       reply('Forbidden');
       return;
@@ -270,6 +318,19 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     sendJson(res, status, { message }, { 'x-amzn-errortype': type, 'x-amzn-requestid': awsId() });
 
   const manage = async (req: IncomingMessage, res: ServerResponse) => {
+    if (throttle && !throttle.take()) {
+      req.resume();
+      counters.throttledConnectionsCalls += 1;
+      awsError(res, 429, 'LimitExceededException', 'Rate exceeded');
+      return;
+    }
+    const fault = connectionsFault?.();
+    if (fault) {
+      req.resume();
+      counters.injectedConnectionsFaults += 1;
+      awsError(res, fault.status, fault.errorType, fault.message);
+      return;
+    }
     const { path } = splitUrl(req.url);
     const at = path.indexOf(CONNECTIONS_PATH);
     // `/@connections/{id}` or `/{stage}/@connections/{id}` (SDK clients put the stage first).
@@ -350,6 +411,11 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
       rejectUpgrade(socket, 503);
       return;
     }
+    if (connectionThrottle && !connectionThrottle.take()) {
+      counters.refusedConnections += 1;
+      rejectUpgrade(socket, 429);
+      return;
+    }
     pendingHandshakes.add(socket);
     handshake(req, socket, head).catch(() => {
       pendingHandshakes.delete(socket);
@@ -411,6 +477,10 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     managementEndpoint: `http://${urlHost(host)}:${port}/${apiFacts.stage}`,
     port,
     connections,
+    metrics: () => ({ ...counters }),
+    resetMetrics() {
+      counters = noMetrics();
+    },
     stop,
   };
 };

@@ -36,6 +36,22 @@ export interface LambdaRuntimeOptions {
   onRebuild?: (changed: string[], errors: string[]) => void;
   /** Default `<root>/.local-cloud/build`. */
   buildDir?: string;
+  /** Fault injection: the error an invocation fails with instead of running, if it is picked. */
+  injectFailure?: (functionKey: string) => InvokeError | undefined;
+}
+
+/** A function's figures, named after Lambda's CloudWatch metrics. */
+export interface FunctionMetrics {
+  /** Invocations that ran or failed (an injected failure included), not the throttled ones. */
+  invocations: number;
+  /** Function errors and timeouts. */
+  errors: number;
+  /** Invocations refused for reserved concurrency. */
+  throttles: number;
+  /** Executions running now. */
+  concurrentExecutions: number;
+  /** The most that ran at once. */
+  maxConcurrentExecutions: number;
 }
 
 export interface LambdaRuntime {
@@ -43,8 +59,23 @@ export interface LambdaRuntime {
   readonly functionKeys: string[];
   /** Live workers of a function, for diagnostics and tests. */
   workerCount(functionKey: string): number;
+  /** Every function's figures since the start or the last reset. */
+  metrics(): Record<string, FunctionMetrics>;
+  resetMetrics(): void;
   stop(): Promise<void>;
 }
+
+/** What Lambda answers an invocation beyond a function's reserved concurrency (Invoke: 429). */
+export const throttledResult = (): InvokeResult => ({
+  ok: false,
+  error: {
+    errorType: 'TooManyRequestsException',
+    errorMessage: 'Rate Exceeded. (ReservedFunctionConcurrentInvocationLimitExceeded)',
+  },
+  timedOut: false,
+  durationMs: 0,
+  throttled: true,
+});
 
 /** The environment one function's worker sees: its serverless.yml environment plus Lambda's own. */
 export function functionEnvironment(
@@ -140,7 +171,11 @@ export async function startLambdaRuntime(
         }),
         timeoutSeconds: fn.timeoutSeconds,
         memorySize: fn.memorySize,
-        maxWorkers: options.maxWorkersPerFunction ?? 4,
+        // Never more environments than executions the function may have at once.
+        maxWorkers: Math.max(
+          1,
+          Math.min(options.maxWorkersPerFunction ?? 4, fn.reservedConcurrency ?? Infinity),
+        ),
         idleTimeoutMs: options.idleEnvironmentMs ?? 10 * 60_000,
         logs,
         ...(buildError ? { buildError } : {}),
@@ -192,12 +227,30 @@ export async function startLambdaRuntime(
     return pool;
   };
 
+  const fresh = (): FunctionMetrics => ({
+    invocations: 0,
+    errors: 0,
+    throttles: 0,
+    concurrentExecutions: 0,
+    maxConcurrentExecutions: 0,
+  });
+  const reserved = new Map(topology.functions.map((fn) => [fn.key, fn.reservedConcurrency]));
+  const figures = new Map(topology.functions.map((fn) => [fn.key, fresh()]));
+
   return {
     functionKeys: [...pools.keys()],
     workerCount: (functionKey) => poolOf(functionKey).workerCount,
+    metrics: () => Object.fromEntries([...figures].map(([key, metrics]) => [key, { ...metrics }])),
+    resetMetrics() {
+      for (const metrics of figures.values()) {
+        const running = metrics.concurrentExecutions;
+        Object.assign(metrics, fresh(), { concurrentExecutions: running, maxConcurrentExecutions: running });
+      }
+    },
     invoke(functionKey: string, event: unknown): Promise<InvokeResult> {
       const pool = pools.get(functionKey);
-      if (!pool) {
+      const metrics = figures.get(functionKey);
+      if (!pool || !metrics) {
         return Promise.resolve({
           ok: false,
           error: {
@@ -208,7 +261,30 @@ export async function startLambdaRuntime(
           durationMs: 0,
         });
       }
-      return pool.invoke(event);
+      // An execution counts from the invocation to its answer (a cold start or a wait for a
+      // free environment included), as Lambda counts concurrency.
+      const limit = reserved.get(functionKey);
+      if (limit !== undefined && metrics.concurrentExecutions >= limit) {
+        metrics.throttles += 1;
+        return Promise.resolve(throttledResult());
+      }
+      metrics.invocations += 1;
+      const injected = options.injectFailure?.(functionKey);
+      if (injected) {
+        metrics.errors += 1;
+        logs.write(functionKey, 'runtime', `${injected.errorType}: ${injected.errorMessage}`);
+        return Promise.resolve({ ok: false, error: injected, timedOut: false, durationMs: 0 });
+      }
+      metrics.concurrentExecutions += 1;
+      metrics.maxConcurrentExecutions = Math.max(
+        metrics.maxConcurrentExecutions,
+        metrics.concurrentExecutions,
+      );
+      return pool.invoke(event).then((result) => {
+        metrics.concurrentExecutions -= 1;
+        if (!result.ok) metrics.errors += 1;
+        return result;
+      });
     },
     async stop() {
       await watcher?.dispose();

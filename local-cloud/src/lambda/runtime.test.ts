@@ -40,6 +40,7 @@ function okResult(result: InvokeResult): unknown {
 describe('startLambdaRuntime', () => {
   let runtime: LambdaRuntime & { invoke(key: string, event: unknown): Promise<InvokeResult> };
   const logs: LogEntry[] = [];
+  let flakyCalls = 0;
 
   beforeAll(async () => {
     process.env.LOCAL_CLOUD_LEAK_CHECK = 'parent-only';
@@ -50,6 +51,11 @@ describe('startLambdaRuntime', () => {
       onLog: (entry) => logs.push(entry),
       maxWorkersPerFunction: 2,
       idleEnvironmentMs: 3_000,
+      // Every second invocation of test.flaky fails.
+      injectFailure: (key) =>
+        key === 'test.flaky' && ++flakyCalls % 2 === 0
+          ? { errorType: 'InjectedFault', errorMessage: 'on purpose' }
+          : undefined,
       topology: topologyWith({
         functions: [
           fn('red', 'env.handler', {
@@ -69,6 +75,9 @@ describe('startLambdaRuntime', () => {
           fn('heap', 'behaviours.heap', { memorySize: 512 }),
           fn('noExport', 'behaviours.missing'),
           fn('noFile', 'nowhere/handler.handler'),
+          fn('reserved', 'behaviours.sleep', { reservedConcurrency: 1 }),
+          fn('disabled', 'behaviours.counter', { reservedConcurrency: 0 }),
+          fn('flaky', 'behaviours.counter'),
         ],
       }),
     });
@@ -139,6 +148,60 @@ describe('startLambdaRuntime', () => {
     expect(results.map(okResult)).toEqual(Array.from({ length: 4 }, () => ({ slept: 200 })));
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
     expect(runtime.workerCount('test.sleep')).toBe(2);
+  });
+
+  it('throttles invocations beyond reserved concurrency as Lambda does, and counts them', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 3 }, () => runtime.invoke('test.reserved', { ms: 100 })),
+    );
+    expect(results.map((result) => (result.ok ? 'ran' : result.error.errorType))).toEqual([
+      'ran',
+      'TooManyRequestsException',
+      'TooManyRequestsException',
+    ]);
+    expect(results[1]).toMatchObject({ ok: false, throttled: true });
+    expect(runtime.metrics()['test.reserved']).toEqual({
+      invocations: 1,
+      errors: 0,
+      throttles: 2,
+      concurrentExecutions: 0,
+      maxConcurrentExecutions: 1,
+    });
+    // Its one execution is free again.
+    expect(okResult(await runtime.invoke('test.reserved', { ms: 1 }))).toEqual({ slept: 1 });
+    expect(runtime.workerCount('test.reserved')).toBe(1);
+  });
+
+  it('throttles every invocation of a function with reserved concurrency 0', async () => {
+    const result = await runtime.invoke('test.disabled', {});
+    expect(result).toMatchObject({ ok: false, throttled: true });
+    expect(runtime.workerCount('test.disabled')).toBe(0);
+  });
+
+  it('fails the invocations picked by fault injection without running them', async () => {
+    const results: InvokeResult[] = [];
+    // One at a time, so one warm environment runs them all and its module counts them.
+    for (let i = 0; i < 4; i++) results.push(await runtime.invoke('test.flaky', {}));
+    expect(results.map((result) => (result.ok ? 'ran' : result.error.errorType))).toEqual([
+      'ran',
+      'InjectedFault',
+      'ran',
+      'InjectedFault',
+    ]);
+    expect(runtime.metrics()['test.flaky']).toMatchObject({ invocations: 4, errors: 2, throttles: 0 });
+    // The handler ran twice: its module counts two invocations.
+    expect(okResult(await runtime.invoke('test.flaky', {}))).toEqual({ invocations: 3 });
+    expect(logs).toContainEqual(
+      expect.objectContaining({ functionKey: 'test.flaky', line: 'InjectedFault: on purpose' }),
+    );
+    runtime.resetMetrics();
+    expect(runtime.metrics()['test.flaky']).toEqual({
+      invocations: 0,
+      errors: 0,
+      throttles: 0,
+      concurrentExecutions: 0,
+      maxConcurrentExecutions: 0,
+    });
   });
 
   it('passes function log lines to onLog', async () => {

@@ -162,7 +162,14 @@ function sqsEventSourceOf(
     enabled: settings.enabled !== false,
   };
   if (settings.maximumConcurrency !== undefined) {
-    source.maximumConcurrency = Number(settings.maximumConcurrency);
+    const maximum = Number(settings.maximumConcurrency);
+    // AWS refuses anything outside 2 to 1000 (ScalingConfig.MaximumConcurrency).
+    if (!Number.isInteger(maximum) || maximum < 2 || maximum > 1000) {
+      throw new Error(
+        `${stackService}: ${path}.sqs.maximumConcurrency must be a whole number from 2 to 1000, not ${String(settings.maximumConcurrency)}`,
+      );
+    }
+    source.maximumConcurrency = maximum;
   }
   return source;
 }

@@ -22,6 +22,13 @@ export function functionsOf(context: StackContext): FunctionDef[] {
         `${stackService}: ${path}.handler is missing (image functions are not supported locally)`,
       );
     }
+    const reserved = resolver.resolve(fn.reservedConcurrency, `${path}.reservedConcurrency`);
+    const reservedConcurrency = numberOr(reserved, Number.NaN);
+    if (reserved !== undefined && !(Number.isInteger(reservedConcurrency) && reservedConcurrency >= 0)) {
+      throw new Error(
+        `${stackService}: ${path}.reservedConcurrency must be a whole number, not ${String(reserved)}`,
+      );
+    }
     return {
       key: `${stack.service}.${name}`,
       service: stack.service,
@@ -33,6 +40,7 @@ export function functionsOf(context: StackContext): FunctionDef[] {
       environment,
       timeoutSeconds: numberOr(fn.timeout, numberOr(provider.timeout, 6)),
       memorySize: numberOr(fn.memorySize, numberOr(provider.memorySize, 1024)),
+      ...(reserved !== undefined ? { reservedConcurrency } : {}),
     };
   });
 }

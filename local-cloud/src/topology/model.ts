@@ -22,6 +22,8 @@ export interface FunctionDef {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memorySize: number;
+  /** `reservedConcurrency`: at most this many concurrent executions, beyond it throttled (0 stops the function). */
+  reservedConcurrency?: number;
 }
 
 export interface CorsDef {
@@ -128,6 +130,7 @@ export interface SqsEventSourceDef {
   maximumBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
   enabled: boolean;
+  /** `maximumConcurrency` (ScalingConfig.MaximumConcurrency): concurrent invocations of this mapping at most. */
   maximumConcurrency?: number;
 }
 

@@ -239,6 +239,38 @@ describe('topology against serverless package', () => {
     }
   });
 
+  it("has each function's reserved concurrency and each SQS mapping's maximum concurrency", () => {
+    for (const { service, template, resolve } of packaged) {
+      const names = new Map(topology.functions.map((fn) => [fn.functionName, fn.key]));
+      const reserved = ofType(template, 'AWS::Lambda::Function')
+        .filter(([, fn]) => fn.Properties?.ReservedConcurrentExecutions !== undefined)
+        .map(([, fn]) => [fn.Properties?.FunctionName, fn.Properties?.ReservedConcurrentExecutions]);
+      expect(
+        topology.functions
+          .filter((fn) => fn.service === service && fn.reservedConcurrency !== undefined)
+          .map((fn) => [fn.functionName, fn.reservedConcurrency]),
+        service,
+      ).toEqual(reserved);
+      const maximum = ofType(template, 'AWS::Lambda::EventSourceMapping')
+        .map(([logicalId, mapping]) => {
+          const properties = resolve(mapping.Properties, `Resources.${logicalId}`) as Record<string, unknown>;
+          const functionArn = String(properties.FunctionName);
+          const scaling = properties.ScalingConfig as { MaximumConcurrency?: number } | undefined;
+          return [
+            names.get(functionArn.slice(functionArn.lastIndexOf(':') + 1)),
+            scaling?.MaximumConcurrency,
+          ];
+        })
+        .filter(([, concurrency]) => concurrency !== undefined);
+      expect(
+        topology.sqsEventSources
+          .filter((source) => source.functionKey.startsWith(`${service}.`) && source.maximumConcurrency)
+          .map((source) => [source.functionKey, source.maximumConcurrency]),
+        service,
+      ).toEqual(maximum);
+    }
+  });
+
   it('has every rule with its name, bus, pattern and targets', () => {
     for (const stack of packaged) {
       const { service } = stack;

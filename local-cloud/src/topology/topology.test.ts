@@ -312,6 +312,56 @@ describe('buildTopology', () => {
     });
   });
 
+  it("reads a function's reservedConcurrency and an SQS mapping's maximumConcurrency", () => {
+    const built = buildTopology(
+      [
+        stack({
+          service: 'svc',
+          functions: {
+            a: {
+              handler: 'a.handler',
+              reservedConcurrency: 3,
+              events: [{ sqs: { arn: { 'Fn::GetAtt': ['Work', 'Arn'] }, maximumConcurrency: 2 } }],
+            },
+            b: { handler: 'b.handler', reservedConcurrency: 0 },
+            c: { handler: 'c.handler' },
+          },
+          resources: { Resources: { Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } } } },
+        }),
+      ],
+      options,
+    );
+    expect(built.functions.map((fn) => [fn.name, fn.reservedConcurrency])).toEqual([
+      ['a', 3],
+      ['b', 0],
+      ['c', undefined],
+    ]);
+    expect(built.functions[2]).not.toHaveProperty('reservedConcurrency');
+    expect(built.sqsEventSources).toMatchObject([{ functionKey: 'svc.a', maximumConcurrency: 2 }]);
+  });
+
+  it('refuses a reservedConcurrency or maximumConcurrency AWS would refuse', () => {
+    const withFunction = (fn: Record<string, unknown>) => () =>
+      buildTopology(
+        [
+          stack({
+            service: 'svc',
+            functions: { a: { handler: 'a.handler', ...fn } },
+            resources: { Resources: { Work: { Type: 'AWS::SQS::Queue', Properties: {} } } },
+          }),
+        ],
+        options,
+      );
+    expect(withFunction({ reservedConcurrency: 'lots' })).toThrow(
+      'svc: functions.a.reservedConcurrency must be a whole number, not lots',
+    );
+    expect(
+      withFunction({ events: [{ sqs: { arn: { 'Fn::GetAtt': ['Work', 'Arn'] }, maximumConcurrency: 1 } }] }),
+    ).toThrow(
+      'svc: functions.a.events.0.sqs.maximumConcurrency must be a whole number from 2 to 1000, not 1',
+    );
+  });
+
   it('warns about event types it does not emulate', () => {
     const built = buildTopology(
       [stack({ service: 'svc', functions: { a: { handler: 'a.handler', events: [{ s3: 'bucket' }] } } })],

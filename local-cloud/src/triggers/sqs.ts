@@ -124,6 +124,9 @@ export interface SqsPollerOptions {
 
 class Aborted extends Error {}
 
+/** How long a poller waits after its function throttled it (Lambda slows its pollers down). */
+export const THROTTLED_BACKOFF_MS = 1000;
+
 /** Settles with the promise, or rejects at once when the signal aborts. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new Aborted());
@@ -173,6 +176,7 @@ export async function pollQueue(options: SqsPollerOptions): Promise<void> {
   };
 
   let failures = 0;
+  let throttles = 0;
   while (!signal.aborted) {
     try {
       const batch = await receive(source.batchSize, 20);
@@ -190,6 +194,18 @@ export async function pollQueue(options: SqsPollerOptions): Promise<void> {
       };
       // On stop the answer is not awaited: undeleted messages simply come back later.
       const result = await abortable(options.invoker.invoke(source.functionKey, event), signal);
+      if (!result.ok && result.throttled) {
+        // As in AWS: not deleted, the messages return after the visibility timeout (and count a receive).
+        throttles += 1;
+        if (throttles === 1 || throttles % 50 === 0) {
+          options.log(
+            `${source.functionKey} throttled (reserved concurrency) on ${batch.length} message(s), they return after the visibility timeout` +
+              (throttles > 1 ? ` (${throttles} batches throttled so far)` : ''),
+          );
+        }
+        await sleep(THROTTLED_BACKOFF_MS, signal);
+        continue;
+      }
       if (!result.ok) {
         options.log(
           `${source.functionKey} failed on ${batch.length} message(s), they return after the visibility timeout: ` +

@@ -13,6 +13,7 @@ import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
 import { eventSourceDef, queueDef, topologyWith } from '../testing';
 import type { SqsEventSourceDef, Topology } from '../topology/model';
 import { parseSchedule, receiptsToDelete, startTriggers, toSqsRecord } from './index';
+import { THROTTLED_BACKOFF_MS } from './sqs';
 
 const sqsMock = mockClient(SQSClient);
 const queueArn = 'arn:aws:sqs:us-east-1:000000000000:local-work';
@@ -233,6 +234,57 @@ describe('SQS event source mapping', () => {
       (s) => s.invoked === 1,
     );
     expect(deleted).toEqual([]);
+  });
+
+  it('deletes nothing when the function is throttled, and waits before polling again', async () => {
+    const invokedAt: number[] = [];
+    const { deleted } = await run(
+      { batchSize: 1 },
+      [message('a'), message('b')],
+      () => {
+        invokedAt.push(Date.now());
+        return {
+          ok: false,
+          error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
+          timedOut: false,
+          durationMs: 0,
+          throttled: true,
+        };
+      },
+      (s) => s.invoked === 2,
+    );
+    expect(deleted).toEqual([]);
+    expect((invokedAt[1] ?? 0) - (invokedAt[0] ?? 0)).toBeGreaterThanOrEqual(THROTTLED_BACKOFF_MS - 20);
+  });
+
+  it('never runs more invocations of a mapping at once than its maximumConcurrency', async () => {
+    fakeQueue(Array.from({ length: 12 }, (_, index) => message(`m${index}`)));
+    let running = 0;
+    let most = 0;
+    let invoked = 0;
+    const triggers = startTriggers({
+      topology: pollingTopology({ batchSize: 1, maximumConcurrency: 2 }),
+      invoker: {
+        async invoke() {
+          invoked += 1;
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          running -= 1;
+          return success();
+        },
+      },
+      edgeUrl: 'http://127.0.0.1:4566',
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      pollersPerSource: 5,
+      log: () => {},
+    });
+    try {
+      await until(() => invoked === 12);
+    } finally {
+      await triggers.stop();
+    }
+    expect(most).toBe(2);
   });
 
   it('gathers up to batchSize within the batching window', async () => {

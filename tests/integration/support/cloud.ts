@@ -1,32 +1,88 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import {
+  type LocalCloud,
+  type LocalCloudOptions,
+  type LostEvent,
+  startLocalCloud,
+} from '../../../local-cloud/src/index';
 import type { LogEntry } from '../../../local-cloud/src/logs';
+
+/** The knobs a suite may set on its cloud (limits, faults, visibility scale, reserved concurrency). */
+export type SuiteCloudOptions = Pick<
+  LocalCloudOptions,
+  'limits' | 'faults' | 'visibilityTimeoutScale' | 'reservedConcurrency'
+>;
+
+const describeLost = (event: LostEvent) =>
+  `  rule ${event.ruleName} on bus ${event.busName}, target ${event.targetId} (${event.targetArn}), ` +
+  `event ${event.eventId} (${event.detailType}): target ${event.targetError}; ` +
+  (event.deadLetterArn ? `DLQ ${event.deadLetterArn} ${event.deadLetterError}` : 'no DLQ');
+
+export interface SuiteCloud {
+  (): LocalCloud;
+  /** Function log lines (unless LC_TEST_LOGS=1 prints them). */
+  logs: LogEntry[];
+  /** The local cloud's own warnings and errors (edge, EventBridge delivery, triggers), also printed. */
+  cloudLog: string[];
+  /**
+   * Throws if EventBridge lost an event since the last check: delivered it
+   * neither to its target nor to a DLQ (AWS's InvocationsFailedToBeSentToDlq,
+   * or a failed delivery to a target without one). Runs after every test of
+   * the suite, so the test during which an event was lost fails.
+   */
+  expectNothingLost(): void;
+}
 
 /**
  * Starts one local cloud on free ports for the calling test file and stops it
  * afterwards. Function logs are kept out of the test output unless
- * LC_TEST_LOGS=1.
+ * LC_TEST_LOGS=1. A test during which the cloud lost an event fails.
  */
-export const useLocalCloud = (): (() => LocalCloud) & { logs: LogEntry[] } => {
+export const useLocalCloud = (options: SuiteCloudOptions = {}): SuiteCloud => {
   let cloud: LocalCloud | undefined;
   const logs: LogEntry[] = [];
+  const cloudLog: string[] = [];
+  let reported = 0;
   beforeAll(async () => {
     cloud = await startLocalCloud({
       ports: 'free',
+      ...options,
+      log: (message) => {
+        cloudLog.push(message);
+        console.warn(message);
+      },
       ...(process.env.LC_TEST_LOGS
         ? { logs: 'pretty' as const }
         : { onLog: (entry: LogEntry) => logs.push(entry) }),
     });
   });
+  const expectNothingLost = () => {
+    if (!cloud) return;
+    const { lostEvents, lost } = cloud.metrics().eventBridge;
+    // A test may reset the metrics: then only what it lost since counts.
+    const fresh = lostEvents >= reported ? lostEvents - reported : lostEvents;
+    reported = lostEvents;
+    if (fresh > 0) {
+      throw new Error(
+        `the local cloud lost ${fresh} event(s): EventBridge delivered them neither to their target nor to a DLQ\n` +
+          lost.slice(-fresh).map(describeLost).join('\n'),
+      );
+    }
+  };
+  afterEach(expectNothingLost);
   afterAll(async () => {
-    await cloud?.stop();
+    try {
+      expectNothingLost();
+    } finally {
+      await cloud?.stop();
+    }
   });
   const current = () => {
     if (!cloud) throw new Error('the local cloud is not running');
     return cloud;
   };
-  return Object.assign(current, { logs });
+  return Object.assign(current, { logs, cloudLog, expectNothingLost });
 };
 
 export interface ApiResponse<T = unknown> {
