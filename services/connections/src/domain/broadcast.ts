@@ -69,7 +69,10 @@ export interface BroadcastDeps {
 
 /**
  * One invocation of the broadcaster: its one send rate, shared by every
- * frame it sends, and the time after which it starts no send.
+ * frame it sends, and the time after which it starts no send. The rate
+ * starts where the previous invocation of the execution environment left it
+ * (grown for the time between), so a warm container does not probe the
+ * account's limit again from the top.
  */
 export interface Invocation {
   rate: SendRate;
@@ -79,8 +82,12 @@ export interface Invocation {
 export const startInvocation = (
   deps: Pick<BroadcastDeps, 'now' | 'policy'>,
   remainingMs: number,
+  previous?: Invocation,
 ): Invocation => ({
-  rate: createSendRate(deps.now, deps.policy.sendRate),
+  rate: createSendRate(
+    deps.now,
+    previous ? { ...deps.policy.sendRate, initialPerSecond: previous.rate.resumed() } : deps.policy.sendRate,
+  ),
   until: deps.now() + remainingMs - deps.policy.budgetMarginMs,
 });
 

@@ -62,4 +62,18 @@ describe('the send rate', () => {
     expect(rate.perSecond).toBeGreaterThan(148);
     expect(rate.perSecond).toBeLessThan(151);
   });
+
+  it('resumes, for the next invocation, where it was, grown for the time since its last turn', () => {
+    const time = clock();
+    const rate = createSendRate(time.now, options);
+    expect(rate.resumed()).toBe(100);
+    const turn = rate.reserve(Number.POSITIVE_INFINITY);
+    if (turn) rate.throttled(turn);
+
+    expect(rate.resumed()).toBe(50);
+    time.advance(2000);
+    expect(rate.resumed()).toBe(150);
+    time.advance(60_000);
+    expect(rate.resumed()).toBe(1000);
+  });
 });

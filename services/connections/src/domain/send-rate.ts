@@ -26,9 +26,11 @@ export interface SendRateOptions {
 export const ACCOUNT_REQUESTS_PER_SECOND = 10_000;
 
 /**
- * An invocation starts at the account's limit (nothing is faster) and finds
- * its share from the first 429s: halving takes it from 10,000 to a share of
- * 100 per second in 7 round trips. It regains 500 per second every second.
+ * A cold invocation starts at the account's limit (nothing is faster) and
+ * finds its share from the first 429s: halving takes it from 10,000 to a
+ * share of 100 per second in 7 round trips; a warm one starts where the
+ * previous invocation of its environment left off (`resumed`). It regains
+ * 500 per second every second.
  */
 export const DEFAULT_SEND_RATE: SendRateOptions = {
   initialPerSecond: ACCOUNT_REQUESTS_PER_SECOND,
@@ -52,6 +54,13 @@ export interface SendRate {
   throttled(turn: SendTurn): void;
   /** A send was accepted: the rate grows additively. */
   succeeded(): void;
+  /**
+   * Where the next invocation of this execution environment starts: this
+   * rate, grown additively for the time since its last turn, as if its
+   * sends had gone on succeeding (a warm container does not begin again at
+   * the top and find its share once more; one idle for long enough does).
+   */
+  resumed(): number;
 }
 
 /**
@@ -62,6 +71,7 @@ export const createSendRate = (now: () => number, options: SendRateOptions): Sen
   let perSecond = Math.min(options.maxPerSecond, Math.max(options.minPerSecond, options.initialPerSecond));
   let epoch = 0;
   let nextTurnAt = Number.NEGATIVE_INFINITY;
+  let lastTurnAt: number | undefined;
   return {
     get perSecond() {
       return perSecond;
@@ -70,6 +80,7 @@ export const createSendRate = (now: () => number, options: SendRateOptions): Sen
       const at = now();
       const start = Math.max(at, nextTurnAt);
       if (start >= until) return undefined;
+      lastTurnAt = start;
       nextTurnAt = start + 1000 / perSecond;
       return { waitMs: start - at, epoch };
     },
@@ -80,6 +91,10 @@ export const createSendRate = (now: () => number, options: SendRateOptions): Sen
     },
     succeeded() {
       perSecond = Math.min(options.maxPerSecond, perSecond + options.increasePerSecond / perSecond);
+    },
+    resumed() {
+      const idleSeconds = lastTurnAt === undefined ? 0 : Math.max(0, now() - lastTurnAt) / 1000;
+      return Math.min(options.maxPerSecond, perSecond + options.increasePerSecond * idleSeconds);
     },
   };
 };

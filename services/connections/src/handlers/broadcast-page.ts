@@ -30,7 +30,7 @@ export const buildBroadcastPageHandler = (deps: BroadcasterDeps) => {
     },
   });
   consumer.before(({ context }) => {
-    invocation = startInvocation(deps, context.getRemainingTimeInMillis());
+    invocation = startInvocation(deps, context.getRemainingTimeInMillis(), invocation);
   });
   return consumer;
 };

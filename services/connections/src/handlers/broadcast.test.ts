@@ -429,6 +429,32 @@ describe('broadcast under throttling and faults', () => {
     expect(paces[1]).toBeLessThan(1500);
   });
 
+  it("starts a warm container's next invocation at the pace the previous one left, grown for the time between", async () => {
+    vi.useFakeTimers({ now: START });
+    subscribersOf(`post:${postId}`, [connectionIds(500)]);
+    gateway.respond(accountLimit({ perSecond: 500, burst: 50 }).responder);
+    const { broadcast, log } = setup(1000, { clock: 'timers', concurrency: 64 });
+    await run(
+      broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated('event-1') }]), lambdaContext('b', 30_000)),
+    );
+    const left = log.mock.calls.find(([, attributes]) => attributes.topic === `post:${postId}`)?.[1]
+      .sendsPerSecond as number;
+    expect(left).toBeLessThan(1500);
+
+    await vi.advanceTimersByTimeAsync(1000);
+    await run(
+      broadcast(sqsEvent([{ messageId: 'm2', body: commentCreated('event-2') }]), lambdaContext('b', 30_000)),
+    );
+
+    // The empty feed page is logged as the second invocation starts: 500 a second more than it was left.
+    const feed = log.mock.calls
+      .filter(([, attributes]) => attributes.topic === 'feed')
+      .map(([, a]) => a.sendsPerSecond);
+    expect(feed[0]).toBe(10_000);
+    expect(feed[1]).toBeGreaterThanOrEqual(left + 500);
+    expect(feed[1]).toBeLessThan(left + 600);
+  });
+
   it('retries a burst of 5xx, and continues what still fails: exactly those connections, delayed', async () => {
     subscribersOf(`post:${postId}`, [['a', 'b', 'c', 'd']]);
     // a recovers within the invocation; b and c fail their three attempts; d never fails.

@@ -22,7 +22,7 @@ export const buildBroadcastHandler = (deps: BroadcasterDeps) => {
     },
   });
   consumer.before(({ context }) => {
-    invocation = startInvocation(deps, context.getRemainingTimeInMillis());
+    invocation = startInvocation(deps, context.getRemainingTimeInMillis(), invocation);
   });
   return consumer;
 };
