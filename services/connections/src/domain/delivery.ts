@@ -122,7 +122,7 @@ export const deliverFrame = async (
       } else {
         report.gone++;
       }
-      if (failing.delete(connectionId)) report.failed--;
+      if (failing.size > 0 && failing.delete(connectionId)) report.failed--;
       return;
     }
     if (!failing.has(connectionId)) {
