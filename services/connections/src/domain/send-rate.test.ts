@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createSendRate } from './send-rate';
 
-const options = { initialPerSecond: 100, minPerSecond: 10, maxPerSecond: 1000, increasePerSecond: 50 };
+const options = {
+  initialPerSecond: 100,
+  minPerSecond: 10,
+  maxPerSecond: 1000,
+  increasePerSecond: 50,
+  slackMs: 0,
+};
 
 const clock = () => {
   let now = 0;
@@ -9,13 +15,26 @@ const clock = () => {
 };
 
 describe('the send rate', () => {
-  it('spaces turns one interval apart, and an idle rate earns no burst', () => {
+  it('spaces turns one interval apart, and an idle rate earns no burst beyond its slack', () => {
     const time = clock();
     const rate = createSendRate(time.now, options);
 
     expect([1, 2, 3].map(() => rate.reserve(Number.POSITIVE_INFINITY)?.waitMs)).toEqual([0, 10, 20]);
     time.advance(1000);
     expect([1, 2].map(() => rate.reserve(Number.POSITIVE_INFINITY)?.waitMs)).toEqual([0, 10]);
+  });
+
+  it('lets a turn start up to slackMs early, never more, and keeps the average rate', () => {
+    const time = clock();
+    const rate = createSendRate(time.now, { ...options, slackMs: 25 });
+
+    // Due at 0, 10, 20, 30, 40: the first three within 25 ms go at once, then each 10 ms early.
+    expect([1, 2, 3, 4, 5].map(() => rate.reserve(Number.POSITIVE_INFINITY)?.waitMs)).toEqual([
+      0, 0, 0, 5, 15,
+    ]);
+    time.advance(1000);
+    // Idle for a second: no more than the slack's worth at once.
+    expect([1, 2, 3, 4].map(() => rate.reserve(Number.POSITIVE_INFINITY)?.waitMs)).toEqual([0, 0, 0, 5]);
   });
 
   it('gives no turn that would start at or after the end of the budget, and reserves nothing then', () => {

@@ -20,6 +20,13 @@ export interface SendRateOptions {
   maxPerSecond: number;
   /** Additive increase: sends per second gained per second of successful sends. */
   increasePerSecond: number;
+  /**
+   * How far ahead of its even spacing a turn may start (ms): timers are no
+   * finer than a millisecond and answers come back in batches, so a strict
+   * spacing would fall short of the rate. At 10,000 a second 5 ms is 50
+   * turns at once; at 100 a second, none.
+   */
+  slackMs: number;
 }
 
 /** API Gateway's default account limit for `@connections` (and the HTTP and WebSocket APIs): 10,000 per second. */
@@ -37,6 +44,7 @@ export const DEFAULT_SEND_RATE: SendRateOptions = {
   minPerSecond: 10,
   maxPerSecond: ACCOUNT_REQUESTS_PER_SECOND,
   increasePerSecond: 500,
+  slackMs: 5,
 };
 
 /** A reserved turn: wait `waitMs`, then send; `epoch` identifies the rate it was taken at. */
@@ -64,8 +72,9 @@ export interface SendRate {
 }
 
 /**
- * The rate as evenly spaced turns (a pacer: the earliest next turn is one
- * interval after the previous one, and an idle pacer earns no burst).
+ * The rate as evenly spaced turns (a pacer, GCRA: each turn is due one
+ * interval after the previous one, and may start up to `slackMs` early; an
+ * idle pacer earns no more burst than that).
  */
 export const createSendRate = (now: () => number, options: SendRateOptions): SendRate => {
   let perSecond = Math.min(options.maxPerSecond, Math.max(options.minPerSecond, options.initialPerSecond));
@@ -78,10 +87,11 @@ export const createSendRate = (now: () => number, options: SendRateOptions): Sen
     },
     reserve(until) {
       const at = now();
-      const start = Math.max(at, nextTurnAt);
+      const due = Math.max(at, nextTurnAt);
+      const start = Math.max(at, due - options.slackMs);
       if (start >= until) return undefined;
       lastTurnAt = start;
-      nextTurnAt = start + 1000 / perSecond;
+      nextTurnAt = due + 1000 / perSecond;
       return { waitMs: start - at, epoch };
     },
     throttled(turn) {
