@@ -84,7 +84,10 @@ export type ContinuationMessage = z.infer<typeof continuationMessage>;
 
 /** The same connections in another order are the same retry. */
 const digestOf = (connectionIds: readonly string[]): string =>
-  createHash('sha256').update(connectionIds.join('\n')).digest('hex').slice(0, 16);
+  createHash('sha256')
+    .update([...connectionIds].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 
 export const pageKeyOf = (broadcast: TopicBroadcast): string => {
   const page = `${broadcast.eventId}#${broadcast.topic}#${broadcast.page}`;
