@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { documentClient, logger, metrics, once, tracer } from '@live-comments/shared';
+import { delay, documentClient, logger, metrics, once, tracer } from '@live-comments/shared';
 import { createConnectionsApi } from './adapters/connections-api';
 import { buildConnectionsTable } from './adapters/connections-table';
 import { buildFanOutQueue } from './adapters/fanout-queue';
@@ -14,7 +14,7 @@ import {
   type TablesConfig,
 } from './config';
 import type { AnswerFrameDeps } from './domain/answer-frame';
-import type { BroadcastDeps } from './domain/broadcast';
+import { type BroadcastDeps, DEFAULT_BROADCAST_POLICY } from './domain/broadcast';
 import type { OpenConnectionDeps } from './domain/open-connection';
 import type { ConnectionStore, FrameSender } from './domain/ports';
 import type { SweepDeps } from './domain/sweep-stale';
@@ -48,10 +48,18 @@ export interface BroadcasterDeps extends BroadcastDeps {
   idempotencyTable: string;
 }
 
-/** Concurrent PostToConnection calls per invocation; the agent keeps as many sockets alive. */
+/** Concurrent PostToConnection calls per page; the agent keeps as many sockets alive. */
 const BROADCAST_CONCURRENCY = 64;
 /** Subscribers per Query page, and so per invocation, of a topic's broadcast. */
 const BROADCAST_PAGE_SIZE = 1000;
+/**
+ * A broadcast's `@connections` call with no answer after this long is a
+ * failure to retry. Within the policy's 5 s margin before the Lambda
+ * timeout, so the last sends answer before the continuations are enqueued.
+ */
+const BROADCAST_SEND_TIMEOUT_MS = 3_000;
+/** A reply is one frame: retried here, 3 attempts in all with full-jitter backoff. */
+const REPLY_ATTEMPTS = 3;
 
 const connectionsTable = (config: TablesConfig) =>
   buildConnectionsTable({
@@ -65,10 +73,11 @@ const connectionsTable = (config: TablesConfig) =>
  * page would make a thousand subsegments; its log line and metrics say what
  * happened.
  */
-const frameSender = (endpoint: string, failure: string) =>
-  createFrameSender({
-    api: createConnectionsApi({ endpoint, maxSockets: BROADCAST_CONCURRENCY }),
-    onFailure: (connectionId, error) => logger.warn(failure, { connectionId, error: error as Error }),
+const connectionsApi = (endpoint: string, timeoutMs?: number) =>
+  createConnectionsApi({
+    endpoint,
+    maxSockets: BROADCAST_CONCURRENCY,
+    ...(timeoutMs ? { timeoutMs } : {}),
   });
 
 export const connectSideEffects = (): ConnectDeps => {
@@ -106,7 +115,12 @@ export const messageSideEffects = (): MessageDeps => {
     }),
     now: () => new Date(),
     onStoreError: (error) => logger.error('Subscription store failed', error as Error),
-    reply: frameSender(config.WEBSOCKET_API_ENDPOINT, 'Reply not delivered'),
+    reply: createFrameSender({
+      api: connectionsApi(config.WEBSOCKET_API_ENDPOINT),
+      maxAttempts: REPLY_ATTEMPTS,
+      onFailure: (connectionId, error) =>
+        logger.warn('Reply not delivered', { connectionId, error: error as Error }),
+    }),
   };
 };
 
@@ -119,18 +133,28 @@ export const broadcasterSideEffects = once((): BroadcasterDeps => {
       tableName: config.SUBSCRIPTIONS_TABLE,
     }),
     connections: connectionsTable(config),
-    sendFrame: frameSender(config.WEBSOCKET_API_ENDPOINT, 'Frame not delivered'),
+    // One attempt per call: the broadcast paces and retries (throttled or failed frames are counted per page).
+    sendFrame: createFrameSender({
+      api: connectionsApi(config.WEBSOCKET_API_ENDPOINT, BROADCAST_SEND_TIMEOUT_MS),
+      onFailure: (connectionId, error, outcome) => {
+        if (outcome === 'rejected')
+          logger.warn('Frame refused by @connections', { connectionId, error: error as Error });
+      },
+    }),
     continueLater: buildFanOutQueue({
       client: tracer.captureAWSv3Client(new SQSClient({})),
       queueUrl: config.FANOUT_QUEUE_URL,
     }),
     metrics,
     now: Date.now,
+    sleep: delay,
     onPruneFailure: (connectionId, error) =>
       logger.warn('Closed connection not pruned', { connectionId, error: error as Error }),
     log: (message, attributes) => logger.info(message, attributes),
+    warn: (message, attributes) => logger.warn(message, attributes),
     pageSize: BROADCAST_PAGE_SIZE,
     concurrency: BROADCAST_CONCURRENCY,
+    policy: DEFAULT_BROADCAST_POLICY,
     idempotencyTable: config.IDEMPOTENCY_TABLE,
   };
 });

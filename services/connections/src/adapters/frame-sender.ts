@@ -1,15 +1,19 @@
 import { delay } from '@live-comments/shared';
-import type { FrameSender } from '../domain/ports';
+import type { DeliveryOutcome, FrameSender } from '../domain/ports';
 import type { ConnectionsApi } from './connections-api';
 
 export interface FrameSenderOptions {
   api: ConnectionsApi;
-  /** Attempts for throttled or failed (5xx, network) sends; 410 and other 4xx are not retried. */
+  /**
+   * Attempts for throttled or failed (5xx, network, timeout) sends; 410 and
+   * other 4xx are not retried. Default 1: the broadcaster paces and retries
+   * itself; a reply (one frame) retries here.
+   */
   maxAttempts?: number;
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
-  /** Told about each send that failed for good, with why. */
-  onFailure?: (connectionId: string, error: unknown) => void;
+  /** Told about each send that was not delivered (its last attempt), with why. */
+  onFailure?: (connectionId: string, error: unknown, outcome: DeliveryOutcome) => void;
 }
 
 const THROTTLING = new Set([
@@ -26,23 +30,28 @@ const statusOf = (error: unknown): number | undefined => {
 
 const nameOf = (error: unknown): string | undefined => (error instanceof Error ? error.name : undefined);
 
-const isGone = (error: unknown) => nameOf(error) === 'GoneException' || statusOf(error) === 410;
-
-/** Throttling, server errors, and errors without a response (network, timeout) may pass on a retry. */
-const isRetryable = (error: unknown): boolean => {
+/**
+ * What a failed call means: 410 `gone`; 429 (or a throttling error name)
+ * `throttled`; a 5xx or no answer at all (network, timeout) `failed`, which a
+ * later try may pass; any other 4xx `rejected`.
+ */
+export const outcomeOf = (error: unknown): Exclude<DeliveryOutcome, 'delivered'> => {
   const status = statusOf(error);
-  if (THROTTLING.has(nameOf(error) ?? '') || status === 429) return true;
-  return status === undefined || status >= 500;
+  if (nameOf(error) === 'GoneException' || status === 410) return 'gone';
+  if (THROTTLING.has(nameOf(error) ?? '') || status === 429) return 'throttled';
+  if (status === undefined || status >= 500) return 'failed';
+  return 'rejected';
 };
 
 /**
- * Builds the `@connections` sender: one PostToConnection per frame, throttling
- * and 5xx retried with full-jitter exponential backoff, a closed connection
- * (410 GoneException) reported as `gone` so the caller can forget it.
+ * Builds the `@connections` sender: one PostToConnection per attempt, a
+ * closed connection (410 GoneException) reported as `gone` so the caller can
+ * forget it, and with `maxAttempts` above 1, throttling and 5xx retried with
+ * full-jitter exponential backoff.
  */
 export const createFrameSender = ({
   api,
-  maxAttempts = 3,
+  maxAttempts = 1,
   baseDelayMs = 50,
   sleep = delay,
   onFailure,
@@ -61,10 +70,11 @@ export const createFrameSender = ({
         await api.postToConnection(connectionId, data);
         return 'delivered';
       } catch (error) {
-        if (isGone(error)) return 'gone';
-        if (!isRetryable(error) || attempt >= maxAttempts) {
-          onFailure?.(connectionId, error);
-          return 'failed';
+        const outcome = outcomeOf(error);
+        if (outcome === 'gone') return 'gone';
+        if (outcome === 'rejected' || attempt >= maxAttempts) {
+          onFailure?.(connectionId, error, outcome);
+          return outcome;
         }
         await sleep(Math.random() * baseDelayMs * 2 ** attempt);
       }

@@ -29,8 +29,13 @@ export interface SubscriptionStore {
   subscribers(topic: string, options: { limit: number; cursor?: SubscriberCursor }): Promise<SubscriberPage>;
 }
 
-/** What became of one frame sent to one connection. */
-export type DeliveryOutcome = 'delivered' | 'gone' | 'failed';
+/**
+ * What became of one frame sent to one connection: `gone` the connection is
+ * closed (410); `throttled` the account's limit answered 429; `failed` a 5xx,
+ * a network error or a timeout (a later try may pass); `rejected` another 4xx
+ * (no try will pass).
+ */
+export type DeliveryOutcome = 'delivered' | 'gone' | 'throttled' | 'failed' | 'rejected';
 
 /** Sends one frame (JSON text) to one connection; never throws. */
 export type FrameSender = (connectionId: string, frame: string) => Promise<DeliveryOutcome>;
@@ -38,8 +43,12 @@ export type FrameSender = (connectionId: string, frame: string) => Promise<Deliv
 /** The user a handshake's token names (`sub`), or undefined when the token does not verify. */
 export type TokenVerifier = (token: string) => Promise<string | undefined>;
 
-/** Hands the next page of a broadcast to another invocation (the fan-out queue). */
-export type ContinuationQueue = (next: TopicBroadcast) => Promise<void>;
+/**
+ * Hands part of a broadcast to another invocation (the fan-out queue): the
+ * next page, or the frames this one could not send, after `delaySeconds`
+ * (0 to 900). The broadcast must fit one message (`continuationParts`).
+ */
+export type ContinuationQueue = (next: TopicBroadcast, options?: { delaySeconds?: number }) => Promise<void>;
 
 /** Where the broadcaster's figures go (Powertools metrics in production). */
 export type MetricsSink = Pick<Metrics, 'addMetric'>;

@@ -41,15 +41,22 @@ export interface SentFrame {
   request: SignedRequest;
 }
 
+/** Answers a call by whatever rule a test sets (a limit, an outage), or leaves it to the scripts. */
+export type Responder = (connectionId: string) => TransportResponse | Error | undefined;
+
 /**
  * The `@connections` endpoint in memory, behind the real connections API
  * client (signing, paths and error mapping run as in production): records
- * each request and answers as scripted per connection id ('*' for any), the
- * last scripted answer repeating; unscripted calls are answered 200.
+ * each request and answers as its responder says, else as scripted per
+ * connection id ('*' for any), the last scripted answer repeating;
+ * unscripted calls are answered 200.
  */
 export const fakeGateway = () => {
   const sent: SentFrame[] = [];
   const scripts = new Map<string, (TransportResponse | Error)[]>();
+  let responder: Responder | undefined;
+  /** Connection ids, each time a frame was accepted (answered 2xx). */
+  const delivered: string[] = [];
 
   const transport: Transport = async (request) => {
     const connectionId = decodeURIComponent(request.path.split('/@connections/')[1] ?? '');
@@ -59,23 +66,57 @@ export const fakeGateway = () => {
       request,
     });
     const script = scripts.get(connectionId) ?? scripts.get('*');
-    const answer = script && script.length > 1 ? script.shift() : script?.[0];
+    const answer =
+      responder?.(connectionId) ?? (script && script.length > 1 ? script.shift() : script?.[0]) ?? answers.ok;
     if (answer instanceof Error) throw answer;
-    return answer ?? answers.ok;
+    if (answer.status >= 200 && answer.status < 300) delivered.push(connectionId);
+    return answer;
   };
 
   return {
     transport,
     sent,
+    delivered,
     /** Scripts the answers to a connection's calls, in order; an Error is a call that got no answer. */
     answer(connectionId: string, ...script: (TransportResponse | Error)[]) {
       scripts.set(connectionId, script);
     },
+    /** Answers every call by a rule first (e.g. `accountLimit`); undefined leaves it to the scripts. */
+    respond(rule: Responder | undefined) {
+      responder = rule;
+    },
     reset() {
       sent.length = 0;
+      delivered.length = 0;
       scripts.clear();
+      responder = undefined;
     },
   };
+};
+
+/**
+ * API Gateway's account limit as a token bucket on `Date.now()` (fake
+ * timers move it): `perSecond` calls a second, up to `burst` at once;
+ * beyond it, 429 LimitExceededException. Counts what it refused.
+ */
+export const accountLimit = ({ perSecond, burst }: { perSecond: number; burst: number }) => {
+  let tokens = burst;
+  let at = Date.now();
+  const limit = {
+    refused: 0,
+    responder: ((): TransportResponse | undefined => {
+      const now = Date.now();
+      tokens = Math.min(burst, tokens + ((now - at) * perSecond) / 1000);
+      at = now;
+      if (tokens >= 1) {
+        tokens -= 1;
+        return undefined;
+      }
+      limit.refused++;
+      return answers.throttled;
+    }) satisfies Responder,
+  };
+  return limit;
 };
 
 /**
