@@ -7,7 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { HttpEvent, HttpResult } from './http';
 import type { WebSocketEvent } from './websocket';
 
@@ -195,3 +205,52 @@ export const lambdaContext = (functionName = 'live-comments-test', remainingMs =
   fail: () => undefined,
   succeed: () => undefined,
 });
+
+type AttributeMap = Parameters<typeof unmarshall>[0];
+
+/**
+ * The Powertools idempotency table, kept in memory behind a mocked
+ * DynamoDBClient (the client Powertools writes with), with the real
+ * condition: a key that exists is refused while its record has not expired,
+ * unless it is a stale INPROGRESS record. Returns the records by key and the
+ * stub (restore it after the test when this made it).
+ */
+export const memoryIdempotencyTable = (
+  dynamo: AwsClientStub<DynamoDBClient> = mockClient(DynamoDBClient),
+) => {
+  const items = new Map<string, Record<string, unknown>>();
+  const keyOf = (key: AttributeMap) => String(unmarshall(key).id);
+  dynamo.on(PutItemCommand).callsFake((input: { Item: AttributeMap }) => {
+    const item = unmarshall(input.Item);
+    const existing = items.get(String(item.id));
+    const live = existing && Number(existing.expiration) > Date.now() / 1000;
+    const staleInProgress =
+      existing?.status === 'INPROGRESS' && Number(existing.in_progress_expiration ?? 0) < Date.now();
+    if (live && !staleInProgress) {
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: marshall(existing),
+      });
+    }
+    items.set(String(item.id), item);
+    return {};
+  });
+  dynamo
+    .on(UpdateItemCommand)
+    .callsFake((input: { Key: AttributeMap; ExpressionAttributeValues?: AttributeMap }) => {
+      const id = keyOf(input.Key);
+      const values = unmarshall(input.ExpressionAttributeValues ?? {});
+      items.set(id, { ...items.get(id), id, status: values[':status'], expiration: values[':expiry'] });
+      return {};
+    });
+  dynamo.on(DeleteItemCommand).callsFake((input: { Key: AttributeMap }) => {
+    items.delete(keyOf(input.Key));
+    return {};
+  });
+  dynamo.on(GetItemCommand).callsFake((input: { Key: AttributeMap }) => {
+    const item = items.get(keyOf(input.Key));
+    return item ? { Item: marshall(item) } : {};
+  });
+  return { items, dynamo };
+};

@@ -7,7 +7,6 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
-  type BatchOptions,
   batchWriteAll,
   cancellationCodes,
   isConditionalCheckFailed,

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type BatchOptions, isConditionalCheckFailed, retryOnConflict } from '@live-comments/shared';
+import { isConditionalCheckFailed, retryOnConflict } from '@live-comments/shared';
 import type { KnownPosts } from '../domain/ports';
 
 export interface KnownPostsTableOptions {

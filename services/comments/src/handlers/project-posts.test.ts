@@ -1,55 +1,10 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { CommentCreatedV1, PostCreatedV1, PostDeletedV1, PostUpdatedV1 } from '@live-comments/events';
 import { eventBridgeMessage } from '@live-comments/events/testing';
-import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
+import { lambdaContext, memoryIdempotencyTable, sqsEvent } from '@live-comments/shared/testing';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeSideEffects, fakeSideEffects } from '../testing/fakes';
 import { buildProjectPostsHandler } from './project-posts';
-
-/** The Powertools idempotency table (`<stage>-comments-idempotency`), kept in memory behind the SDK mock. */
-const idempotencyTable = () => {
-  const items = new Map<string, Record<string, unknown>>();
-  const dynamo = mockClient(DynamoDBClient);
-  const keyOf = (key: unknown) => String(unmarshall(key as Parameters<typeof unmarshall>[0]).id);
-  dynamo.on(PutItemCommand).callsFake((input) => {
-    const item = unmarshall(input.Item);
-    const existing = items.get(String(item.id));
-    if (existing && existing.status !== 'INPROGRESS' && Number(existing.expiration) > Date.now() / 1000) {
-      throw new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: marshall(existing),
-      });
-    }
-    items.set(String(item.id), item);
-    return {};
-  });
-  dynamo.on(UpdateItemCommand).callsFake((input) => {
-    const id = keyOf(input.Key);
-    const values = unmarshall(input.ExpressionAttributeValues ?? {});
-    items.set(id, { ...items.get(id), status: values[':status'], expiration: values[':expiry'] });
-    return {};
-  });
-  dynamo.on(DeleteItemCommand).callsFake((input) => {
-    items.delete(keyOf(input.Key));
-    return {};
-  });
-  dynamo.on(GetItemCommand).callsFake((input) => {
-    const item = items.get(keyOf(input.Key));
-    return item ? { Item: marshall(item) } : {};
-  });
-  return { items, dynamo };
-};
 
 const post = {
   id: 'p1',
@@ -62,11 +17,11 @@ const post = {
 
 describe('projectPosts', () => {
   let world: FakeSideEffects;
-  let store: ReturnType<typeof idempotencyTable>;
+  let store: ReturnType<typeof memoryIdempotencyTable>;
 
   beforeEach(() => {
     world = fakeSideEffects();
-    store = idempotencyTable();
+    store = memoryIdempotencyTable();
   });
 
   afterEach(() => {

@@ -1,9 +1,3 @@
-/**
- * In-memory fakes of the comments service's ports (tests only, never bundled).
- * Lambda events come from @live-comments/shared/testing, event messages from
- * @live-comments/events/testing.
- */
-import { randomUUID } from 'node:crypto';
 import { type DetailOf, detailOf } from '@live-comments/events';
 import { type CommentRow, toDeletion } from '../domain/comment';
 import { createComment, type NewComment } from '../domain/create-comment';

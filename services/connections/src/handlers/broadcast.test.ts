@@ -5,7 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { CommentCreatedV1, CommentDeletedV1, type DataOf } from '@live-comments/events';
 import { eventBridgeMessage } from '@live-comments/events/testing';
 import { delay } from '@live-comments/shared';
-import { lambdaContext, sqsEvent } from '@live-comments/shared/testing';
+import { lambdaContext, memoryIdempotencyTable, sqsEvent } from '@live-comments/shared/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConnectionsApi } from '../adapters/connections-api';
@@ -13,14 +13,7 @@ import { buildFanOutQueue } from '../adapters/fanout-queue';
 import { createFrameSender } from '../adapters/frame-sender';
 import { DEFAULT_BROADCAST_POLICY } from '../domain/broadcast';
 import type { BroadcasterDeps } from '../side-effects';
-import {
-  accountLimit,
-  answers,
-  fakeGateway,
-  fakeIdempotencyTable,
-  mockedTables,
-  scriptOpenConnection,
-} from '../testing/fakes';
+import { accountLimit, answers, fakeGateway, mockedTables, scriptOpenConnection } from '../testing/fakes';
 import { buildBroadcastHandler } from './broadcast';
 import { buildBroadcastPageHandler } from './broadcast-page';
 
@@ -103,7 +96,7 @@ const setup = (
 };
 
 beforeEach(() => {
-  fakeIdempotencyTable(idempotencyStore);
+  memoryIdempotencyTable(idempotencyStore);
   documents.on(QueryCommand).resolves({ Items: [] });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
 });
@@ -290,7 +283,7 @@ describe('broadcast', () => {
 
   it('reads the first pages while the event id is being recorded, and sends only once it is', async () => {
     subscribersOf(`post:${postId}`, [['a']]);
-    const records = fakeIdempotencyTable(idempotencyStore);
+    const records = memoryIdempotencyTable(idempotencyStore).items;
     let recorded: () => void = () => {};
     const recording = new Promise<void>((resolve) => {
       recorded = resolve;

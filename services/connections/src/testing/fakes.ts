@@ -1,11 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -13,8 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { SignedRequest, Transport, TransportResponse } from '../adapters/connections-api';
 import { buildConnectionsTable, type Tables } from '../adapters/connections-table';
 import { buildSubscriptionsTable } from '../adapters/subscriptions-table';
@@ -150,48 +142,4 @@ export const scriptOpenConnection = (
   documents.on(DeleteCommand, { Key: { connectionId } }).resolves({ Attributes: { connectionId } });
   documents.on(BatchWriteCommand).resolves({});
   documents.on(UpdateCommand).resolves({});
-};
-
-/**
- * The Powertools idempotency table, kept in memory behind a mocked
- * DynamoDBClient (the one Powertools writes with): a recorded key refuses a
- * second PutItem. Returns the records, by key.
- */
-export const fakeIdempotencyTable = (idempotencyStore: AwsClientStub<DynamoDBClient>) => {
-  const records = new Map<string, Record<string, unknown>>();
-  idempotencyStore.on(PutItemCommand).callsFake(async (input: { Item: Parameters<typeof unmarshall>[0] }) => {
-    const item = unmarshall(input.Item);
-    const existing = records.get(String(item.id));
-    // Like the real condition: a key that exists and has not expired (done or in progress) is refused.
-    if (existing) {
-      throw new ConditionalCheckFailedException({
-        message: 'exists',
-        $metadata: {},
-        Item: marshall(existing),
-      });
-    }
-    records.set(String(item.id), item);
-    return {};
-  });
-  idempotencyStore
-    .on(UpdateItemCommand)
-    .callsFake(
-      async (input: {
-        Key: Parameters<typeof unmarshall>[0];
-        ExpressionAttributeValues: Parameters<typeof unmarshall>[0];
-      }) => {
-        const id = String(unmarshall(input.Key).id);
-        const values = unmarshall(input.ExpressionAttributeValues);
-        records.set(id, { ...records.get(id), id, status: values[':status'], expiration: values[':expiry'] });
-        return {};
-      },
-    );
-  idempotencyStore
-    .on(DeleteItemCommand)
-    .callsFake(async (input: { Key: Parameters<typeof unmarshall>[0] }) => {
-      records.delete(String(unmarshall(input.Key).id));
-      return {};
-    });
-  idempotencyStore.on(GetItemCommand).resolves({});
-  return records;
 };
