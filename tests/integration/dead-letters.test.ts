@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateEventBusCommand,
-  EventBridgeClient,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -13,43 +12,31 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   findDeadLetterQueues,
   peekDeadLetters,
   pickDeadLetterQueue,
   redriveDeadLetters,
 } from '../../scripts/dead-letters/dead-letters';
-import { eventually, useLocalCloud } from './support/cloud';
+import { edgeClients, eventually, useLocalCloud } from './support/cloud';
 
 const cloud = useLocalCloud();
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 const ROOT = join(import.meta.dirname, '..', '..');
 
-let sqs: SQSClient;
-let events: EventBridgeClient;
-
-beforeAll(() => {
-  const config = { endpoint: cloud().urls.edge, region: 'us-east-1', credentials };
-  sqs = new SQSClient(config);
-  events = new EventBridgeClient(config);
-});
-
-afterAll(() => {
-  sqs?.destroy();
-  events?.destroy();
-});
+const edge = edgeClients(cloud);
 
 const createQueue = async (name: string, attributes: Record<string, string> = {}) => {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const { QueueUrl } = await edge.sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+  );
   return QueueUrl as string;
 };
 
 const waiting = async (queueUrl: string) => {
-  const { Attributes } = await sqs.send(
+  const { Attributes } = await edge.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages);
@@ -61,7 +48,7 @@ describe('dead letters: inspect and redrive (npm run dlq)', () => {
     const workUrl = await createQueue('it-dlq-work', {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn('it-dlq-dead'), maxReceiveCount: 1 }),
     });
-    await sqs.send(
+    await edge.sqs.send(
       new SendMessageCommand({
         QueueUrl: workUrl,
         MessageBody: '{"poison":true}',
@@ -70,24 +57,24 @@ describe('dead letters: inspect and redrive (npm run dlq)', () => {
     );
     // A consumer that keeps failing: received, never deleted, until SQS moves it to the DLQ.
     await eventually(async () => {
-      await sqs.send(new ReceiveMessageCommand({ QueueUrl: workUrl, VisibilityTimeout: 0 }));
+      await edge.sqs.send(new ReceiveMessageCommand({ QueueUrl: workUrl, VisibilityTimeout: 0 }));
       return (await waiting(deadUrl)) === 1 || undefined;
     }, 10_000);
 
-    const queues = await findDeadLetterQueues({ sqs, events }, { prefix: 'it-dlq' });
+    const queues = await findDeadLetterQueues(edge, { prefix: 'it-dlq' });
     const dlq = pickDeadLetterQueue(queues, 'it-dlq-dead');
     expect(dlq).toMatchObject({
       waiting: 1,
       sources: [{ kind: 'queue', queueArn: arn('it-dlq-work'), maxReceiveCount: 1 }],
     });
 
-    const peeked = await peekDeadLetters(sqs, dlq.url);
+    const peeked = await peekDeadLetters(edge.sqs, dlq.url);
     expect(peeked.map((letter) => letter.body)).toEqual(['{"poison":true}']);
     expect(await waiting(deadUrl)).toBe(1); // still there
 
-    expect(await redriveDeadLetters(sqs, { from: dlq })).toMatchObject({ moved: 1, failed: 0 });
+    expect(await redriveDeadLetters(edge.sqs, { from: dlq })).toMatchObject({ moved: 1, failed: 0 });
     expect(await waiting(deadUrl)).toBe(0);
-    const { Messages = [] } = await sqs.send(
+    const { Messages = [] } = await edge.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: workUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
     );
     expect(Messages.map((message) => [message.Body, message.MessageAttributes])).toEqual([
@@ -97,15 +84,15 @@ describe('dead letters: inspect and redrive (npm run dlq)', () => {
 
   it('replays an event the bus could not deliver to the rule target’s queue, as the bus would have', async () => {
     const deadUrl = await createQueue('it-dlq-rule-dead');
-    await events.send(new CreateEventBusCommand({ Name: 'it-dlq-bus' }));
-    await events.send(
+    await edge.events.send(new CreateEventBusCommand({ Name: 'it-dlq-bus' }));
+    await edge.events.send(
       new PutRuleCommand({
         Name: 'it-dlq-rule',
         EventBusName: 'it-dlq-bus',
         EventPattern: JSON.stringify({ source: ['it.dlq'] }),
       }),
     );
-    await events.send(
+    await edge.events.send(
       new PutTargetsCommand({
         Rule: 'it-dlq-rule',
         EventBusName: 'it-dlq-bus',
@@ -115,7 +102,7 @@ describe('dead letters: inspect and redrive (npm run dlq)', () => {
       }),
     );
     // The target queue does not exist yet: EventBridge gives up at once (NO_RESOURCE) and uses the DLQ.
-    await events.send(
+    await edge.events.send(
       new PutEventsCommand({
         Entries: [{ EventBusName: 'it-dlq-bus', Source: 'it.dlq', DetailType: 'Tested', Detail: '{"n":1}' }],
       }),
@@ -124,7 +111,7 @@ describe('dead letters: inspect and redrive (npm run dlq)', () => {
     const targetUrl = await createQueue('it-dlq-target');
 
     const dlq = pickDeadLetterQueue(
-      await findDeadLetterQueues({ sqs, events }, { prefix: 'it-dlq' }),
+      await findDeadLetterQueues(edge, { prefix: 'it-dlq' }),
       'it-dlq-rule-dead',
     );
     expect(dlq.sources).toEqual([
@@ -135,11 +122,11 @@ describe('dead letters: inspect and redrive (npm run dlq)', () => {
         busName: 'it-dlq-bus',
       },
     ]);
-    const [letter] = await peekDeadLetters(sqs, dlq.url);
+    const [letter] = await peekDeadLetters(edge.sqs, dlq.url);
     expect(letter).toMatchObject({ error: { code: 'NO_RESOURCE' }, event: { type: 'Tested' } });
 
-    expect(await redriveDeadLetters(sqs, { from: dlq })).toMatchObject({ moved: 1, failed: 0 });
-    const { Messages = [] } = await sqs.send(
+    expect(await redriveDeadLetters(edge.sqs, { from: dlq })).toMatchObject({ moved: 1, failed: 0 });
+    const { Messages = [] } = await edge.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: targetUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
     );
     expect(Messages).toHaveLength(1);

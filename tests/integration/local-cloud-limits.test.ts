@@ -11,22 +11,16 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import {
   CreateEventBusCommand,
-  EventBridgeClient,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
   type Target,
 } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { httpEvent } from '@live-comments/shared/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createConnectionsApi } from '../../services/connections/src/adapters/connections-api';
-import { api, eventually, useLocalCloud } from './support/cloud';
+import { api, edgeClients, eventually, useLocalCloud } from './support/cloud';
 import { TestSocket } from './support/ws-client';
 
 const ACCOUNT_RPS = 20;
@@ -49,19 +43,7 @@ const { request, token } = api(cloud);
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
-let sqs: SQSClient;
-let events: EventBridgeClient;
-
-beforeAll(() => {
-  const config = { endpoint: cloud().urls.edge, region: 'us-east-1', credentials };
-  sqs = new SQSClient(config);
-  events = new EventBridgeClient(config);
-});
-
-afterAll(() => {
-  sqs?.destroy();
-  events?.destroy();
-});
+const edge = edgeClients(cloud);
 
 /** Waits until the account's bucket (and the new-connections one) is full again. */
 const refill = () => new Promise((resolve) => setTimeout(resolve, 1100));
@@ -70,13 +52,13 @@ const BUS = 'it-limits-bus';
 
 /** A rule on the test bus for events of `source`, with one target; answers a function that puts one such event. */
 const ruleWithTarget = async (rule: string, source: string, target: Target) => {
-  await events.send(new CreateEventBusCommand({ Name: BUS })).catch(() => {}); // once per suite
-  await events.send(
+  await edge.events.send(new CreateEventBusCommand({ Name: BUS })).catch(() => {}); // once per suite
+  await edge.events.send(
     new PutRuleCommand({ Name: rule, EventBusName: BUS, EventPattern: JSON.stringify({ source: [source] }) }),
   );
-  await events.send(new PutTargetsCommand({ Rule: rule, EventBusName: BUS, Targets: [target] }));
+  await edge.events.send(new PutTargetsCommand({ Rule: rule, EventBusName: BUS, Targets: [target] }));
   return async (detailType: string) => {
-    const { Entries = [] } = await events.send(
+    const { Entries = [] } = await edge.events.send(
       new PutEventsCommand({
         Entries: [{ EventBusName: BUS, Source: source, DetailType: detailType, Detail: '{}' }],
       }),
@@ -219,8 +201,10 @@ describe('fault injection', () => {
   });
 
   it('sends the events of a refusing rule target to its DLQ after its retries', async () => {
-    const { QueueUrl: targetUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'it-limits-target' }));
-    const { QueueUrl: dlqUrl } = await sqs.send(
+    const { QueueUrl: targetUrl } = await edge.sqs.send(
+      new CreateQueueCommand({ QueueName: 'it-limits-target' }),
+    );
+    const { QueueUrl: dlqUrl } = await edge.sqs.send(
       new CreateQueueCommand({ QueueName: 'it-limits-target-dlq' }),
     );
     const put = await ruleWithTarget('it-limits-refusing', 'it.limits.refuse', {
@@ -231,7 +215,7 @@ describe('fault injection', () => {
     });
     const eventId = await put('Refused');
     const { Messages = [] } = await eventually(async () => {
-      const received = await sqs.send(
+      const received = await edge.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
       );
       return received.Messages?.length ? received : undefined;
@@ -239,7 +223,7 @@ describe('fault injection', () => {
     expect(JSON.parse(Messages[0]?.Body ?? '{}')).toMatchObject({ id: eventId, 'detail-type': 'Refused' });
     expect(Messages[0]?.MessageAttributes?.ERROR_CODE?.StringValue).toBe('INTERNAL_ERROR');
     expect(Messages[0]?.MessageAttributes?.RETRY_ATTEMPTS?.StringValue).toBe('1');
-    const { Attributes } = await sqs.send(
+    const { Attributes } = await edge.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: targetUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
     );
     expect(Attributes?.ApproximateNumberOfMessages).toBe('0');

@@ -1,4 +1,6 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   type LocalCloud,
@@ -159,4 +161,36 @@ export const subscribersOf = async (edgeUrl: string, topic: string): Promise<str
   } finally {
     dynamodb.destroy();
   }
+};
+
+/**
+ * SQS and EventBridge clients on a suite's local edge, made before its tests
+ * and destroyed after them, with the dummy credentials any AWS SDK needs.
+ */
+export const edgeClients = (cloud: () => LocalCloud) => {
+  let clients: { sqs: SQSClient; events: EventBridgeClient } | undefined;
+  beforeAll(() => {
+    const config = {
+      endpoint: cloud().urls.edge,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    clients = { sqs: new SQSClient(config), events: new EventBridgeClient(config) };
+  });
+  afterAll(() => {
+    clients?.sqs.destroy();
+    clients?.events.destroy();
+  });
+  const ready = () => {
+    if (!clients) throw new Error('edgeClients: used before the suite started');
+    return clients;
+  };
+  return {
+    get sqs() {
+      return ready().sqs;
+    },
+    get events() {
+      return ready().events;
+    },
+  };
 };

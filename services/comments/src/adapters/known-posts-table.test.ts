@@ -6,6 +6,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { knownPost } from '../testing/fakes';
 import { buildKnownPostsTable } from './known-posts-table';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -83,12 +84,7 @@ describe('buildKnownPostsTable', () => {
   });
 
   describe('recordPost', () => {
-    const post = {
-      id: 'p1',
-      authorId: 'bob',
-      createdAt: '2026-03-01T00:00:00.000Z',
-      updatedAt: '2026-03-01T01:00:00.000Z',
-    };
+    const post = knownPost('p1', '2026-03-01T00:00:00.000Z', '2026-03-01T01:00:00.000Z');
 
     it('upserts the post unless it is deleted or the stored version is newer', async () => {
       dynamo.on(UpdateCommand).resolves({});
@@ -124,12 +120,7 @@ describe('buildKnownPostsTable', () => {
   });
 
   describe('recordPostIfUnknown', () => {
-    const post = {
-      id: 'p1',
-      authorId: 'bob',
-      createdAt: '2026-03-01T00:00:00.000Z',
-      updatedAt: '2026-03-01T00:00:00.000Z',
-    };
+    const post = knownPost('p1');
 
     it('puts the post only where no row exists, so the events’ writes (a deletion above all) win', async () => {
       dynamo.on(PutCommand).resolves({});

@@ -1,6 +1,6 @@
 import { NotFoundError, ServiceUnavailableError } from '@live-comments/shared';
 import { describe, expect, it } from 'vitest';
-import { fakeSideEffects } from '../testing/fakes';
+import { fakeSideEffects, knownPost } from '../testing/fakes';
 import { createComment } from './create-comment';
 
 const input = (postId: string, body = 'Nice post') => ({
@@ -152,12 +152,7 @@ describe('createComment', () => {
   });
 
   describe('a post not yet in the known-posts table (its PostCreated still on the way)', () => {
-    const fresh = {
-      id: 'p9',
-      authorId: 'bob',
-      createdAt: '2026-03-01T11:59:59.000Z',
-      updatedAt: '2026-03-01T11:59:59.000Z',
-    };
+    const fresh = knownPost('p9', '2026-03-01T11:59:59.000Z');
 
     it('asks the posts service, records the post it has, and accepts the comment', async () => {
       const world = fakeSideEffects();

@@ -46,6 +46,14 @@ export const fakeKnownPosts = () => {
  * given, `not-found` for the rest; `unavailable(reason)` makes it answer that
  * until `available()`. `asked` lists the post ids it was asked for.
  */
+/** A post as the comments service knows it: by bob, created and last updated at `at`. */
+export const knownPost = (id: string, at = '2026-03-01T00:00:00.000Z', updatedAt = at): KnownPost => ({
+  id,
+  authorId: 'bob',
+  createdAt: at,
+  updatedAt,
+});
+
 export const fakePostsReader = () => {
   const posts = new Map<string, KnownPost>();
   const asked: { postId: string; correlationId: string }[] = [];
