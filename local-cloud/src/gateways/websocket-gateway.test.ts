@@ -71,6 +71,10 @@ const events = (invoker: FakeInvoker, functionKey: string) =>
     .filter((call) => call.functionKey === functionKey)
     .map((call) => call.event as WebSocketEvent);
 
+/** A `@connections` POST without the SDK (so no retries): what the gateway itself answers. */
+const sendWithoutSdk = (endpoint: string, connectionId: string, body: string) =>
+  fetch(`${endpoint}/@connections/${encodeURIComponent(connectionId)}`, { method: 'POST', body });
+
 describe('startWebSocketGateway', () => {
   let gateway: WebSocketGateway | undefined;
   const clients: WebSocket[] = [];
@@ -418,13 +422,7 @@ describe('startWebSocketGateway', () => {
       const error = await post().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(LimitExceededException);
       expect(error).toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
-      const raw = await fetch(
-        `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
-        {
-          method: 'POST',
-          body: 'y',
-        },
-      );
+      const raw = await sendWithoutSdk(gateway.managementEndpoint, connectionId, 'y');
       expect(raw.status).toBe(429);
       expect(raw.headers.get('x-amzn-errortype')).toBe('LimitExceededException');
       expect(await raw.json()).toEqual({ message: 'Rate exceeded' });
@@ -452,13 +450,7 @@ describe('startWebSocketGateway', () => {
         sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       // The SDK retries a 500 on its own (three attempts): every other call fails, so a retry passes.
       await post('a');
-      const direct = await fetch(
-        `${gateway.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
-        {
-          method: 'POST',
-          body: 'b',
-        },
-      );
+      const direct = await sendWithoutSdk(gateway.managementEndpoint, connectionId, 'b');
       expect(direct.status).toBe(500);
       expect(direct.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
       await waitFor(() => client.frames.length >= 1 || undefined);

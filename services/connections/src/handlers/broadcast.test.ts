@@ -363,14 +363,23 @@ const deliveriesOf = () => {
 
 const START = Date.parse('2026-11-01T09:31:00.250Z');
 
+/** `count` subscribers of the post behind an account limit, on fake timers, and the handlers (page size `pageSize`). */
+const throttledPost = (count: number, rate: { perSecond: number; burst: number }, pageSize: number) => {
+  vi.useFakeTimers({ now: START });
+  const subscribers = connectionIds(count);
+  subscribersOf(`post:${postId}`, [subscribers]);
+  const limit = accountLimit(rate);
+  gateway.respond(limit.responder);
+  return { subscribers, limit, ...setup(pageSize, { clock: 'timers', concurrency: 64 }) };
+};
+
 describe('broadcast under throttling and faults', () => {
   it('slows down to the account limit when throttled, and every subscriber gets the frame once', async () => {
-    vi.useFakeTimers({ now: START });
-    const subscribers = connectionIds(3000);
-    subscribersOf(`post:${postId}`, [subscribers]);
-    const limit = accountLimit({ perSecond: 1000, burst: 100 });
-    gateway.respond(limit.responder);
-    const { broadcast, addMetric, log } = setup(3000, { clock: 'timers', concurrency: 64 });
+    const { subscribers, limit, broadcast, addMetric, log } = throttledPost(
+      3000,
+      { perSecond: 1000, burst: 100 },
+      3000,
+    );
 
     const result = await run(
       broadcast(sqsEvent([{ messageId: 'm1', body: commentCreated() }]), lambdaContext('broadcast', 30_000)),
@@ -526,12 +535,11 @@ describe('broadcast under throttling and faults', () => {
   });
 
   it('hands what it could not send within its budget to continuations of exactly those connections', async () => {
-    vi.useFakeTimers({ now: START });
-    const subscribers = connectionIds(1000);
-    subscribersOf(`post:${postId}`, [subscribers]);
-    const limit = accountLimit({ perSecond: 200, burst: 10 });
-    gateway.respond(limit.responder);
-    const { broadcast, broadcastPage, addMetric } = setup(1000, { clock: 'timers', concurrency: 64 });
+    const { subscribers, broadcast, broadcastPage, addMetric } = throttledPost(
+      1000,
+      { perSecond: 200, burst: 10 },
+      1000,
+    );
 
     // 2 s of sending: the budget is what remains less the 5 s margin.
     await run(
