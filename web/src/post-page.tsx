@@ -44,30 +44,23 @@ const useIsFavorite = (postId: string, user: string | undefined) => {
   return [favorite, setFavorite] as const;
 };
 
-function FavoriteButton({
-  post,
-  user,
-  refresh,
-}: {
-  post: Post;
-  user: string | undefined;
-  refresh: () => Promise<void>;
-}) {
+function FavoriteButton({ post, user }: { post: Post; user: string | undefined }) {
   const { api } = useLiveComments();
   const { attempt } = useErrors();
   const [favorite, setFavorite] = useIsFavorite(post.id, user);
+  const [count, setCount] = useState(post.favoriteCount);
   const [busy, setBusy] = useState(false);
   const toggle = async () => {
     setBusy(true);
     const next = !favorite;
-    const done = await attempt(async () => {
+    // The count as the posts service keeps it, not a local guess; shown with the new state at once.
+    const fresh = await attempt(async () => {
       await (next ? api.favorite(post.id) : api.unfavorite(post.id));
-      return true;
+      return api.getPost(post.id);
     });
-    if (done) {
+    if (fresh) {
       setFavorite(next);
-      // The count as the posts service keeps it, not a local guess.
-      await refresh();
+      setCount(fresh.favoriteCount);
     }
     setBusy(false);
   };
@@ -81,8 +74,7 @@ function FavoriteButton({
       title={user ? undefined : 'Sign in to favorite'}
       onClick={() => void toggle()}
     >
-      <span>{favorite ? '★ Favorited' : '☆ Favorite'}</span>{' '}
-      <span data-testid="favorite-count">{post.favoriteCount}</span>
+      <span>{favorite ? '★ Favorited' : '☆ Favorite'}</span> <span data-testid="favorite-count">{count}</span>
     </button>
   );
 }
@@ -181,7 +173,7 @@ export function PostPage({ postId }: { postId: string }) {
           {post.body}
         </p>
         <p className="actions">
-          <FavoriteButton post={post} user={user} refresh={state.refresh} />
+          <FavoriteButton post={post} user={user} />
           {post.authorId === user && (
             <button
               type="button"
