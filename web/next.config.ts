@@ -22,6 +22,9 @@ const config: NextConfig = {
   // `npm run typecheck` checks web/ with tsc; the build does not do it a second time.
   typescript: { ignoreBuildErrors: true },
   images: { unoptimized: true },
+  // next dev would otherwise write web/AGENTS.md (instructions for coding agents) into the tree.
+  agentRules: false,
+  experimental: { agentUpgrade: false },
 };
 
 export default config;

@@ -18,8 +18,8 @@ const ROOT = resolve(WEB_DIR, '..');
 
 /** Folders and files whose content makes the build, relative to the repository root. */
 const INPUTS = ['web', 'react', 'client', 'events/src', 'package-lock.json', 'tsconfig.json'];
-/** Never inputs: outputs, dependencies, what Next.js writes itself, this server, tests. */
-const SKIPPED_DIRS = new Set(['node_modules', '.next', 'out', 'server']);
+/** Never inputs: outputs, dependencies, what Next.js writes itself (.next, cache, next-env.d.ts), this server, tests. */
+const SKIPPED_DIRS = new Set(['node_modules', '.next', 'out', 'cache', 'server']);
 const isSkippedFile = (name: string) => name === 'next-env.d.ts' || /\.test\.tsx?$/.test(name);
 
 const filesOf = async (path: string): Promise<string[]> => {
