@@ -8,7 +8,7 @@ import { useFeed } from './feed';
 import { usePost } from './post';
 import { usePostComments } from './post-comments';
 import { LiveCommentsProvider } from './provider';
-import { comment, createdFrame, fakeServer, post } from './testing';
+import { acknowledge, comment, createdFrame, fakeServer, post, subscribedTopics } from './testing';
 
 afterEach(cleanup);
 
@@ -57,14 +57,15 @@ const Show = ({ postId, handles }: { postId: string; handles: { refresh?: () => 
 };
 
 /** The app under test in strict mode (effects run twice, as in development). */
+const app = (server: ReturnType<typeof fakeServer>, children: React.ReactNode) => (
+  <StrictMode>
+    <LiveCommentsProvider apiUrl="http://api.test" websocketUrl="ws://ws.test" options={server.options}>
+      {children}
+    </LiveCommentsProvider>
+  </StrictMode>
+);
 const mount = (server: ReturnType<typeof fakeServer>, children: React.ReactNode) =>
-  render(
-    <StrictMode>
-      <LiveCommentsProvider apiUrl="http://api.test" websocketUrl="ws://ws.test" options={server.options}>
-        {children}
-      </LiveCommentsProvider>
-    </StrictMode>,
-  );
+  render(app(server, children));
 
 const shown = (testId = 'comments') => [...screen.getByTestId(testId).children].map((li) => li.textContent);
 
@@ -77,7 +78,7 @@ describe('usePostComments', () => {
     // Strict mode made (and closed) a client that never connected: one socket.
     expect(server.sockets).toHaveLength(1);
     act(() => server.socket().open());
-    act(() => server.socket().ackSubscribes());
+    act(() => acknowledge(server.socket()));
     act(() => {
       server.socket().frame(createdFrame(comment(3)));
       server.socket().frame(createdFrame(comment(3))); // SQS delivers at least once
@@ -98,12 +99,12 @@ describe('usePostComments', () => {
     );
     await waitFor(() => expect(server.sockets).toHaveLength(1));
     act(() => server.socket().open());
-    act(() => server.socket().ackSubscribes());
+    act(() => acknowledge(server.socket()));
     act(() => server.socket().frame(createdFrame(comment(2))));
     await waitFor(() => expect(shown('a')).toEqual(['1:comment 1', '2:comment 2']));
     expect(shown('b')).toEqual(['1:comment 1', '2:comment 2']);
     // Two components, each effect run twice by strict mode: one subscribe frame for the topic.
-    expect(server.socket().subscribes()).toEqual(['post:p1']);
+    expect(subscribedTopics(server.socket())).toEqual(['post:p1']);
   });
 
   it('takes a deleted comment away for good, and shows what came while reconnecting once', async () => {
@@ -112,7 +113,7 @@ describe('usePostComments', () => {
     mount(server, <Comments postId="p1" />);
     await waitFor(() => expect(shown()).toHaveLength(2));
     act(() => server.socket().open());
-    act(() => server.socket().ackSubscribes());
+    act(() => acknowledge(server.socket()));
     act(() =>
       server.socket().frame({
         type: 'comment.deleted',
@@ -128,7 +129,7 @@ describe('usePostComments', () => {
     server.stored.set('p1', [comment(1), comment(2), comment(3), comment(4)]);
     await waitFor(() => expect(server.sockets).toHaveLength(2));
     act(() => server.socket().open());
-    act(() => server.socket().ackSubscribes());
+    act(() => acknowledge(server.socket()));
     await waitFor(() => expect(shown()).toEqual(['2:comment 2', '3:comment 3', '4:comment 4']));
     expect(
       server.reads.filter((read) => read.startsWith('/api/v1/posts/p1/comments?')).length,
@@ -144,7 +145,7 @@ describe('usePostComments', () => {
     await waitFor(() => expect(shown()).toEqual(['1:comment 1']));
     act(() => page.add?.(comment(2)));
     act(() => server.socket().open());
-    act(() => server.socket().ackSubscribes());
+    act(() => acknowledge(server.socket()));
     act(() => server.socket().frame(createdFrame(comment(2))));
     expect(shown()).toEqual(['1:comment 1', '2:comment 2']);
     act(() => page.switchTo?.('p2'));
@@ -177,21 +178,15 @@ describe('useFeed', () => {
     const view = mount(server, <Toasts label="first" seen={seen} />);
     await waitFor(() => expect(server.sockets).toHaveLength(1));
     act(() => server.socket().open());
-    act(() => server.socket().ackSubscribes());
+    act(() => acknowledge(server.socket()));
     act(() => server.socket().frame(createdFrame(comment(1, 'p9'), 'feed')));
-    view.rerender(
-      <StrictMode>
-        <LiveCommentsProvider apiUrl="http://api.test" websocketUrl="ws://ws.test" options={server.options}>
-          <Toasts label="second" seen={seen} />
-        </LiveCommentsProvider>
-      </StrictMode>,
-    );
+    view.rerender(app(server, <Toasts label="second" seen={seen} />));
     act(() => {
       server.socket().frame(createdFrame(comment(2, 'p9'), 'feed'));
       server.socket().frame(createdFrame(comment(2, 'p9'), 'feed')); // the same event again
     });
     expect(seen).toEqual(['first comment 1', 'second comment 2']);
-    expect(server.socket().subscribes()).toEqual(['feed']);
+    expect(subscribedTopics(server.socket())).toEqual(['feed']);
   });
 });
 
@@ -206,13 +201,7 @@ describe('usePost', () => {
     server.posts.set('p1', { ...post('p1'), favoriteCount: 1 });
     await act(() => shownPost.refresh?.());
     expect(screen.getByTestId('post').textContent).toBe('Post p1 1');
-    view.rerender(
-      <StrictMode>
-        <LiveCommentsProvider apiUrl="http://api.test" websocketUrl="ws://ws.test" options={server.options}>
-          <Show postId="nope" handles={shownPost} />
-        </LiveCommentsProvider>
-      </StrictMode>,
-    );
+    view.rerender(app(server, <Show postId="nope" handles={shownPost} />));
     await waitFor(() => expect(screen.getByTestId('post').textContent).toBe('missing'));
   });
 });

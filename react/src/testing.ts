@@ -1,54 +1,17 @@
-import type { ClientFrame, Comment, Post, ServerFrame, SocketLike } from '@live-comments/client';
+import type { Comment, Post, ServerFrame } from '@live-comments/client';
+import { FakeSocket } from '@live-comments/client/testing';
 
 /**
- * Tests only: a WebSocket the test plays the server of, and an HTTP API over
- * a few stored comments and posts, for the provider's `options`.
+ * Tests only: the client's fake WebSocket (the test plays the server), and an
+ * HTTP API over a few stored comments and posts, for the provider's `options`.
  */
-export class FakeSocket implements SocketLike {
-  readyState = 0;
-  readonly sent: ClientFrame[] = [];
-  onopen: SocketLike['onopen'] = null;
-  onmessage: SocketLike['onmessage'] = null;
-  onclose: SocketLike['onclose'] = null;
-  onerror: SocketLike['onerror'] = null;
-  closedByClient = false;
 
-  constructor(readonly url: string) {}
-  send(data: string) {
-    this.sent.push(JSON.parse(data) as ClientFrame);
-  }
-  close() {
-    this.closedByClient = true;
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  frame(frame: ServerFrame) {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({});
-  }
-  /** The topics subscribed on this socket, one entry per subscribe frame. */
-  subscribes() {
-    return this.sent.flatMap((frame) => (frame.action === 'subscribe' ? [frame.topic] : []));
-  }
-  /** Acknowledges every subscribe sent so far, as the connections service does. */
-  ackSubscribes(at = new Date().toISOString()) {
-    for (const frame of this.sent) {
-      if (frame.action === 'subscribe')
-        this.frame({
-          type: 'subscribed',
-          topic: frame.topic,
-          at,
-          ...(frame.requestId ? { requestId: frame.requestId } : {}),
-        });
-    }
-  }
-}
+/** The topics subscribed on a socket, one entry per subscribe frame. */
+export const subscribedTopics = (socket: FakeSocket) =>
+  socket.sent.flatMap((frame) => (frame.action === 'subscribe' ? [frame.topic] : []));
+
+/** Acknowledges every subscribe sent so far, with the server's time (the deletions' watermark). */
+export const acknowledge = (socket: FakeSocket) => socket.ackSubscribes(new Date().toISOString());
 
 export const comment = (seq: number, postId = 'p1'): Comment => ({
   id: `c${seq}`,
