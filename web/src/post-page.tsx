@@ -3,10 +3,11 @@ import { type Comment, type Post, SubscriptionError } from '@live-comments/clien
 import { useLiveComments, usePost, usePostComments } from '@live-comments/react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useAppSession } from './app-context';
 import { CommentList } from './comment-list';
 import { useErrors } from './errors';
+import { TextField, useSubmit } from './form';
 import { plural } from './format';
 import { Time } from './time';
 
@@ -89,10 +90,8 @@ function CommentForm({
   onCreated: (comment: Comment) => void;
 }) {
   const { api } = useLiveComments();
-  const { attempt } = useErrors();
+  const { sending, submit } = useSubmit();
   const [body, setBody] = useState('');
-  const [sending, setSending] = useState(false);
-  const inputId = useId();
   return (
     <form
       className="stack"
@@ -101,24 +100,21 @@ function CommentForm({
       onSubmit={(event) => {
         event.preventDefault();
         if (sending) return;
-        setSending(true);
         // The API's own validation decides what a comment may be; its message is shown as is.
-        void attempt(() => api.createComment(postId, body)).then((created) => {
-          setSending(false);
+        void submit(() => api.createComment(postId, body)).then((created) => {
           if (!created) return;
           setBody('');
           onCreated(created);
         });
       }}
     >
-      <label htmlFor={inputId}>Comment as {user}</label>
-      <textarea
-        id={inputId}
+      <TextField
+        label={`Comment as ${user}`}
         name="body"
-        rows={3}
-        data-testid="comment-input"
+        testId="comment-input"
         value={body}
-        onChange={(event) => setBody(event.target.value)}
+        onChange={setBody}
+        multiline
       />
       <button type="submit" data-testid="comment-submit" aria-disabled={sending}>
         Comment

@@ -2,9 +2,10 @@
 import type { Post } from '@live-comments/client';
 import { useLiveComments } from '@live-comments/react';
 import Link from 'next/link';
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useAppSession } from './app-context';
 import { useErrors } from './errors';
+import { TextField, useSubmit } from './form';
 import { plural, postHref } from './format';
 import { Time } from './time';
 
@@ -24,12 +25,9 @@ const PostItem = ({ post }: { post: Post }) => (
 
 function NewPostForm({ onCreated }: { onCreated: (post: Post) => void }) {
   const { api } = useLiveComments();
-  const { attempt } = useErrors();
+  const { sending, submit } = useSubmit();
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
-  const [sending, setSending] = useState(false);
-  const titleId = useId();
-  const bodyId = useId();
   return (
     <form
       className="stack"
@@ -38,9 +36,7 @@ function NewPostForm({ onCreated }: { onCreated: (post: Post) => void }) {
       onSubmit={(event) => {
         event.preventDefault();
         if (sending) return;
-        setSending(true);
-        void attempt(() => api.createPost({ title, body })).then((post) => {
-          setSending(false);
+        void submit(() => api.createPost({ title, body })).then((post) => {
           if (!post) return;
           setTitle('');
           setBody('');
@@ -48,22 +44,14 @@ function NewPostForm({ onCreated }: { onCreated: (post: Post) => void }) {
         });
       }}
     >
-      <label htmlFor={titleId}>Title</label>
-      <input
-        id={titleId}
-        name="title"
-        data-testid="post-title-input"
-        value={title}
-        onChange={(event) => setTitle(event.target.value)}
-      />
-      <label htmlFor={bodyId}>What is it about?</label>
-      <textarea
-        id={bodyId}
+      <TextField label="Title" name="title" testId="post-title-input" value={title} onChange={setTitle} />
+      <TextField
+        label="What is it about?"
         name="body"
-        rows={3}
-        data-testid="post-body-input"
+        testId="post-body-input"
         value={body}
-        onChange={(event) => setBody(event.target.value)}
+        onChange={setBody}
+        multiline
       />
       <button type="submit" data-testid="post-submit" aria-disabled={sending}>
         Post
