@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{shared,events,services,local-cloud,scripts,client,web}/**/*.test.ts'],
+          include: ['{shared,events,services,local-cloud,scripts,client,react,web}/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           environment: 'node',
           // Powertools stays quiet and offline in unit tests (no X-Ray daemon here).

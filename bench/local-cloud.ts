@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: figures of the local cloud from one run on this machine.
- * - time from `npm start` to ready, with the resolved-stacks cache cold and warm;
+ * - time from `npm start` to ready, with the resolved-stacks cache cold and warm
+ *   (cold includes the web app's `next build`, whose time is printed too);
+ * - time from ready to the web app's first page rendered in headless Chromium
+ *   (launched beforehand, a fresh profile each time: nothing cached), on every warm start;
  * - memory of the whole local cloud (all processes) when idle;
  * - a trivial route (GET /api/v1/health/posts) through the HTTP gateway and
  *   the Lambda runtime with autocannon, 10 connections, next to
@@ -11,6 +14,8 @@ import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../tests/browser/support/chromium';
 import { freePort, median, root, sleep, spawnUntil, stop, treeRssMb } from './support';
 
 const run = promisify(execFile);
@@ -55,25 +60,70 @@ const startCloud = async () => {
       ready: /ready in/,
     },
   );
-  return { ...started, url: `http://127.0.0.1:${ports.LC_HTTP_PORT}` };
+  return {
+    ...started,
+    url: `http://127.0.0.1:${ports.LC_HTTP_PORT}`,
+    web: `http://localhost:${ports.LC_WEB_PORT}`,
+  };
+};
+
+interface FirstRender {
+  /** Ready to the first contentful paint (the prerendered header). */
+  paintMs: number;
+  /** Ready to the posts list shown (config read, API answered, list rendered). */
+  listMs: number;
+}
+
+/** Opens the web app right after `ready` in a fresh browser context; times from ready. */
+const firstRender = async (browser: Browser, web: string, readyAt: number): Promise<FirstRender> => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(web);
+    // A fresh cloud has no posts: the list is shown when it says so (or shows one).
+    await page
+      .locator('[data-testid="no-posts"], [data-testid="post-item"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const listMs = performance.now() - readyAt;
+    const paint = await page.evaluate(
+      "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN",
+    );
+    // The page's clock starts at its navigation, which began a moment after ready.
+    const navigationStart = await page.evaluate('performance.timeOrigin');
+    return { paintMs: Number(navigationStart) + Number(paint) - (performance.timeOrigin + readyAt), listMs };
+  } finally {
+    await context.close();
+  }
 };
 
 console.log(
   `machine: ${cpus().length} cores, node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}`,
 );
 
-// 1. Start-up: cold (osls resolves every stack) then warm (resolved stacks cached by content).
+// 1. Start-up: cold (osls resolves every stack, next build makes the web app) then warm (both cached by content).
 rmSync(join(root, '.local-cloud', 'cache'), { recursive: true, force: true });
+// And Next.js's own build cache, as on a fresh clone (with it, next build takes about 2 s instead of 5).
+rmSync(join(root, 'web', '.next'), { recursive: true, force: true });
 const cold = await startCloud();
+const webBuildS = Number(/built the web app in ([\d.]+) s/.exec(cold.output())?.[1] ?? Number.NaN);
 await stop(cold.child);
+const executablePath = chromiumPath();
+const browser = executablePath ? await launchChromium(executablePath) : undefined;
 const warmTimes: number[] = [];
-let cloud = await startCloud();
-warmTimes.push(cloud.readyMs);
-for (let i = 0; i < 2; i++) {
-  await stop(cloud.child);
-  cloud = await startCloud();
-  warmTimes.push(cloud.readyMs);
-}
+const renders: FirstRender[] = [];
+const warmStart = async () => {
+  const started = await startCloud();
+  const readyAt = performance.now();
+  warmTimes.push(started.readyMs);
+  if (browser) renders.push(await firstRender(browser, started.web, readyAt));
+  return started;
+};
+for (let i = 0; i < 3; i++) await stop((await warmStart()).child);
+await browser?.close();
+// One more warm start, with no page opened: the functions a page calls would each
+// warm an execution environment (35 to 45 MB) and the idle figure would no longer be idle.
+const cloud = await startCloud();
 
 // 2. Idle memory of the local cloud's process tree.
 await sleep(5_000);
@@ -111,9 +161,10 @@ const load = (l: Load) =>
   `${Math.round(l.requestsPerSecond)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms${l.errors ? `, ${l.errors} errors` : ''}`;
 console.log(`
 local cloud benchmark (npm run bench), ${DURATION_S} s per load run, autocannon -c 10
-  npm start to ready, cold cache     ${ms(cold.readyMs)}
+  npm start to ready, cold cache     ${ms(cold.readyMs)}   (of which the web app's next build ${webBuildS.toFixed(1)} s)
   npm start to ready, warm (median)  ${ms(median(warmTimes))}   (runs: ${warmTimes.map(ms).join(', ')})
-  idle memory, all processes         ${idleMb.toFixed(0)} MB RSS
+  ready to first page, warm (median) ${renders.length ? `${ms(median(renders.map((r) => r.paintMs)))} first paint, ${ms(median(renders.map((r) => r.listMs)))} posts list shown   (runs: ${renders.map((r) => ms(r.listMs)).join(', ')})` : 'not measured: no Chromium'}
+  idle memory, all processes         ${idleMb.toFixed(0)} MB RSS   (no page opened)
   GET ${ROUTE}
     local cloud                      ${load(local)}
     serverless-offline 13            ${load(reference)}

@@ -1,49 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ConnectionState, createLiveComments, type SocketLike, SubscriptionError } from './live';
-import type { ClientFrame, Comment, CommentDeleted, ServerFrame, Topic } from './types';
-
-/** A WebSocket the test plays the server of. */
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  readonly sent: ClientFrame[] = [];
-  onopen: SocketLike['onopen'] = null;
-  onmessage: SocketLike['onmessage'] = null;
-  onclose: SocketLike['onclose'] = null;
-  onerror: SocketLike['onerror'] = null;
-  closedByClient = false;
-
-  constructor(readonly url: string) {}
-  send(data: string) {
-    this.sent.push(JSON.parse(data) as ClientFrame);
-  }
-  close() {
-    this.closedByClient = true;
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  frame(frame: ServerFrame | string) {
-    this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({});
-  }
-  /** Acknowledges every subscribe sent so far, as the connections service does (with `at` when given). */
-  ackSubscribes(at?: string) {
-    for (const frame of this.sent) {
-      if (frame.action === 'subscribe')
-        this.frame({
-          type: 'subscribed',
-          topic: frame.topic,
-          requestId: frame.requestId,
-          ...(at ? { at } : {}),
-        });
-    }
-  }
-}
+import { type ConnectionState, createLiveComments, SubscriptionError } from './live';
+import { FakeSocket } from './testing';
+import type { Comment, CommentDeleted, ServerFrame, Topic } from './types';
 
 const comment = (seq: number, postId = 'p1'): Comment => ({
   id: `c${seq}`,

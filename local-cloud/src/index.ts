@@ -292,6 +292,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         apiUrl: urls.http,
         websocketUrl: urls.websocket,
         watch: options.watch ?? false,
+        say,
         onRebuild: (errors) => {
           say(errors.length === 0 ? 'rebuilt the web app' : `web app build failed: ${errors.join('\n')}`);
         },

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import {
   describeInChromium,
   POLL,
+  postPath,
   shownBodies,
   shownComments,
   signIn,
@@ -14,7 +15,8 @@ describeInChromium('the web app in Chromium', (cloud) => {
     const { urls, topology } = cloud();
     const config = await (await fetch(`${urls.web}/config.json`)).json();
     expect(config).toEqual({ apiUrl: urls.http, websocketUrl: urls.websocket, localSignIn: true });
-    expect(await (await fetch(urls.web)).text()).toContain('<script type="module" src="/app.js">');
+    // The Next.js app's page: its scripts are the static export's content-hashed chunks.
+    expect(await (await fetch(urls.web)).text()).toMatch(/<script src="\/_next\/static\/chunks\/[\w-]+\.js"/);
     // The stacks allow http://localhost:3000; this cloud's web app is on a free port.
     for (const api of topology.httpApis) expect(api.cors?.allowedOrigins).toEqual([urls.web]);
     const connect = topology.functions.find((fn) => fn.key === 'connections.connect');
@@ -35,7 +37,7 @@ describeInChromium('the web app in Chromium', (cloud) => {
     await alice.evaluate('window.notReloaded = true');
 
     // Bob, in a browser of his own.
-    const bob = await cloud.open(`#/posts/${postId}`);
+    const bob = await cloud.open(postPath(postId));
     await signIn(bob, 'bob');
     await cloud.http('bob').then((api) => api.comment(postId, 'warming up')); // the post has reached the comments service
     await bob.getByTestId('comment-input').fill('Nice one, alice');
@@ -54,7 +56,7 @@ describeInChromium('the web app in Chromium', (cloud) => {
   it('toasts a new comment on any post to a page on the posts list', async () => {
     const post = await (await cloud.http('alice')).createPost('Toast me');
     const known = await cloud.subscribers('feed');
-    const carol = await cloud.open('#/');
+    const carol = await cloud.open('/');
     await waitUntilLive(carol);
     await cloud.newSubscriber('feed', known);
 
@@ -70,7 +72,7 @@ describeInChromium('the web app in Chromium', (cloud) => {
 
   it('shows the API’s error when a comment is refused, and a missing post as such', async () => {
     const post = await (await cloud.http('alice')).createPost('Say something');
-    const alice = await cloud.open(`#/posts/${post.id}`);
+    const alice = await cloud.open(postPath(post.id));
     await signIn(alice, 'alice');
     await alice.getByTestId('comment-submit').click();
 
@@ -80,14 +82,14 @@ describeInChromium('the web app in Chromium', (cloud) => {
     expect(await error.getByTestId('error-message').textContent()).toMatch(/invalid|empty/i); // or the details, once the client passes them on
     expect(await shownComments(alice)).toEqual([]);
 
-    await alice.goto('/#/posts/no-such-post');
+    await alice.goto(postPath('no-such-post'));
     await alice.getByTestId('post-missing').waitFor({ timeout: POLL.timeout });
   });
 
   it('favorites a post and takes it back, and deletes one’s own comment everywhere', async () => {
     const post = await (await cloud.http('alice')).createPost('Keep this');
     await (await cloud.http('bob')).comment(post.id, 'from bob');
-    const alice = await cloud.open(`#/posts/${post.id}`);
+    const alice = await cloud.open(postPath(post.id));
     await signIn(alice, 'alice');
     const favorite = alice.getByTestId('favorite');
     await expect.poll(() => shownBodies(alice), POLL).toEqual(['from bob']);
@@ -101,7 +103,7 @@ describeInChromium('the web app in Chromium', (cloud) => {
     await expect.poll(() => favorite.getAttribute('aria-pressed'), POLL).toBe('false');
     expect(await alice.getByTestId('favorite-count').textContent()).toBe('0');
 
-    const bob = await cloud.open(`#/posts/${post.id}`);
+    const bob = await cloud.open(postPath(post.id));
     await waitUntilLive(bob);
     await alice.getByTestId('comment-input').fill('from alice, soon gone');
     await alice.getByTestId('comment-submit').click();
@@ -123,7 +125,7 @@ describeInChromium('the web app in Chromium', (cloud) => {
     const alice = await cloud.http('alice');
     const stamp = Date.now();
     for (let n = 1; n <= 21; n++) await alice.createPost(`Paged ${stamp} #${n}`);
-    const page = await cloud.open('#/');
+    const page = await cloud.open('/');
     const paged = () =>
       page
         .getByTestId('post-link')

@@ -3,6 +3,7 @@ import {
   connectionState,
   describeInChromium,
   POLL,
+  postPath,
   shownComments,
   signIn,
   sleep,
@@ -16,7 +17,7 @@ describeInChromium('the web app when the server drops its WebSocket', (cloud) =>
     const post = await alice.createPost('Stay with me');
     const before = await bob.comment(post.id, 'before the drop');
     const doomed = await bob.comment(post.id, 'deleted while away');
-    const page = await cloud.open(`#/posts/${post.id}`);
+    const page = await cloud.open(postPath(post.id));
     await signIn(page, 'alice');
     await waitUntilLive(page);
     const shownBefore = [
@@ -62,7 +63,7 @@ describeInChromium('the web app when the server drops its WebSocket', (cloud) =>
     const bob = await cloud.http('bob');
     const post = await (await cloud.http('alice')).createPost('Racing');
     await bob.comment(post.id, 'first');
-    const page = await cloud.open(`#/posts/${post.id}`);
+    const page = await cloud.open(postPath(post.id));
     await waitUntilLive(page);
     await expect.poll(() => shownComments(page), POLL).toHaveLength(1);
 

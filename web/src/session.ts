@@ -1,4 +1,5 @@
 import type { ApiClient } from '@live-comments/client';
+import { useCallback, useSyncExternalStore } from 'react';
 
 /**
  * Who is signed in: the token in localStorage, so a reload or another tab
@@ -29,46 +30,52 @@ const usable = (token: string | null): token is string => {
   return Boolean(claims?.sub) && (claims?.exp === undefined || claims.exp * 1000 > Date.now());
 };
 
+/** The bearer token, or undefined when signed out: what the API and WebSocket clients read. */
+export const readToken = (): string | undefined => {
+  if (typeof localStorage === 'undefined') return undefined;
+  const stored = localStorage.getItem(TOKEN_KEY);
+  return usable(stored) ? stored : undefined;
+};
+
+const listeners = new Set<() => void>();
+const changed = () => {
+  for (const listener of listeners) listener();
+};
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  // Another tab signed in or out.
+  const onStorage = (event: StorageEvent) => {
+    if (event.key === TOKEN_KEY) listener();
+  };
+  window.addEventListener('storage', onStorage);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('storage', onStorage);
+  };
+};
+
 export interface Session {
-  /** The bearer token, or undefined when signed out (read by the API and WebSocket clients). */
-  token(): string | undefined;
-  /** The signed-in user's name (the token's `sub`). */
-  user(): string | undefined;
+  /** The signed-in user's name (the token's `sub`), or undefined. */
+  user: string | undefined;
+  /** The token itself, to notice a new sign-in under the same name. */
+  token: string | undefined;
   signIn(name: string): Promise<void>;
   signOut(): void;
-  onChange(listener: () => void): void;
 }
 
-export const createSession = (api: Pick<ApiClient, 'localToken'>): Session => {
-  const listeners: (() => void)[] = [];
-  const changed = () => {
-    for (const listener of listeners) listener();
-  };
-  const token = () => {
-    const stored = localStorage.getItem(TOKEN_KEY);
-    return usable(stored) ? stored : undefined;
-  };
-  // Another tab signed in or out.
-  window.addEventListener('storage', (event) => {
-    if (event.key === TOKEN_KEY) changed();
-  });
-  return {
-    token,
-    user: () => {
-      const current = token();
-      return current ? claimsOf(current)?.sub : undefined;
-    },
-    signIn: async (name) => {
+export const useSession = (api: Pick<ApiClient, 'localToken'>): Session => {
+  const token = useSyncExternalStore(subscribe, readToken, () => undefined);
+  const signIn = useCallback(
+    async (name: string) => {
       const { token: issued } = await api.localToken(name);
       localStorage.setItem(TOKEN_KEY, issued);
       changed();
     },
-    signOut: () => {
-      localStorage.removeItem(TOKEN_KEY);
-      changed();
-    },
-    onChange: (listener) => {
-      listeners.push(listener);
-    },
-  };
+    [api],
+  );
+  const signOut = useCallback(() => {
+    localStorage.removeItem(TOKEN_KEY);
+    changed();
+  }, []);
+  return { user: token ? claimsOf(token)?.sub : undefined, token, signIn, signOut };
 };

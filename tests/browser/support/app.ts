@@ -38,8 +38,8 @@ export const useBrowserSuite = (executablePath: string) => {
     return cloud;
   };
 
-  /** A new browser (context) on the web app's page `hash`, e.g. `#/posts/<id>`. */
-  const open = async (hash = '#/'): Promise<Page> => {
+  /** A new browser (context) on the web app's page `path`, e.g. `postPath(<id>)`. */
+  const open = async (path = '/'): Promise<Page> => {
     if (!browser) throw new Error('Chromium is not running');
     const context = await browser.newContext({ baseURL: current().urls.web });
     contexts.push(context);
@@ -50,7 +50,7 @@ export const useBrowserSuite = (executablePath: string) => {
       // Cut short: a refused WebSocket's message carries the whole URL, token included.
       if (message.type() === 'error') console.error(`[page console] ${message.text().slice(0, 160)}`);
     });
-    await page.goto(`/${hash}`);
+    await page.goto(path);
     return page;
   };
 
@@ -112,6 +112,9 @@ export const useBrowserSuite = (executablePath: string) => {
 };
 
 // What the page shows, read through its data-testid attributes.
+
+/** A post's page in the web app (one static page for every post, the id in the query). */
+export const postPath = (postId: string) => `/post/?id=${encodeURIComponent(postId)}`;
 
 /** How long `expect.poll` waits for the page: a comment crosses the bus, a queue and a Lambda first. */
 export const POLL = { timeout: 15_000, interval: 100 };

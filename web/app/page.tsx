@@ -1,0 +1,5 @@
+import { PostsPage } from '../src/posts-page';
+
+export default function Home() {
+  return <PostsPage />;
+}

@@ -1,0 +1,7 @@
+import { formatTime } from './format';
+
+export const Time = ({ iso }: { iso: string }) => (
+  <time dateTime={iso} title={iso}>
+    {formatTime(iso)}
+  </time>
+);
