@@ -1,16 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ConnectionState, createLiveComments, SubscriptionError } from './live';
-import { FakeSocket } from './testing';
+import { comment, FakeSocket } from './testing';
 import type { Comment, CommentDeleted, ServerFrame, Topic } from './types';
 
-const comment = (seq: number, postId = 'p1'): Comment => ({
-  id: `c${seq}`,
-  postId,
-  authorId: 'bob',
-  body: `comment ${seq}`,
-  createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
-  seq,
-});
 const created = (c: Comment, topic: Topic = `post:${c.postId}`): ServerFrame => ({
   type: 'comment.created',
   topic,

@@ -1,5 +1,5 @@
 import type { SocketLike } from './live';
-import type { ClientFrame, ServerFrame } from './types';
+import type { ClientFrame, Comment, ServerFrame } from './types';
 
 /** Tests only (this package's and the React bindings'). */
 
@@ -45,3 +45,13 @@ export class FakeSocket implements SocketLike {
     }
   }
 }
+
+/** Comment number `seq` of a post, by bob, one second after the previous one. */
+export const comment = (seq: number, postId = 'p1'): Comment => ({
+  id: `c${seq}`,
+  postId,
+  authorId: 'bob',
+  body: `comment ${seq}`,
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+  seq,
+});

@@ -1,5 +1,5 @@
 import type { Comment, Post, ServerFrame } from '@live-comments/client';
-import { FakeSocket } from '@live-comments/client/testing';
+import { comment, FakeSocket } from '@live-comments/client/testing';
 
 /**
  * Tests only: the client's fake WebSocket (the test plays the server), and an
@@ -13,14 +13,7 @@ export const subscribedTopics = (socket: FakeSocket) =>
 /** Acknowledges every subscribe sent so far, with the server's time (the deletions' watermark). */
 export const acknowledge = (socket: FakeSocket) => socket.ackSubscribes(new Date().toISOString());
 
-export const comment = (seq: number, postId = 'p1'): Comment => ({
-  id: `c${seq}`,
-  postId,
-  authorId: 'bob',
-  body: `comment ${seq}`,
-  createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
-  seq,
-});
+export { comment };
 
 export const createdFrame = (c: Comment, topic = `post:${c.postId}`): ServerFrame => ({
   type: 'comment.created',
