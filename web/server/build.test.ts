@@ -1,16 +1,13 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { webBuildHash } from './build';
+import { tempTree } from './testing';
 
 /** A repository's inputs of the web build, in a folder of their own. */
 const repository = () => {
-  const root = mkdtempSync(join(tmpdir(), 'web-hash-'));
-  const write = (path: string, text: string) => {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
+  const { root, write } = tempTree('web-hash-');
   write('web/app/page.tsx', 'export default 1');
   write('web/next.config.ts', 'export default {}');
   write('react/src/index.ts', 'export {}');

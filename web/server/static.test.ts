@@ -1,18 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from './index';
 import { IMMUTABLE, REVALIDATE, staticHandler } from './static';
+import { tempTree } from './testing';
 
 /** A static export's shape: the home page, a folder page, a hashed chunk, an RSC payload, the 404 page. */
 const exportDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'web-out-'));
-  const write = (path: string, text: string) => {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  };
+  const { root: dir, write } = tempTree('web-out-');
   write('index.html', '<!doctype html><script src="/_next/static/chunks/app-1a2b.js"></script>');
   write('post/index.html', '<!doctype html><title>post</title>');
   write('post/index.txt', '0:["rsc"]');
