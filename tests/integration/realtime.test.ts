@@ -110,12 +110,23 @@ describe('WebSocket stream on the local cloud', () => {
     watcher.close();
   });
 
-  it('stops delivery after unsubscribe', async () => {
+  /** A new post of alice's and `count` sockets subscribed to it. */
+  const postWithSubscribers = async (count: number) => {
     const postId = await newPost('alice');
-    const stays = await TestSocket.open(cloud().urls.websocket);
-    const leaves = await TestSocket.open(cloud().urls.websocket);
-    await stays.request({ action: 'subscribe', topic: `post:${postId}` });
-    await leaves.request({ action: 'subscribe', topic: `post:${postId}` });
+    const sockets: TestSocket[] = [];
+    for (let i = 0; i < count; i++) {
+      const socket = await TestSocket.open(cloud().urls.websocket);
+      await socket.request({ action: 'subscribe', topic: `post:${postId}` });
+      sockets.push(socket);
+    }
+    return { postId, sockets: sockets as [TestSocket, TestSocket] };
+  };
+
+  it('stops delivery after unsubscribe', async () => {
+    const {
+      postId,
+      sockets: [stays, leaves],
+    } = await postWithSubscribers(2);
     expect(await leaves.request({ action: 'unsubscribe', topic: `post:${postId}` })).toMatchObject({
       type: 'unsubscribed',
     });
@@ -129,11 +140,10 @@ describe('WebSocket stream on the local cloud', () => {
   });
 
   it('prunes an abruptly dropped client without holding up the others', async () => {
-    const postId = await newPost('alice');
-    const dropped = await TestSocket.open(cloud().urls.websocket);
-    const healthy = await TestSocket.open(cloud().urls.websocket);
-    await dropped.request({ action: 'subscribe', topic: `post:${postId}` });
-    await healthy.request({ action: 'subscribe', topic: `post:${postId}` });
+    const {
+      postId,
+      sockets: [dropped, healthy],
+    } = await postWithSubscribers(2);
     const before = (await request<{ connections: number }>('GET', '/api/v1/websocket/connections')).body
       .connections;
     dropped.drop();
