@@ -6,9 +6,12 @@
  * host: LC_HOST. For tests and benchmarks: LC_ACCOUNT_RPS, LC_ACCOUNT_BURST,
  * LC_NEW_CONNECTIONS_RPS (API Gateway's throttling, AWS's defaults unless set),
  * LC_FAULTS (a fault plan as JSON), LC_VISIBILITY_SCALE (SQS visibility
- * timeouts multiplied); see src/edge/README.md.
+ * timeouts multiplied); see src/edge/README.md. Each from the environment or
+ * the root's `.env` and `.env.local` (scripts/env/stage-env.ts), checked before
+ * anything starts.
  */
 import { parseArgs } from 'node:util';
+import { applyStageEnv, StageEnvError } from '../../scripts/env/stage-env';
 import { startLocalCloud } from '../src/index';
 import { PortInUseError } from '../src/listen-ports';
 import { SettingsError } from '../src/settings-error';
@@ -23,6 +26,15 @@ const { values } = parseArgs({
 });
 
 const say = (message: string) => process.stdout.write(`[local-cloud] ${message}\n`);
+
+try {
+  const { files } = applyStageEnv('local');
+  if (files.length > 0) say(`configuration from ${files.join(', ')}`);
+} catch (error) {
+  if (!(error instanceof StageEnvError)) throw error;
+  process.stderr.write(`[local-cloud] ${error.message}\n`);
+  process.exit(1);
+}
 
 try {
   const cloud = await startLocalCloud({
