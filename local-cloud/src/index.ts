@@ -11,11 +11,15 @@ import {
   type WebSocketGatewayMetrics,
 } from './gateways';
 import { urlHost } from './gateways/listen';
+import { createLocalRoutes } from './gateways/local-routes';
+import { createLocalHealth } from './health';
+import { localInfo } from './info';
 import { type FunctionMetrics, startLambdaRuntime } from './lambda';
 import type { LambdaInvoker } from './lambda/invoker';
 import { createThrottles, type LimitsOptions } from './limits';
 import { assertPortsFree, defaultPorts, freePorts, type ListenPorts } from './listen-ports';
 import type { LogEntry, LogFormat } from './logs';
+import { createLogJournal, type LogJournal } from './logs/journal';
 import {
   checkFaultedFunctions,
   type LocalSettings,
@@ -83,6 +87,8 @@ export interface LocalCloud {
   edge: Edge;
   /** Invokes a function and waits for its result, as Lambda's Invoke API does (tests, scripts). */
   invoke: LambdaInvoker['invoke'];
+  /** The functions' recent log lines (`GET /_local/logs`, `npm run logs`). */
+  logs: LogJournal;
   /** The limits, faults and visibility scale in force. */
   settings: LocalSettings & { faultLines: string[] };
   metrics(): LocalCloudMetrics;
@@ -191,6 +197,13 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   // The browser must open the web app at this origin: the one the stacks allow.
   const webOrigin = `http://localhost:${ports.web}`;
   const stoppers: (() => Promise<void>)[] = [];
+  // Every function line is kept for `npm run logs`, whatever is shown.
+  const journal = createLogJournal();
+  const onLog = (entry: LogEntry) => {
+    journal.record(entry);
+    if (options.onLog) options.onLog(entry);
+    else if (options.logs !== 'off') process.stdout.write(`${entry.formatted}\n`);
+  };
   const stop = async () => {
     for (const stopOne of stoppers.reverse()) await stopOne().catch(() => {});
     stoppers.length = 0;
@@ -239,7 +252,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         edgeUrl: edge.url,
         watch: options.watch ?? false,
         logFormat: options.logs === 'json' ? 'json' : 'pretty',
-        ...(options.onLog ? { onLog: options.onLog } : options.logs === 'off' ? { onLog: () => {} } : {}),
+        onLog,
         onRebuild: (changed, errors) => {
           if (changed.length > 0) say(`reloaded ${changed.join(', ')}`);
           for (const error of errors) say(`build failed: ${error}`);
@@ -264,6 +277,20 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       http: `http://${urlHost(host)}:${ports.http}`,
       websocket: `ws://${urlHost(host)}:${ports.websocket}`,
     };
+    const allUrls = {
+      ...urls,
+      edge: edge.url,
+      connections: `http://${urlHost(host)}:${ports.websocket}/${LOCAL_STAGE}`,
+      web: webOrigin,
+    };
+    let openConnections = () => 0;
+    const health = createLocalHealth({
+      topology,
+      urls: allUrls,
+      startedAt: Date.now() - Math.round(performance.now() - started),
+      openConnections: () => openConnections(),
+    });
+    const localRoutes = createLocalRoutes({ journal, health, info: () => localInfo(topology, allUrls) });
     const [http, websocket, web] = await startTogether(
       stoppers,
       startHttpGateway({
@@ -274,6 +301,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         issuer,
         stage: LOCAL_STAGE,
         throttle: throttles.account,
+        localRoutes,
       }),
       startWebSocketGateway({
         port: ports.websocket,
@@ -283,6 +311,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         stage: LOCAL_STAGE,
         throttle: throttles.account,
         connectionThrottle: throttles.newConnections,
+        health,
         ...(faults.connectionsFault ? { connectionsFault: faults.connectionsFault } : {}),
       }),
       startWebApp({
@@ -299,6 +328,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       }),
     );
 
+    openConnections = () => websocket.connections.size;
     return {
       ports,
       urls: {
@@ -311,6 +341,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       topology,
       edge,
       invoke: (functionKey, event) => runtime.invoke(functionKey, event),
+      logs: journal,
       settings: { ...settings, faultLines: faults.describe() },
       metrics: () => ({
         eventBridge: edge.eventBridge.metrics(),

@@ -11,6 +11,7 @@ import { invokeWithin, TIMED_OUT } from './invoke';
 import { createJwtAuthorizer, type JwtAuthorizer } from './jwt-authorizer';
 import type { LocalIssuer } from './jwt-issuer';
 import { closeServer, listen, urlHost } from './listen';
+import type { LocalRoutes } from './local-routes';
 
 /**
  * The local API Gateway HTTP API (payload format 2.0) in front of every
@@ -25,6 +26,8 @@ export interface HttpGatewayOptions {
   invoker: LambdaInvoker;
   /** The local JWT issuer; its routes are served and its tokens verified without network. */
   issuer?: LocalIssuer;
+  /** The local cloud's own routes (`/health`, `/_local/info`, `/_local/logs`), served before the API's. */
+  localRoutes?: LocalRoutes;
   stage?: string;
   /** API Gateway's integration timeout (30 s for HTTP APIs): past it the caller gets a 503. */
   integrationTimeoutMs?: number;
@@ -123,6 +126,7 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
         }
       if (issuer.handle(req, res, path)) return;
     }
+    if (options.localRoutes?.handle(req, res, path, query)) return;
 
     // Every request to an API counts against the account (the local issuer is no part of AWS).
     if (throttle && !throttle.take()) {

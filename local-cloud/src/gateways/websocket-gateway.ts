@@ -59,6 +59,8 @@ export interface WebSocketGatewayOptions {
   connectionThrottle?: TokenBucket;
   /** Fault injection: an answer `@connections` gives instead of serving a call. */
   connectionsFault?: () => ManagementFault | undefined;
+  /** `GET /health` on this port (local only, the seed's probe); default: the open connections. */
+  health?: () => Promise<{ status: number; body: unknown }>;
 }
 
 /** An error answer of the `@connections` API. */
@@ -318,6 +320,14 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     sendJson(res, status, { message }, { 'x-amzn-errortype': type, 'x-amzn-requestid': awsId() });
 
   const manage = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && req.url === '/health') {
+      req.resume();
+      const { status, body } = options.health
+        ? await options.health()
+        : { status: 200, body: { status: 'healthy', connections: connections.size } };
+      sendJson(res, status, body);
+      return;
+    }
     if (throttle && !throttle.take()) {
       req.resume();
       counters.throttledConnectionsCalls += 1;
