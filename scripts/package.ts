@@ -1,16 +1,28 @@
 /**
  * `npm run package [-- --stage dev]`: packages every stack offline into its
- * CloudFormation template (`<stack>/.serverless/`), then lints each template
- * with cfn-lint when it is installed. Fails on any packaging or cfn-lint error
- * (warnings are printed, not fatal).
+ * CloudFormation template (`<stack>/.serverless/`), then lints each template,
+ * and the bootstrap templates of deploy/bootstrap, with cfn-lint when it is
+ * installed. Fails on any packaging or cfn-lint error (warnings are printed,
+ * not fatal). The stage's `.env` files and environment give serverless its
+ * --region and stage parameters (scripts/env/stage-env.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Stack, stacks } from './stacks';
+import { applyStageEnv, StageEnvError, serverlessOptions } from './env/stage-env';
+import { root, type Stack, stacks } from './stacks';
 
 const { values } = parseArgs({ options: { stage: { type: 'string', default: 'dev' } } });
 const stage = values.stage ?? 'dev';
+let options: string[];
+try {
+  options = serverlessOptions(applyStageEnv(stage));
+} catch (error) {
+  if (!(error instanceof StageEnvError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 
 const run = (command: string, args: string[], cwd: string) =>
   new Promise<{ code: number; output: string }>((resolvePromise) => {
@@ -27,7 +39,11 @@ const run = (command: string, args: string[], cwd: string) =>
 
 const packageStack = async (stack: Stack) => {
   const started = Date.now();
-  const { code, output } = await run('npx', ['serverless', 'package', '--stage', stage], stack.dir);
+  const { code, output } = await run(
+    'npx',
+    ['serverless', 'package', '--stage', stage, ...options],
+    stack.dir,
+  );
   if (code !== 0) throw new Error(`${stack.name}: serverless package failed\n${output}`);
   console.log(`packaged ${stack.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 };
@@ -45,12 +61,22 @@ if (!hasCfnLint) {
   console.log('cfn-lint is not installed: templates not linted');
 } else {
   let failed = false;
-  for (const stack of stacks()) {
-    const template = join(stack.dir, '.serverless', 'cloudformation-template-update-stack.json');
-    const { code, output } = await run('cfn-lint', [template], stack.dir);
+  const bootstrap = join(root, 'deploy', 'bootstrap');
+  const templates = [
+    ...stacks().map((stack) => ({
+      name: stack.name,
+      dir: stack.dir,
+      template: join(stack.dir, '.serverless', 'cloudformation-template-update-stack.json'),
+    })),
+    ...readdirSync(bootstrap)
+      .filter((file) => file.endsWith('.yml'))
+      .map((file) => ({ name: `deploy/bootstrap/${file}`, dir: bootstrap, template: join(bootstrap, file) })),
+  ];
+  for (const { name, dir, template } of templates) {
+    const { code, output } = await run('cfn-lint', [template], dir);
     // cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational; 1 = it failed to run.
     const errors = code === 1 || (code & 2) !== 0;
-    console.log(`cfn-lint ${stack.name}: ${errors ? 'ERRORS' : code === 0 ? 'clean' : 'warnings only'}`);
+    console.log(`cfn-lint ${name}: ${errors ? 'ERRORS' : code === 0 ? 'clean' : 'warnings only'}`);
     if (output.trim()) console.log(output.trim());
     failed ||= errors;
   }
