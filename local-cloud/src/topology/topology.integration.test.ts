@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmTemplate, loadRunbook, RUNBOOK_PATH } from '../../../scripts/ops/runbook';
 import { matchesEventPattern } from '../eventbridge/pattern';
 import { findStackDirs, loadTopology } from './index';
 import { createResolver, type StackResource } from './intrinsics';
@@ -135,6 +136,24 @@ describe('packaged templates', () => {
       }
     }
     expect(alarms).toBeGreaterThanOrEqual(10);
+  });
+
+  it(`have an entry in ${RUNBOOK_PATH} for every alarm, with what it means, where to look and the fix`, () => {
+    const alarms = packaged.flatMap(({ service, template }) =>
+      ofType(template, 'AWS::CloudWatch::Alarm').map(([id, alarm]) => {
+        const name = (alarm.Properties as { AlarmName?: unknown }).AlarmName;
+        expect(typeof name, `${service} ${id} has no AlarmName for its runbook entry`).toBe('string');
+        return { where: `${service} ${id}`, name: alarmTemplate(String(name), 'local') };
+      }),
+    );
+    expect(alarms.length).toBeGreaterThanOrEqual(10);
+    const entries = loadRunbook(root);
+    const written = entries.map((entry) => entry.alarm);
+    for (const { where, name } of alarms)
+      expect(written, `${where}: no heading ### \`${name}\` in ${RUNBOOK_PATH}`).toContain(name);
+    // And no entry for an alarm that is gone or renamed.
+    expect(written.filter((name) => !alarms.some((alarm) => alarm.name === name))).toEqual([]);
+    for (const entry of entries) expect(entry.missing, `${RUNBOOK_PATH} ${entry.alarm}`).toEqual([]);
   });
 
   it('give every service a dashboard that shows every metric its code emits, with its service and stage', () => {
