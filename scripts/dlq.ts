@@ -23,6 +23,7 @@ import {
   RedriveError,
   redriveDeadLetters,
 } from './dead-letters/dead-letters';
+import { applyStageEnv, StageEnvError } from './env/stage-env';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -81,6 +82,8 @@ const main = async () => {
     return;
   }
   const [command = 'list', queueName] = positionals;
+  // The local cloud's edge port may come from .env or .env.local, as npm start reads it.
+  if (values.local) applyStageEnv('local');
   const endpoint = values.local ? `http://localhost:${process.env.LC_EDGE_PORT ?? 4566}` : undefined;
   if (values.local) {
     // The local edge accepts any credentials; do not make an operator configure some.
@@ -141,7 +144,7 @@ const main = async () => {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `${error instanceof RedriveError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    `${error instanceof RedriveError || error instanceof StageEnvError ? error.message : String((error as Error)?.stack ?? error)}\n`,
   );
   process.exitCode = 1;
 });
