@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { applyStageEnv, StageEnvError, serverlessOptions } from './env/stage-env';
+import { applyStageEnv, StageEnvError, serverlessOptions } from '../local-cloud/src/stage-env';
 import { root, type Stack, stacks } from './stacks';
 
 const { values } = parseArgs({ options: { stage: { type: 'string' } } });

@@ -12,6 +12,7 @@
  * AWS_REGION); AWS_ENDPOINT_URL is honoured too.
  */
 import { parseArgs } from 'node:util';
+import { applyStageEnv, StageEnvError } from '../local-cloud/src/stage-env';
 import {
   clientsFor,
   type DeadLetter,
@@ -23,7 +24,6 @@ import {
   RedriveError,
   redriveDeadLetters,
 } from './dead-letters/dead-letters';
-import { applyStageEnv, StageEnvError } from './env/stage-env';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

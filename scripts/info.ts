@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudInfo } from '../local-cloud/src/info';
-import { applyStageEnv, StageEnvError } from './env/stage-env';
+import { applyStageEnv, StageEnvError } from '../local-cloud/src/stage-env';
 import { awsInfo, OpsError } from './ops/aws-stacks';
 import { localGet } from './ops/log-sources';
 import { renderInfo } from './ops/render';

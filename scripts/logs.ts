@@ -14,7 +14,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudInfo } from '../local-cloud/src/info';
 import { toLogEntry } from '../local-cloud/src/logs';
-import { applyStageEnv, StageEnvError } from './env/stage-env';
+import { applyStageEnv, StageEnvError } from '../local-cloud/src/stage-env';
 import { OpsError, stackFunctions, stackNameOf, stackResources } from './ops/aws-stacks';
 import {
   cloudWatchSource,

@@ -4,13 +4,13 @@
  * and the bootstrap templates of deploy/bootstrap, with cfn-lint when it is
  * installed. Fails on any packaging or cfn-lint error (warnings are printed,
  * not fatal). The stage's `.env` files and environment give serverless its
- * --region and stage parameters (scripts/env/stage-env.ts).
+ * --region and stage parameters (local-cloud/src/stage-env.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyStageEnv, StageEnvError, serverlessOptions } from './env/stage-env';
+import { applyStageEnv, StageEnvError, serverlessOptions } from '../local-cloud/src/stage-env';
 import { root, type Stack, stacks } from './stacks';
 
 const { values } = parseArgs({ options: { stage: { type: 'string', default: 'dev' } } });

@@ -7,14 +7,14 @@
  * LC_NEW_CONNECTIONS_RPS (API Gateway's throttling, AWS's defaults unless set),
  * LC_FAULTS (a fault plan as JSON), LC_VISIBILITY_SCALE (SQS visibility
  * timeouts multiplied); see src/edge/README.md. Each from the environment or
- * the root's `.env` and `.env.local` (scripts/env/stage-env.ts), checked before
+ * the root's `.env` and `.env.local` (src/stage-env.ts), checked before
  * anything starts.
  */
 import { parseArgs } from 'node:util';
-import { applyStageEnv, StageEnvError } from '../../scripts/env/stage-env';
 import { startLocalCloud } from '../src/index';
 import { PortInUseError } from '../src/listen-ports';
 import { SettingsError } from '../src/settings-error';
+import { applyStageEnv, StageEnvError } from '../src/stage-env';
 import { summary } from '../src/summary';
 
 const { values } = parseArgs({

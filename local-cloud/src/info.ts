@@ -63,6 +63,19 @@ export interface CloudInfo {
   notes: string[];
 }
 
+/** A stack with nothing listed yet. */
+export const emptyStackInfo = (service: string, stack: string): StackInfo => ({
+  service,
+  stack,
+  endpoints: [],
+  functions: [],
+  tables: [],
+  queues: [],
+  buses: [],
+  rules: [],
+  alarms: [],
+});
+
 const nameOfArn = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
 
 /** The local cloud's CloudInfo, from its topology. */

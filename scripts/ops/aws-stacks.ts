@@ -14,7 +14,13 @@ import {
   paginateListStackResources,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
-import type { CloudInfo, QueueInfo, RuleInfo, StackInfo } from '../../local-cloud/src/info';
+import {
+  type CloudInfo,
+  emptyStackInfo,
+  type QueueInfo,
+  type RuleInfo,
+  type StackInfo,
+} from '../../local-cloud/src/info';
 import type { Stack } from '../stacks';
 
 export class OpsError extends Error {
@@ -75,17 +81,7 @@ export const awsStackInfo = async (
   service: string,
   stackName: string,
 ): Promise<StackInfo> => {
-  const empty: StackInfo = {
-    service,
-    stack: stackName,
-    endpoints: [],
-    functions: [],
-    tables: [],
-    queues: [],
-    buses: [],
-    rules: [],
-    alarms: [],
-  };
+  const empty = emptyStackInfo(service, stackName);
   let described: DescribeStacksCommandOutput;
   try {
     described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudInfo } from '../../local-cloud/src/info';
+import { type CloudInfo, emptyStackInfo } from '../../local-cloud/src/info';
 import { renderInfo } from './render';
 
 describe('renderInfo', () => {
@@ -28,7 +28,7 @@ describe('renderInfo', () => {
           rules: [{ name: 'r', bus: 'live-comments-prod', targets: ['q'], deadLetterQueue: 'q-dlq' }],
           alarms: ['prod-connections-fanout-dlq'],
         },
-        { ...emptyStack('posts'), status: 'NOT DEPLOYED' },
+        { ...emptyStackInfo('posts', 'live-comments-posts-prod'), status: 'NOT DEPLOYED' },
       ],
     };
     expect(renderInfo(info)).toBe(
@@ -58,17 +58,3 @@ describe('renderInfo', () => {
     );
   });
 });
-
-function emptyStack(service: string): CloudInfo['stacks'][number] {
-  return {
-    service,
-    stack: `live-comments-${service}-prod`,
-    endpoints: [],
-    functions: [],
-    tables: [],
-    queues: [],
-    buses: [],
-    rules: [],
-    alarms: [],
-  };
-}

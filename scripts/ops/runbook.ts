@@ -39,10 +39,14 @@ export interface RunbookEntry {
   missing: string[];
 }
 
-/** The entries of a runbook: every `### \`<alarm name>\`` heading and the text under it. */
+/** A backtick, spelt so that the regular expression below reads plainly. */
+const TICK = '\u0060';
+const ALARM_HEADING = new RegExp(`^#{2,3} ${TICK}([^${TICK}]+)${TICK}\\s*$`, 'gm');
+
+/** The entries of a runbook: every level-3 heading that is an alarm name in backticks, and the text under it. */
 export const readRunbook = (markdown: string): RunbookEntry[] => {
   const entries: RunbookEntry[] = [];
-  const headings = [...markdown.matchAll(/^#{2,3} `([^`]+)`\s*$/gm)];
+  const headings = [...markdown.matchAll(ALARM_HEADING)];
   for (const heading of headings) {
     const start = (heading.index ?? 0) + heading[0].length;
     const next = markdown.slice(start).search(/^#{1,3} /m);
@@ -50,7 +54,7 @@ export const readRunbook = (markdown: string): RunbookEntry[] => {
     const alarm = heading[1] ?? '';
     entries.push({
       alarm,
-      anchor: headingAnchor(`\`${alarm}\``),
+      anchor: headingAnchor(TICK + alarm + TICK),
       body,
       missing: RUNBOOK_PARTS.filter((part) => !new RegExp(`(^|\\n)(- )?\\*\\*${part}\\*\\*`).test(body)),
     });

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { root } from '../stacks';
 import { applyStageEnv, readStageEnv, StageEnvError, serverlessOptions, VARIABLES } from './stage-env';
+
+const root = resolve(import.meta.dirname, '..', '..');
 
 let dir: string;
 beforeEach(() => {

@@ -11,11 +11,15 @@
  * `deploy` (the region and the stage parameters, passed to serverless as
  * `--region` and `--param`). The functions validate their own environment at
  * cold start (their config.ts); serverless.yml sets it, not these files.
+ * It lives with the local cloud, which reads it first, so that scripts/ import
+ * it and nothing here imports scripts/.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { root } from '../stacks';
+
+/** The repository root, where the `.env` files are. */
+const root = resolve(import.meta.dirname, '..', '..');
 
 export class StageEnvError extends Error {
   override name = 'StageEnvError';
