@@ -75,6 +75,18 @@ describe('readStageEnv', () => {
     expect(message).toContain('AWS_REGION=useast1 (.env.prod) must be an AWS region');
   });
 
+  it("checks the local cloud's test knobs as npm start reads them", () => {
+    write('.env.local', 'LC_VISIBILITY_SCALE=0\nLC_ACCOUNT_RPS=off\n');
+    expect(() => readStageEnv('local', { dir, env: {} })).toThrow(
+      'LC_VISIBILITY_SCALE=0 (.env.local) expected a number greater than 0, not "0"',
+    );
+    write('.env.local', 'LC_VISIBILITY_SCALE=0.5\nLC_ACCOUNT_RPS=off\n');
+    expect(readStageEnv('local', { dir, env: {} }).values).toEqual({
+      LC_VISIBILITY_SCALE: '0.5',
+      LC_ACCOUNT_RPS: 'off',
+    });
+  });
+
   it('refuses a stage name serverless would refuse', () => {
     expect(() => readStageEnv('../x', { dir, env: {} })).toThrow('may hold only letters, digits and -');
   });

@@ -17,6 +17,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { localSettings } from './settings';
+import { SettingsError } from './settings-error';
 
 /** The repository root, where the `.env` files are. */
 const root = resolve(import.meta.dirname, '..', '..');
@@ -70,6 +72,19 @@ const logLevel: Check = (value) =>
 
 const anything: Check = () => undefined;
 
+/** One of the local cloud's test and benchmark knobs, checked as `npm start` will read it (settings.ts). */
+const setting =
+  (name: string): Check =>
+  (value) => {
+    try {
+      localSettings({}, { [name]: value });
+      return undefined;
+    } catch (error) {
+      if (error instanceof SettingsError) return error.message.replace(`${name}: `, '');
+      throw error;
+    }
+  };
+
 export interface VariableSpec {
   check: Check;
   /** What it sets; `.env.example` documents every variable (a test keeps them in step). */
@@ -85,6 +100,26 @@ export const VARIABLES: Record<string, VariableSpec> = {
   LC_WS_PORT: { check: port, description: 'npm start: the WebSocket API and @connections (default 3001)' },
   LC_EDGE_PORT: { check: port, description: 'npm start: DynamoDB, SQS, EventBridge (default 4566)' },
   LC_HOST: { check: nonEmpty, description: 'npm start: the address it listens on (default 127.0.0.1)' },
+  LC_ACCOUNT_RPS: {
+    check: setting('LC_ACCOUNT_RPS'),
+    description: 'npm start: API Gateway’s account requests/s (default 10000; off lifts it)',
+  },
+  LC_ACCOUNT_BURST: {
+    check: setting('LC_ACCOUNT_BURST'),
+    description: 'npm start: the account’s burst (default 5000; off lifts it)',
+  },
+  LC_NEW_CONNECTIONS_RPS: {
+    check: setting('LC_NEW_CONNECTIONS_RPS'),
+    description: 'npm start: new WebSocket connections/s (default 500; off lifts it)',
+  },
+  LC_FAULTS: {
+    check: setting('LC_FAULTS'),
+    description: 'npm start: a fault plan, JSON (src/edge/README.md)',
+  },
+  LC_VISIBILITY_SCALE: {
+    check: setting('LC_VISIBILITY_SCALE'),
+    description: 'npm start: SQS visibility timeouts multiplied by this',
+  },
   LC_TEST_LOGS: { check: anything, description: 'tests: 1 prints the functions’ logs' },
   CHROMIUM_PATH: { check: anything, description: 'browser tests: the Chromium to drive' },
   AWS_PROFILE: {
