@@ -10,11 +10,17 @@
  * Not `osls-compose deploy`: compose passes a service only the params written
  * in serverless-compose.yml, never those on its command line, and osls reads
  * a `.env` only with `useDotenv: true` in a serverless.yml, from that
- * service's own folder, and `.env.<stage>` or `.env`, never both.
+ * service's own folder, and `.env.<stage>` or `.env`, never both. The params
+ * serverless-compose.yml does write (comments' postsApiUrl: the posts stack's
+ * HttpApiUrl output) are resolved here as compose would, from the stacks
+ * deployed before (scripts/ops/compose-params.ts).
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { applyStageEnv, StageEnvError, serverlessOptions } from '../local-cloud/src/stage-env';
+import { OpsError } from './ops/aws-stacks';
+import { composeParams, stackOutputs } from './ops/compose-params';
 import { root, type Stack, stacks } from './stacks';
 
 const { values } = parseArgs({ options: { stage: { type: 'string' } } });
@@ -42,11 +48,22 @@ const main = async () => {
       `${options.length ? `; serverless ${options.map((option) => option.replace(/^(--param=[^=]+=).*/, '$1…')).join(' ')}` : ''}`,
   );
   const all: Stack[] = stacks();
+  const region = env.values.AWS_REGION ?? env.values.AWS_DEFAULT_REGION;
+  const cfn = new CloudFormationClient(region ? { region } : {});
+  const outputOf = stackOutputs(cfn, all, stage);
   for (const stack of all) {
-    say(`${stack.name}: serverless deploy --stage ${stage}`);
+    const fromCompose = await composeParams(stack, stage, outputOf);
+    say(
+      `${stack.name}: serverless deploy --stage ${stage}${fromCompose.length ? ` ${fromCompose.join(' ')}` : ''}`,
+    );
     const started = Date.now();
-    const code = await run('npx', ['serverless', 'deploy', '--stage', stage, ...options], stack.dir);
+    const code = await run(
+      'npx',
+      ['serverless', 'deploy', '--stage', stage, ...options, ...fromCompose],
+      stack.dir,
+    );
     if (code !== 0) {
+      cfn.destroy();
       say(
         `${stack.name} failed (exit ${code}); the stacks after it were not deployed. ` +
           'CloudFormation rolled this one back; see docs/RUNBOOK.md (rolling back).',
@@ -55,12 +72,13 @@ const main = async () => {
     }
     say(`${stack.name} deployed (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
+  cfn.destroy();
   process.exit(await run('npx', ['tsx', 'scripts/info.ts', '--stage', stage], root));
 };
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `${error instanceof StageEnvError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    `${error instanceof StageEnvError || error instanceof OpsError ? error.message : String((error as Error)?.stack ?? error)}\n`,
   );
   process.exit(1);
 });
