@@ -42,13 +42,16 @@ describe('readStageEnv', () => {
     );
   });
 
-  it('refuses a name the project does not know (a typo), but lets other AWS_* through', () => {
+  it('refuses a name the project does not know (a typo), but lets other AWS_* and NEXT_PUBLIC_* through', () => {
     write('.env', 'LC_HTTP_PROT=8100\nAWS_SDK_LOAD_CONFIG=1\n');
     expect(() => readStageEnv('local', { dir, env: {} })).toThrow(
       'LC_HTTP_PROT (in .env) is not a variable of this project',
     );
-    write('.env', 'AWS_SDK_LOAD_CONFIG=1\n');
-    expect(readStageEnv('local', { dir, env: {} }).fromFiles).toEqual({ AWS_SDK_LOAD_CONFIG: '1' });
+    write('.env', 'AWS_SDK_LOAD_CONFIG=1\nNEXT_PUBLIC_LOCAL_SIGN_IN=true\n');
+    expect(readStageEnv('local', { dir, env: {} }).fromFiles).toEqual({
+      AWS_SDK_LOAD_CONFIG: '1',
+      NEXT_PUBLIC_LOCAL_SIGN_IN: 'true',
+    });
   });
 
   it('checks the stage parameters: issuer, origins, log level, region', () => {

@@ -150,8 +150,12 @@ export const VARIABLES: Record<string, VariableSpec> = {
   },
 };
 
-/** Other AWS_* names (AWS_SDK_LOAD_CONFIG, AWS_ENDPOINT_URL...) pass through to the SDK, which checks them. */
-const isPassThrough = (name: string) => name.startsWith('AWS_') && !(name in VARIABLES);
+/**
+ * Other AWS_* names (AWS_SDK_LOAD_CONFIG, AWS_ENDPOINT_URL...) pass through to the SDK, which checks
+ * them, and NEXT_PUBLIC_* to the web app's build (web/config.ts checks those).
+ */
+const isPassThrough = (name: string) =>
+  (name.startsWith('AWS_') || name.startsWith('NEXT_PUBLIC_')) && !(name in VARIABLES);
 
 export interface StageEnv {
   stage: string;
