@@ -9,8 +9,9 @@
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudInfo } from '../local-cloud/src/info';
-import { applyStageEnv, StageEnvError } from '../local-cloud/src/stage-env';
-import { awsInfo, OpsError } from './ops/aws-stacks';
+import { applyStageEnv } from '../local-cloud/src/stage-env';
+import { awsInfo } from './ops/aws-stacks';
+import { runCommand } from './ops/cli';
 import { localGet } from './ops/log-sources';
 import { renderInfo } from './ops/render';
 import { stacks } from './stacks';
@@ -44,11 +45,4 @@ const main = async () => {
   process.stdout.write(values.json ? `${JSON.stringify(info, null, 2)}\n` : renderInfo(info));
 };
 
-main().catch((error: unknown) => {
-  const usage = String((error as { code?: string })?.code).startsWith('ERR_PARSE_ARGS');
-  const known = usage || error instanceof OpsError || error instanceof StageEnvError;
-  process.stderr.write(
-    `${known ? (error as Error).message : String((error as Error)?.stack ?? error)}${usage ? `\n${USAGE}` : ''}\n`,
-  );
-  process.exitCode = 1;
-});
+runCommand(main, USAGE);

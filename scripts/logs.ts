@@ -14,8 +14,9 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudInfo } from '../local-cloud/src/info';
 import { toLogEntry } from '../local-cloud/src/logs';
-import { applyStageEnv, StageEnvError } from '../local-cloud/src/stage-env';
+import { applyStageEnv } from '../local-cloud/src/stage-env';
 import { OpsError, stackFunctions, stackNameOf, stackResources } from './ops/aws-stacks';
+import { runCommand } from './ops/cli';
 import {
   cloudWatchSource,
   type LogFilter,
@@ -170,11 +171,4 @@ const main = async () => {
   }
 };
 
-main().catch((error: unknown) => {
-  const usage = String((error as { code?: string })?.code).startsWith('ERR_PARSE_ARGS');
-  const known = usage || error instanceof OpsError || error instanceof StageEnvError;
-  process.stderr.write(
-    `${known ? (error as Error).message : String((error as Error)?.stack ?? error)}${usage ? `\n${USAGE}` : ''}\n`,
-  );
-  process.exitCode = 1;
-});
+runCommand(main, USAGE);

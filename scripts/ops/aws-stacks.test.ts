@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stacks } from '../stacks';
 import { awsInfo, awsStackInfo, serviceNameOf, stackFunctions, stackNameOf } from './aws-stacks';
+import { deployedStack } from './testing';
 
 const cfnMock = mockClient(CloudFormationClient);
 const cfn = new CloudFormationClient({
@@ -67,24 +68,12 @@ describe('stack names', () => {
 
 describe('awsStackInfo', () => {
   it('reads endpoints, dashboard and alarm topic from the outputs, the rest from the resources and template', async () => {
-    cfnMock.on(DescribeStacksCommand, { StackName: 'live-comments-posts-staging' }).resolves({
-      Stacks: [
-        {
-          StackName: 'live-comments-posts-staging',
-          StackStatus: 'UPDATE_COMPLETE',
-          CreationTime: new Date(0),
-          Outputs: [
-            { OutputKey: 'HttpApiUrl', OutputValue: 'https://abc.execute-api.eu-west-1.amazonaws.com' },
-            { OutputKey: 'DashboardUrl', OutputValue: 'https://console/dash' },
-            { OutputKey: 'AlarmTopicArn', OutputValue: 'arn:aws:sns:eu-west-1:123456789012:topic' },
-            {
-              OutputKey: 'CommentEventsDlqUrl',
-              OutputValue: `${URL_PREFIX}/staging-posts-comment-events-dlq`,
-            },
-            { OutputKey: 'CreatePostLambdaFunctionQualifiedArn', OutputValue: 'arn:aws:lambda:...:1' },
-          ],
-        },
-      ],
+    deployedStack(cfnMock, 'live-comments-posts-staging', {
+      HttpApiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com',
+      DashboardUrl: 'https://console/dash',
+      AlarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:topic',
+      CommentEventsDlqUrl: `${URL_PREFIX}/staging-posts-comment-events-dlq`,
+      CreatePostLambdaFunctionQualifiedArn: 'arn:aws:lambda:...:1',
     });
     cfnMock
       .on(ListStackResourcesCommand)

@@ -1,8 +1,9 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { stacks } from '../stacks';
 import { composeParams, stackOutputs } from './compose-params';
+import { deployedStack } from './testing';
 
 /** A compose reference, written `#{...}` here (a `${` in a plain string reads as a slip to the linter). */
 const ref = (text: string) => text.replaceAll('#{', '${');
@@ -16,17 +17,8 @@ const cfn = new CloudFormationClient({
 describe('composeParams', () => {
   it("passes comments the posts stack's HttpApiUrl output, as serverless-compose.yml says", async () => {
     cfnMock.reset();
-    cfnMock.on(DescribeStacksCommand, { StackName: 'live-comments-posts-staging' }).resolves({
-      Stacks: [
-        {
-          StackName: 'live-comments-posts-staging',
-          StackStatus: 'UPDATE_COMPLETE',
-          CreationTime: new Date(0),
-          Outputs: [
-            { OutputKey: 'HttpApiUrl', OutputValue: 'https://posts.execute-api.eu-west-1.amazonaws.com' },
-          ],
-        },
-      ],
+    deployedStack(cfnMock, 'live-comments-posts-staging', {
+      HttpApiUrl: 'https://posts.execute-api.eu-west-1.amazonaws.com',
     });
     const all = stacks();
     const outputOf = stackOutputs(cfn, all, 'staging');
