@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalHealth } from './health';
-import { route, topologyWith } from './testing';
-
-const urls = {
-  web: 'http://localhost:3000',
-  http: 'http://127.0.0.1:8000',
-  websocket: 'ws://127.0.0.1:3001',
-  connections: 'http://127.0.0.1:3001/local',
-  edge: 'http://127.0.0.1:4566',
-};
+import { route, topologyWith, urls } from './testing';
 
 const topology = topologyWith({
   httpRoutes: [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localInfo } from './info';
-import { queueArn, queueDef, route, topologyWith } from './testing';
+import { queueArn, queueDef, route, topologyWith, urls } from './testing';
 import type { FunctionDef } from './topology/model';
 
 const fn = (service: string, name: string): FunctionDef => ({
@@ -15,14 +15,6 @@ const fn = (service: string, name: string): FunctionDef => ({
   timeoutSeconds: 10,
   memorySize: 512,
 });
-
-const urls = {
-  web: 'http://localhost:3000',
-  http: 'http://127.0.0.1:8000',
-  websocket: 'ws://127.0.0.1:3001',
-  connections: 'http://127.0.0.1:3001/local',
-  edge: 'http://127.0.0.1:4566',
-};
 
 describe('localInfo', () => {
   it('groups the topology by stack: functions and log groups, tables, queues with DLQs, rules and schedules', () => {

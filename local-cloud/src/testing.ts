@@ -110,3 +110,12 @@ export const fakeInvoker = (behaviours: Record<string, FakeBehaviour> = {}): Fak
 /** The sorted keys of an object, for comparing an event's shape with a recording's. */
 export const keysOf = (value: unknown): string[] =>
   typeof value === 'object' && value !== null ? Object.keys(value).sort() : [];
+
+/** The URLs of a local cloud on the default ports, as `startLocalCloud` reports them. */
+export const urls = {
+  web: 'http://localhost:3000',
+  http: 'http://127.0.0.1:8000',
+  websocket: 'ws://127.0.0.1:3001',
+  connections: 'http://127.0.0.1:3001/local',
+  edge: 'http://127.0.0.1:4566',
+};
