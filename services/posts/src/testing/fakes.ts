@@ -98,6 +98,16 @@ export const memoryPosts = () => {
   return { store, rows };
 };
 
+/** The map under `key` of a map of maps, made empty on first use. */
+const innerMap = <K, V>(outer: Map<string, Map<K, V>>, key: string): Map<K, V> => {
+  let inner = outer.get(key);
+  if (!inner) {
+    inner = new Map();
+    outer.set(key, inner);
+  }
+  return inner;
+};
+
 /**
  * Favorites in memory, counted on `posts` as the table's transactions do:
  * the favorite and the post's favoriteCount change together or not at all.
@@ -105,14 +115,7 @@ export const memoryPosts = () => {
 export const memoryFavorites = (posts: Pick<PostsStore, 'adjustCounter'>) => {
   const byUser = new Map<string, Map<string, Favorite>>();
   const cursorKey = z.strictObject({ postId: z.string() });
-  const of = (userId: string) => {
-    let favorites = byUser.get(userId);
-    if (!favorites) {
-      favorites = new Map();
-      byUser.set(userId, favorites);
-    }
-    return favorites;
-  };
+  const of = (userId: string) => innerMap(byUser, userId);
   const store: FavoritesStore = {
     add: async (userId, favorite) => {
       const already = of(userId).has(favorite.postId);
@@ -153,14 +156,7 @@ export const memoryFavorites = (posts: Pick<PostsStore, 'adjustCounter'>) => {
  */
 export const memoryCountedComments = (posts: Pick<ReturnType<typeof memoryPosts>, 'rows'>) => {
   const markers = new Map<string, Map<string, CommentMarkerState>>();
-  const of = (postId: string) => {
-    let ofPost = markers.get(postId);
-    if (!ofPost) {
-      ofPost = new Map();
-      markers.set(postId, ofPost);
-    }
-    return ofPost;
-  };
+  const of = (postId: string) => innerMap(markers, postId);
   const livePost = (postId: string) => {
     const row = posts.rows.get(postId);
     return row && !row.deletedAt ? row : undefined;
