@@ -5,6 +5,10 @@ import { api, eventually, useLocalCloud } from './support/cloud';
 const cloud = useLocalCloud();
 const { request, token } = api(cloud);
 
+/** A post by the token's user, as the API answered it. */
+const newPost = async (as: string, title: string) =>
+  (await request<Post>('POST', '/api/v1/posts', { token: as, body: { title, body: 'B' } })).body;
+
 describe('HTTP API on the local cloud', () => {
   it('turns away writes without a valid JWT before any handler runs', async () => {
     const missing = await request('POST', '/api/v1/posts', { body: { title: 't', body: 'b' } });
@@ -78,9 +82,7 @@ describe('HTTP API on the local cloud', () => {
   it('comments on a post with seq counting up by one, and keeps the post commentCount current', async () => {
     const alice = await token('alice');
     const bob = await token('bob');
-    const post = (
-      await request<Post>('POST', '/api/v1/posts', { token: alice, body: { title: 'T', body: 'B' } })
-    ).body;
+    const post = await newPost(alice, 'T');
 
     // The comments service learns of the post from the PostCreated event.
     const first = await eventually(async () => {
@@ -145,9 +147,7 @@ describe('HTTP API on the local cloud', () => {
   it('favorites idempotently and lists my favorites', async () => {
     const alice = await token('alice');
     const carol = await token('carol');
-    const post = (
-      await request<Post>('POST', '/api/v1/posts', { token: alice, body: { title: 'Fav', body: 'B' } })
-    ).body;
+    const post = await newPost(alice, 'Fav');
     expect((await request('PUT', `/api/v1/posts/${post.id}/favorite`, { token: carol })).status).toBe(204);
     expect((await request('PUT', `/api/v1/posts/${post.id}/favorite`, { token: carol })).status).toBe(204);
     expect((await request<Post>('GET', `/api/v1/posts/${post.id}`)).body.favoriteCount).toBe(1);
