@@ -5,36 +5,45 @@
  * AWS's 10,000 a second, scaled down). Times the comment's 201 to the last
  * subscriber's frame, against the ideal N/L.
  *
- *   npm run bench:throttled [-- --subscribers N] [--limit L] [--burst B] [--comments K]
+ *   npm run bench:throttled [-- --subscribers N] [--limit L] [--burst B] [--warmups W] [--comments K]
  *   (or BENCH_THROTTLED_SUBSCRIBERS, BENCH_THROTTLED_LIMIT, BENCH_THROTTLED_BURST)
  *
  * 1. The local cloud runs in this process (startLocalCloud) with the
  *    account's bucket at L a second and AWS's proportion of burst (B = L/2
  *    unless set), new connections at AWS's 500 a second; the subscribers'
  *    sockets live in child processes (bench/subscribers), 10,000 at most
- *    each, as the open-files limit is per process.
- * 2. One post; a warm-up comment on it before anyone subscribes (starts
+ *    each. The open-files limit is per process and the local cloud holds
+ *    the server side of every socket plus some 600 descriptors of its own:
+ *    under a limit too low for the default N, N is lowered to the largest
+ *    thousand that fits, and L with it (N/L stays 10 s), and the run says so.
+ * 2. One post; a comment on it before anyone subscribes (starts
  *    createComment's and broadcast's workers; nothing to send).
  * 3. The N sockets open and subscribe to the post's topic within the limits:
  *    their handshakes at 400 a second (of the 500), their subscribes at 0.4 L
  *    a second (each costs the account two requests: the message and its
  *    `subscribed` reply over `@connections`), so set-up is not throttled;
  *    then the subscriptions are counted on the edge (N).
- * 4. Nothing else runs for B/L + 2 s: the bucket is full again, as AWS's
- *    would be after an idle moment, so the comment gets the burst AWS would
- *    give it. The limit is never raised: the local cloud sets it at start.
- * 5. The comment is POSTed; from its 201 to the last subscriber's
- *    `comment.created` is `lastS`. Printed on the way: the deciles, the 429s
- *    `@connections` answered, the broadcaster's invocations and each page's
- *    line (when it ended, delivered, throttled, continued, its rate).
+ * 4. Before each comment nothing runs for B/L + 2 s: the bucket is full
+ *    again, as AWS's would be after an idle moment, so the comment gets the
+ *    burst AWS would give it (no run can end before (N - B)/L, printed). The
+ *    limit is never raised: the local cloud sets it at start.
+ * 5. W warm-up comments (1 by default) to all N, printed and not counted:
+ *    the first fan-out after a start runs the broadcaster's send path and
+ *    broadcastPage's environments cold. Then K timed comments (1 by
+ *    default): from each one's 201 to the last subscriber's
+ *    `comment.created` is `lastS`. Printed for each: the deciles, the CPU
+ *    (the machine's, the local cloud's), the 429s `@connections` answered,
+ *    the broadcaster's invocations and each page's line (when it ended,
+ *    delivered, throttled, continued, its rate at the end).
  *
- * The last line is one JSON object:
+ * The last line is one JSON object (the worst of the timed comments):
  * {"bench":"throttled","subscribers":N,"limitRps":L,"delivered":D,"idealS":N/L,"lastS":...,"ratioToIdeal":...}
  * Target: D = N, ratioToIdeal at most 1.1. Prints figures; fails only when
  * the run cannot be made (exit 1), or on the overall timeout (exit 2).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openFilesLimit, quantile } from './fanout/support';
+import { cpuSince, openFilesLimit, processCpu, quantile } from './fanout/support';
 import { type SubscriberPool, startSubscriberPool } from './subscribers/pool';
 import { preciseNow } from './subscribers/protocol';
 import { sleep } from './support';
@@ -59,6 +68,7 @@ const { values } = parseArgs({
     limit: { type: 'string', short: 'l' },
     burst: { type: 'string' },
     comments: { type: 'string' },
+    warmups: { type: 'string' },
     'timeout-s': { type: 'string' },
   },
 });
@@ -84,6 +94,7 @@ const requestedN = numberOf('--subscribers', values.subscribers ?? process.env.B
 const requestedL = numberOf('--limit', values.limit ?? process.env.BENCH_THROTTLED_LIMIT);
 const requestedBurst = numberOf('--burst', values.burst ?? process.env.BENCH_THROTTLED_BURST);
 const COMMENTS = numberOf('--comments', values.comments) ?? 1;
+const WARMUPS = values.warmups === '0' ? 0 : (numberOf('--warmups', values.warmups) ?? 1);
 const OVERALL_TIMEOUT_MS = (numberOf('--timeout-s', values['timeout-s']) ?? 600) * 1000;
 
 const openFiles = openFilesLimit() ?? Number.POSITIVE_INFINITY;
@@ -109,6 +120,33 @@ if (N + CLOUD_OWN_DESCRIPTORS > openFiles) {
 const L = requestedL ?? N / IDEAL_SECONDS;
 const BURST = requestedBurst ?? Math.max(1, Math.floor(L / 2));
 const IDEAL_S = N / L;
+/** The first B frames pass on the bucket's burst: no run can end before (N - B) / L. */
+const BUCKET_FLOOR_S = Math.max(0, N - BURST) / L;
+
+/** The machine's CPU time so far, busy and in all (Linux /proc/stat, clock ticks). */
+const machineCpu = () => {
+  try {
+    const fields =
+      readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    // idle and iowait
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+};
+const busyShare = (before: ReturnType<typeof machineCpu>, after: ReturnType<typeof machineCpu>) =>
+  after.total > before.total ? (after.busy - before.busy) / (after.total - before.total) : Number.NaN;
+
+/** Files this process (the local cloud) has open (Linux). */
+const openDescriptors = () => {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return Number.NaN;
+  }
+};
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -161,6 +199,8 @@ const timedComment = async (
   const api = httpApi(cloud);
   cloud.resetMetrics();
   const linesBefore = pageLines.length;
+  const machineBefore = machineCpu();
+  const cloudBefore = processCpu(process.pid);
   const t0 = preciseNow();
   const response = await api.comment(token, postId, `throttled bench, ${label}`);
   const t201 = preciseNow();
@@ -174,8 +214,10 @@ const timedComment = async (
 
   const waitMs = Math.max(60_000, IDEAL_S * 5_000);
   let lastReport = performance.now();
+  let descriptors = openDescriptors();
   for (const deadline = performance.now() + waitMs; performance.now() < deadline; ) {
     const frame = await ofComment();
+    descriptors = Math.max(descriptors, openDescriptors());
     if ((frame?.sockets ?? 0) >= N) break;
     if (performance.now() - lastReport >= 2_000) {
       lastReport = performance.now();
@@ -185,6 +227,9 @@ const timedComment = async (
     }
     await sleep(100);
   }
+  const machineBusy = busyShare(machineBefore, machineCpu());
+  const cloudCpu = cpuSince(cloudBefore, processCpu(process.pid));
+  const windowS = (preciseNow() - t0) / 1000;
   // Late copies (a frame sent twice) would come now.
   await sleep(2_000);
   const frame = await ofComment(true);
@@ -203,7 +248,17 @@ const timedComment = async (
   say(
     `  ${label}: delivered ${result.delivered}/${N}, duplicates ${result.duplicates}; POST answered in ` +
       `${seconds(t201 - t0)}; from the 201: first frame ${result.firstS.toFixed(3)} s, last ${result.lastS.toFixed(2)} s ` +
-      `(ideal ${IDEAL_S} s, ratio ${(result.lastS / IDEAL_S).toFixed(3)}); load ${loadAverage()}`,
+      `(ideal ${IDEAL_S} s, ratio ${(result.lastS / IDEAL_S).toFixed(3)}; against (N - burst) / L = ` +
+      `${BUCKET_FLOOR_S.toFixed(2)} s, the least the bucket allows, ${(result.lastS / BUCKET_FLOOR_S).toFixed(3)}); ` +
+      `load ${loadAverage()}`,
+  );
+  say(
+    `    descriptors held by the local cloud's process: at most ${descriptors} (${descriptors - N} besides the sockets)`,
+  );
+  say(
+    `    CPU until the last frame (${windowS.toFixed(1)} s): the machine ${(machineBusy * 100).toFixed(0)} % busy ` +
+      `(both cores, everyone's work); the local cloud ${(cloudCpu.totalMs / windowS / 10).toFixed(0)} % of a core ` +
+      `(its main thread, the gateways and the edge, ${(cloudCpu.mainMs / windowS / 10).toFixed(0)} %)`,
   );
   say(`    by decile (s from the 201): ${result.deciles.map((value) => value.toFixed(2)).join(' ')}`);
   const broadcast = invocationsOf(cloud, 'connections.broadcast');
@@ -286,16 +341,28 @@ const main = async (run: BenchRun): Promise<string> => {
       `(${Math.round((opened.opened / opened.ms) * 1000)}/s; ${opened.retries} retries: ${opened.refusedHandshakes} handshakes ` +
       `refused with 429, ${opened.throttledSubscribes} subscribes throttled, ${opened.missingReplies} replies missing; ` +
       `the account's 429s so far: ${setup.webSocket.throttledConnectionsCalls} @connections, ${setup.webSocket.throttledMessages} ` +
-      `messages); ${stored} subscriptions stored; load ${loadAverage()}`,
+      `messages); ${stored} subscriptions stored; ${openDescriptors()} descriptors open here; load ${loadAverage()}`,
   );
   if (stored !== N) throw new Error(`${stored} subscriptions stored for ${topic}, not ${N}`);
 
+  // What the local DynamoDB's TTL sweeper (every 30 s, on the local cloud's main thread, where the
+  // gateways run) costs with these tables: a sweep that falls within a fan-out slows it down.
+  const sweepStarted = performance.now();
+  const sweepCpu = processCpu(process.pid);
+  await cloud.edge.dynamodb.sweepExpiredItems();
+  say(
+    `a TTL sweep of the local DynamoDB (every 30 s) takes ${seconds(performance.now() - sweepStarted)} now, ` +
+      `${seconds(cpuSince(sweepCpu, processCpu(process.pid)).mainMs)} of the local cloud's main thread`,
+  );
+
   const results: Timed[] = [];
-  for (let comment = 1; comment <= COMMENTS; comment++) {
+  for (let comment = 1 - WARMUPS; comment <= COMMENTS; comment++) {
+    const label = comment < 1 ? `warm-up ${comment + WARMUPS}` : `comment ${comment}`;
     const quietMs = (BURST / L) * 1000 + 2_000;
-    say(`comment ${comment}: ${seconds(quietMs)} with nothing sent (the bucket refills), then the comment`);
+    say(`${label}: ${seconds(quietMs)} with nothing sent (the bucket refills), then the comment`);
     await sleep(quietMs);
-    results.push(await timedComment(bench, pool, commenter, postId, `comment ${comment}`));
+    const result = await timedComment(bench, pool, commenter, postId, label);
+    if (comment >= 1) results.push(result);
   }
   if (broadcasterWarnings.length > 0) {
     say(
