@@ -46,6 +46,7 @@ import {
   spawnUntilReady,
   stopChild,
 } from './fanout/support';
+import { httpCall } from './system';
 
 const SMALL = Number(process.env.BENCH_FANOUT_SMALL ?? 100);
 const LARGE = Number(process.env.BENCH_FANOUT_LARGE ?? 10_000);
@@ -146,24 +147,8 @@ const startCloud = async (): Promise<Cloud> => {
   };
 };
 
-const api = async <T>(
-  cloud: Cloud,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<{ status: number; body: T }> => {
-  const response = await fetch(`${cloud.http}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-};
+const api = <T>(cloud: Cloud, method: string, path: string, body?: unknown, token?: string) =>
+  httpCall<T>(cloud.http, method, path, body, token);
 
 const newToken = async (cloud: Cloud, sub: string) => {
   const response = await api<{ token: string }>(cloud, 'POST', '/_local/token', { sub });

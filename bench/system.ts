@@ -77,20 +77,30 @@ export const startBenchCloud = async (
   };
 };
 
+/** One JSON call to an HTTP API, with a bearer token if given: its status and parsed body. */
+export const httpCall = async <T>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+) => {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+};
+
 /** The HTTP API of the bench's cloud: a token from the local issuer, a post, a comment. */
 export const httpApi = (cloud: LocalCloud) => {
-  const call = async <T>(method: string, path: string, body?: unknown, token?: string) => {
-    const response = await fetch(`${cloud.urls.http}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
+  const call = <T>(method: string, path: string, body?: unknown, token?: string) =>
+    httpCall<T>(cloud.urls.http, method, path, body, token);
   const expect201 = <T>(what: string, response: { status: number; body: T }) => {
     if (response.status !== 201)
       throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);

@@ -9,8 +9,9 @@
  * redriven with `npm run dlq`'s code, and then every subscriber has every
  * comment's frame on both topics.
  */
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueDepths } from '../../bench/system';
 import { createFaults, type FaultOptions } from '../../local-cloud/src/faults/index';
 import {
   clientsFor,
@@ -50,18 +51,8 @@ afterAll(() => {
 
 /** Messages a queue holds: waiting, in flight and delayed. */
 const held = async (name: string) => {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return Object.values(Attributes).reduce((sum, value) => sum + Number(value), 0);
+  const [depth] = await queueDepths(sqs, [name]);
+  return depth ? depth.visible + depth.inFlight + depth.delayed : 0;
 };
 
 describe('the broadcaster under injected faults', () => {
