@@ -1,16 +1,21 @@
 /**
- * `npm run package [-- --stage dev]`: packages every stack offline into its
+ * `npm run package [-- --stage prod --param jwtIssuer=... --param jwtAudience=...
+ * --param allowedOrigins=...]`: packages every stack offline into its
  * CloudFormation template (`<stack>/.serverless/`), then lints each template
  * with cfn-lint when it is installed. Fails on any packaging or cfn-lint error
- * (warnings are printed, not fatal).
+ * (warnings are printed, not fatal). The stage defaults to `local`, the one
+ * stage whose parameters have defaults; every `--param` goes to every stack.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Stack, stacks } from './stacks';
 
-const { values } = parseArgs({ options: { stage: { type: 'string', default: 'dev' } } });
-const stage = values.stage ?? 'dev';
+const { values } = parseArgs({
+  options: { stage: { type: 'string', default: 'local' }, param: { type: 'string', multiple: true } },
+});
+const stage = values.stage ?? 'local';
+const params = (values.param ?? []).flatMap((param) => ['--param', param]);
 
 const run = (command: string, args: string[], cwd: string) =>
   new Promise<{ code: number; output: string }>((resolvePromise) => {
@@ -27,7 +32,11 @@ const run = (command: string, args: string[], cwd: string) =>
 
 const packageStack = async (stack: Stack) => {
   const started = Date.now();
-  const { code, output } = await run('npx', ['serverless', 'package', '--stage', stage], stack.dir);
+  const { code, output } = await run(
+    'npx',
+    ['serverless', 'package', '--stage', stage, ...params],
+    stack.dir,
+  );
   if (code !== 0) throw new Error(`${stack.name}: serverless package failed\n${output}`);
   console.log(`packaged ${stack.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 };
