@@ -1,27 +1,11 @@
-/**
- * One address per stage: every HTTP route of docs/API.md, under the hosting
- * stack's one base URL (its CloudFront distribution), reaches the HTTP API of
- * the service that declares it, with its method allowed. Read from the packaged
- * templates: the distribution's behaviours (first match wins, CloudFront's
- * `*` and `?` wildcards) and origins (the HttpApiId export each imports), and
- * each service's routes and exports. The WebSocket URL it hands the web app is
- * the one connections exports, and the web bucket is readable by the
- * distribution only.
- */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageStack } from '../local-cloud/src/topology/package-stack';
 
 const root = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'one-address-'));
-const oslsBin = join(
-  dirname(createRequire(import.meta.url).resolve('osls/package.json')),
-  'bin',
-  'serverless.js',
-);
 
 interface Resource {
   Type: string;
@@ -31,23 +15,6 @@ interface Template {
   Resources: Record<string, Resource>;
   Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
 }
-
-const packageStack = (dir: string, out: string) =>
-  new Promise<Template>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [oslsBin, 'package', '--stage', 'local', '--region', 'us-east-1', '--package', out],
-      {
-        cwd: dir,
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', CI: '1' },
-      },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`serverless package failed in ${dir}:\n${stderr}\n${stdout}`));
-        resolve(JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')));
-      },
-    );
-  });
 
 /** The HTTP routes of docs/API.md's tables, but the local-only ones: `GET /api/v1/posts/{postId}`. */
 const contractRoutes = (): { method: string; path: string }[] => {
@@ -74,8 +41,10 @@ const serviceTemplates = new Map<string, Template>();
 
 beforeAll(async () => {
   const [hostingTemplate, ...templates] = await Promise.all([
-    packageStack(join(root, 'hosting'), join(work, 'hosting')),
-    ...services.map((service) => packageStack(join(root, 'services', service), join(work, service))),
+    packageStack<Template>(join(root, 'hosting'), join(work, 'hosting')),
+    ...services.map((service) =>
+      packageStack<Template>(join(root, 'services', service), join(work, service)),
+    ),
   ]);
   hosting = hostingTemplate as Template;
   services.forEach((service, index) => {
