@@ -1,10 +1,13 @@
 /**
- * `npm run package [-- --stage dev]`: packages every stack offline into its
- * CloudFormation template (`<stack>/.serverless/`), then lints each template,
- * and the bootstrap templates of deploy/bootstrap, with cfn-lint when it is
- * installed. Fails on any packaging or cfn-lint error (warnings are printed,
- * not fatal). The stage's `.env` files and environment give serverless its
- * --region and stage parameters (local-cloud/src/stage-env.ts).
+ * `npm run package [-- --stage prod --param jwtIssuer=... --param jwtAudience=...
+ * --param allowedOrigins=...]`: packages every stack offline into its
+ * CloudFormation template (`<stack>/.serverless/`), then lints each template
+ * with cfn-lint when it is installed. Fails on any packaging or cfn-lint error
+ * (warnings are printed, not fatal). The stage defaults to `local`, the one
+ * stage whose parameters have defaults; every `--param` goes to every stack,
+ * after what the stage's `.env` files give (--region and stage parameters,
+ * local-cloud/src/stage-env.ts). The bootstrap templates of deploy/bootstrap
+ * are linted too.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -13,8 +16,11 @@ import { parseArgs } from 'node:util';
 import { applyStageEnv, StageEnvError, serverlessOptions } from '../local-cloud/src/stage-env';
 import { root, type Stack, stacks } from './stacks';
 
-const { values } = parseArgs({ options: { stage: { type: 'string', default: 'dev' } } });
-const stage = values.stage ?? 'dev';
+const { values } = parseArgs({
+  options: { stage: { type: 'string', default: 'local' }, param: { type: 'string', multiple: true } },
+});
+const stage = values.stage ?? 'local';
+const params = (values.param ?? []).flatMap((param) => ['--param', param]);
 let options: string[];
 try {
   options = serverlessOptions(applyStageEnv(stage));
@@ -41,7 +47,7 @@ const packageStack = async (stack: Stack) => {
   const started = Date.now();
   const { code, output } = await run(
     'npx',
-    ['serverless', 'package', '--stage', stage, ...options],
+    ['serverless', 'package', '--stage', stage, ...options, ...params],
     stack.dir,
   );
   if (code !== 0) throw new Error(`${stack.name}: serverless package failed\n${output}`);

@@ -59,7 +59,12 @@ function corsOf(userCors: unknown, routeMethods: string[]): CorsDef | undefined 
     }
   }
   const cors: CorsDef = {
-    allowedOrigins: explicit && user.allowedOrigins !== undefined ? strings(user.allowedOrigins) : ['*'],
+    // An entry may be a comma-separated list (the stacks' allowedOrigins parameter), as the
+    // stacks' CorsConfiguration splits it.
+    allowedOrigins:
+      explicit && user.allowedOrigins !== undefined
+        ? strings(user.allowedOrigins).flatMap((entry) => entry.split(',').map((origin) => origin.trim()))
+        : ['*'],
     allowedHeaders:
       explicit && user.allowedHeaders !== undefined ? strings(user.allowedHeaders) : DEFAULT_CORS_HEADERS,
     allowedMethods: [...methods],

@@ -6,9 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarmTemplate, loadRunbook, RUNBOOK_PATH } from '../../../scripts/ops/runbook';
@@ -16,16 +15,12 @@ import { matchesEventPattern } from '../eventbridge/pattern';
 import { findStackDirs, loadTopology } from './index';
 import { createResolver, type StackResource } from './intrinsics';
 import type { FunctionDef, Topology } from './model';
+import { packageStack } from './package-stack';
 import { lambdaLogicalId } from './stack';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const ports = { http: 8000, websocket: 3001, edge: 4566, web: 3000 };
 const work = mkdtempSync(join(tmpdir(), 'topology-package-'));
-const oslsBin = join(
-  dirname(createRequire(import.meta.url).resolve('osls/package.json')),
-  'bin',
-  'serverless.js',
-);
 
 interface Template {
   Resources: Record<string, StackResource>;
@@ -39,30 +34,14 @@ interface Packaged {
   resolve: (value: unknown, path: string) => unknown;
 }
 
-function packageStack(dir: string, out: string): Promise<Template> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [oslsBin, 'package', '--stage', 'local', '--region', 'us-east-1', '--package', out],
-      {
-        cwd: dir,
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', CI: '1' },
-      },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`serverless package failed in ${dir}:\n${stderr}\n${stdout}`));
-        resolve(JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')));
-      },
-    );
-  });
-}
-
 let topology: Topology;
 let packaged: Packaged[];
 
 beforeAll(async () => {
   const stacks = await findStackDirs(root);
-  const templates = Promise.all(stacks.map((stack) => packageStack(stack.dir, join(work, stack.service))));
+  const templates = Promise.all(
+    stacks.map((stack) => packageStack<Template>(stack.dir, join(work, stack.service))),
+  );
   topology = await loadTopology({ root, ports, cacheDir: join(work, 'cache') });
   packaged = (await templates).map((template, index) => {
     const service = stacks[index]?.service ?? '';
