@@ -26,7 +26,8 @@ export const PORT_NAMES: Record<keyof ListenPorts, { label: string; variable: st
   web: { label: 'web app', variable: 'LC_WEB_PORT' },
 };
 
-const freePort = (host: string) =>
+/** A TCP port free at this moment on `host` (the OS picks it). */
+export const freePort = (host = '127.0.0.1') =>
   new Promise<number>((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -34,7 +34,7 @@ const faults: FaultOptions = {
 const BROADCASTER_QUEUES = ['local-connections-comment-events', 'local-connections-fanout'];
 
 const cloud = useLocalCloud({ faults, visibilityTimeoutScale: 1 / 90 });
-const { request, token } = api(cloud);
+const { request, token, createPost } = api(cloud);
 
 let clients: DeadLetterClients;
 let sqs: SQSClient;
@@ -64,12 +64,7 @@ describe('the broadcaster under injected faults', () => {
 
   it('loses no frame: the failed batches come back, and what reached a DLQ is redriven', async () => {
     const author = await token('faults-author');
-    const created = await request<{ id: string }>('POST', '/api/v1/posts', {
-      token: author,
-      body: { title: 'faults', body: 'a rough day' },
-    });
-    expect(created.status).toBe(201);
-    const postId = created.body.id;
+    const postId = (await createPost(author, 'faults', 'a rough day')).id;
     const topics = [`post:${postId}`, 'feed'];
     const sockets = await Promise.all(
       Array.from({ length: SUBSCRIBERS }, () => TestSocket.open(cloud().urls.websocket)),

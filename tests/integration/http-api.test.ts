@@ -3,11 +3,7 @@ import type { Comment, Page, Post } from '../../client/src/index';
 import { api, eventually, useLocalCloud } from './support/cloud';
 
 const cloud = useLocalCloud();
-const { request, token } = api(cloud);
-
-/** A post by the token's user, as the API answered it. */
-const newPost = async (as: string, title: string) =>
-  (await request<Post>('POST', '/api/v1/posts', { token: as, body: { title, body: 'B' } })).body;
+const { request, token, createPost: newPost } = api(cloud);
 
 describe('HTTP API on the local cloud', () => {
   it('turns away writes without a valid JWT before any handler runs', async () => {

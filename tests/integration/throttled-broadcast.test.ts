@@ -16,18 +16,14 @@ const SUBSCRIBERS = 40;
 const COMMENTS = 3;
 
 const cloud = useLocalCloud({ limits: { accountRps: ACCOUNT_RPS, accountBurst: ACCOUNT_RPS / 2 } });
-const { request, token } = api(cloud);
+const { request, token, createPost } = api(cloud);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a broadcast throttled by the account limit', () => {
   it('answers 429 to the broadcaster and still delivers every frame to every subscriber exactly once', async () => {
     const author = await token('throttled-author');
-    const created = await request<{ id: string }>('POST', '/api/v1/posts', {
-      token: author,
-      body: { title: 'throttled', body: 'many watchers' },
-    });
-    expect(created.status).toBe(201);
-    const topic = `post:${created.body.id}`;
+    const post = await createPost(author, 'throttled', 'many watchers');
+    const topic = `post:${post.id}`;
 
     const sockets = await Promise.all(
       Array.from({ length: SUBSCRIBERS }, () => TestSocket.open(cloud().urls.websocket)),
@@ -44,14 +40,10 @@ describe('a broadcast throttled by the account limit', () => {
     const commentIds = await Promise.all(
       Array.from({ length: COMMENTS }, (_, index) =>
         eventually(async () => {
-          const response = await request<{ id: string }>(
-            'POST',
-            `/api/v1/posts/${created.body.id}/comments`,
-            {
-              token: commenter,
-              body: { body: `throttled comment ${index + 1}` },
-            },
-          );
+          const response = await request<{ id: string }>('POST', `/api/v1/posts/${post.id}/comments`, {
+            token: commenter,
+            body: { body: `throttled comment ${index + 1}` },
+          });
           return response.status === 201 ? response.body.id : undefined;
         }),
       ),

@@ -2,6 +2,7 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Post } from '../../../client/src/index';
 import {
   type LocalCloud,
   type LocalCloudOptions,
@@ -123,7 +124,14 @@ export const api = (cloud: () => LocalCloud) => {
     if (response.status !== 200) throw new Error(`token: ${response.status}`);
     return response.body.token;
   };
-  return { request, token };
+  /** A post by the token's user; anything but 201 fails the test with the answer. */
+  const createPost = async (as: string, title: string, body = 'B') => {
+    const response = await request<Post>('POST', '/api/v1/posts', { token: as, body: { title, body } });
+    if (response.status !== 201)
+      throw new Error(`createPost: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+  return { request, token, createPost };
 };
 
 /** Polls until `check` returns a value (not undefined) or the deadline passes. */
