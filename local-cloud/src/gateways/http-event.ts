@@ -1,4 +1,4 @@
-import { decodeQueryPart } from './http-io';
+import { queryPairs } from './http-io';
 import type { JwtAuthorization } from './jwt-authorizer';
 
 /**
@@ -72,11 +72,7 @@ export const collectHeaders = (rawHeaders: string[]): Record<string, string> => 
 export const parseQueryString = (raw: string): Record<string, string> | undefined => {
   if (raw === '') return undefined;
   const params: Record<string, string> = {};
-  for (const pair of raw.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const name = decodeQueryPart(eq === -1 ? pair : pair.slice(0, eq));
-    const value = eq === -1 ? '' : decodeQueryPart(pair.slice(eq + 1));
+  for (const [name, value] of queryPairs(raw)) {
     const existing = params[name];
     params[name] = existing === undefined ? value : `${existing},${value}`;
   }

@@ -66,6 +66,19 @@ export const decodeQueryPart = (value: string): string => {
   }
 };
 
+/** The decoded `name=value` pairs of a raw query string, in order (a bare `name` has the value ''). */
+export const queryPairs = (raw: string): [name: string, value: string][] =>
+  raw
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return [
+        decodeQueryPart(eq === -1 ? pair : pair.slice(0, eq)),
+        eq === -1 ? '' : decodeQueryPart(pair.slice(eq + 1)),
+      ];
+    });
+
 /** The caller's address as API Gateway reports it: plain IPv4 rather than the IPv4-mapped IPv6 form. */
 export const clientIp = (remoteAddress: string | undefined): string => {
   if (!remoteAddress) return '127.0.0.1';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudInfo } from '../info';
 import type { JournalQuery, LogJournal } from '../logs/journal';
-import { decodeQueryPart, sendJson } from './http-io';
+import { queryPairs, sendJson } from './http-io';
 
 /**
  * The local cloud's own routes beside the API (never deployed; API.md's
@@ -27,11 +27,7 @@ const badRequest = (res: ServerResponse, message: string) =>
 
 const params = (query: string) => {
   const found = new Map<string, string[]>();
-  for (const pair of query.split('&')) {
-    if (!pair) continue;
-    const at = pair.indexOf('=');
-    const name = decodeQueryPart(at === -1 ? pair : pair.slice(0, at));
-    const value = decodeQueryPart(at === -1 ? '' : pair.slice(at + 1));
+  for (const [name, value] of queryPairs(query)) {
     found.set(name, [...(found.get(name) ?? []), value]);
   }
   return found;

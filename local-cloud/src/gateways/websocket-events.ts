@@ -1,4 +1,4 @@
-import { decodeQueryPart } from './http-io';
+import { queryPairs } from './http-io';
 /**
  * The events an API Gateway WebSocket API gives its Lambda integrations
  * ($connect, messages, $disconnect), field by field as AWS records them.
@@ -90,11 +90,7 @@ export const handshakeHeaders = (rawHeaders: string[]) => {
 
 export const handshakeQuery = (rawQuery: string) => {
   const multiValueQueryStringParameters: Record<string, string[]> = {};
-  for (const pair of rawQuery.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const name = decodeQueryPart(eq === -1 ? pair : pair.slice(0, eq));
-    const value = eq === -1 ? '' : decodeQueryPart(pair.slice(eq + 1));
+  for (const [name, value] of queryPairs(rawQuery)) {
     const existing = multiValueQueryStringParameters[name];
     if (existing) existing.push(value);
     else multiValueQueryStringParameters[name] = [value];
