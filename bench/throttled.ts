@@ -47,12 +47,10 @@ import { cpuSince, openFilesLimit, processCpu, quantile } from './fanout/support
 import { type SubscriberPool, startSubscriberPool } from './subscribers/pool';
 import { preciseNow } from './subscribers/protocol';
 import { sleep } from './support';
+import type { BenchCloud, BenchRun, LogEntry } from './system';
 import {
-  type BenchCloud,
-  type BenchRun,
   httpApi,
   invocationsOf,
-  type LogEntry,
   loadAverage,
   machine,
   runBench,

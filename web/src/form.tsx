@@ -27,6 +27,15 @@ export function TextField(props: {
   );
 }
 
+/** A form's submit button: announced as disabled while the form's request is on its way. */
+export function SubmitButton(props: { label: string; testId: string; sending: boolean }) {
+  return (
+    <button type="submit" data-testid={props.testId} aria-disabled={props.sending}>
+      {props.label}
+    </button>
+  );
+}
+
 /**
  * A form's request: one at a time (a second submit while one is on its way is
  * ignored), its error in the banner; resolves with the answer, or undefined.
@@ -45,5 +54,15 @@ export const useSubmit = () => {
     },
     [attempt],
   );
-  return { sending, submit };
+  /** The form's submit handler: sends `request` (unless one is on its way), and hands a success to `done`. */
+  const onSubmitOf =
+    <T,>(request: () => Promise<T>, done: (answer: T) => void) =>
+    (event: { preventDefault: () => void }) => {
+      event.preventDefault();
+      if (sending) return;
+      void submit(request).then((answer) => {
+        if (answer !== undefined) done(answer);
+      });
+    };
+  return { sending, submit, onSubmitOf };
 };

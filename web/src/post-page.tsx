@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useAppSession } from './app-context';
 import { CommentList } from './comment-list';
 import { useErrors } from './errors';
-import { TextField, useSubmit } from './form';
+import { SubmitButton, TextField, useSubmit } from './form';
 import { plural } from './format';
 import { Time } from './time';
 
@@ -90,23 +90,21 @@ function CommentForm({
   onCreated: (comment: Comment) => void;
 }) {
   const { api } = useLiveComments();
-  const { sending, submit } = useSubmit();
+  const { sending, onSubmitOf } = useSubmit();
   const [body, setBody] = useState('');
   return (
     <form
       className="stack"
       data-testid="comment-form"
       aria-label="Write a comment"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (sending) return;
-        // The API's own validation decides what a comment may be; its message is shown as is.
-        void submit(() => api.createComment(postId, body)).then((created) => {
-          if (!created) return;
+      // The API's own validation decides what a comment may be; its message is shown as is.
+      onSubmit={onSubmitOf(
+        () => api.createComment(postId, body),
+        (created) => {
           setBody('');
           onCreated(created);
-        });
-      }}
+        },
+      )}
     >
       <TextField
         label={`Comment as ${user}`}
@@ -116,9 +114,7 @@ function CommentForm({
         onChange={setBody}
         multiline
       />
-      <button type="submit" data-testid="comment-submit" aria-disabled={sending}>
-        Comment
-      </button>
+      <SubmitButton label="Comment" testId="comment-submit" sending={sending} />
     </form>
   );
 }

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
 import { useAppSession } from './app-context';
 import { useErrors } from './errors';
-import { TextField, useSubmit } from './form';
+import { SubmitButton, TextField, useSubmit } from './form';
 import { plural, postHref } from './format';
 import { Time } from './time';
 
@@ -25,7 +25,7 @@ const PostItem = ({ post }: { post: Post }) => (
 
 function NewPostForm({ onCreated }: { onCreated: (post: Post) => void }) {
   const { api } = useLiveComments();
-  const { sending, submit } = useSubmit();
+  const { sending, onSubmitOf } = useSubmit();
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   return (
@@ -33,16 +33,14 @@ function NewPostForm({ onCreated }: { onCreated: (post: Post) => void }) {
       className="stack"
       data-testid="new-post-form"
       aria-label="Write a post"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (sending) return;
-        void submit(() => api.createPost({ title, body })).then((post) => {
-          if (!post) return;
+      onSubmit={onSubmitOf(
+        () => api.createPost({ title, body }),
+        (post) => {
           setTitle('');
           setBody('');
           onCreated(post);
-        });
-      }}
+        },
+      )}
     >
       <TextField label="Title" name="title" testId="post-title-input" value={title} onChange={setTitle} />
       <TextField
@@ -53,9 +51,7 @@ function NewPostForm({ onCreated }: { onCreated: (post: Post) => void }) {
         onChange={setBody}
         multiline
       />
-      <button type="submit" data-testid="post-submit" aria-disabled={sending}>
-        Post
-      </button>
+      <SubmitButton label="Post" testId="post-submit" sending={sending} />
     </form>
   );
 }
