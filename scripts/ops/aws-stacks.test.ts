@@ -210,6 +210,7 @@ describe('awsInfo', () => {
       ['posts', 'live-comments-posts-staging'],
       ['comments', 'live-comments-comments-staging'],
       ['connections', 'live-comments-connections-staging'],
+      ['hosting', 'live-comments-hosting-staging'],
     ]);
   });
 });
