@@ -54,7 +54,7 @@ class UploadWeb {
     const dir = resolve(serverless.serviceDir, serverless.service.custom.webBuildDir);
     if (!existsSync(dir)) {
       throw new serverless.classes.Error(
-        `The web app's build folder ${dir} does not exist: build it (npm run build:web, or next build for out/) or pass --param="webBuildDir=..."`,
+        `The web app's build folder ${dir} does not exist: build it (npm run build:web) or pass --param="webBuildDir=..."`,
       );
     }
     const { Stacks } = await provider.request('CloudFormation', 'describeStacks', {
