@@ -58,7 +58,7 @@ export const splitUrl = (url: string | undefined): { path: string; query: string
 };
 
 /** Decodes one query-string name or value (`+` is a space); malformed escapes stay as they are. */
-export const decodeQueryPart = (value: string): string => {
+const decodeQueryPart = (value: string): string => {
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
