@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { startWebApp } from '@live-comments/web/server';
 import { type Edge, startEdge } from './edge';
 import type { DeliveryMetrics } from './eventbridge/delivery';
+import { connectExternalEdge, type ExternalEdge } from './external-edge';
 import { createFaults, type FaultOptions } from './faults';
 import {
   createLocalIssuer,
@@ -27,11 +28,13 @@ import {
   overrideReservedConcurrency,
   scaleVisibilityTimeouts,
 } from './settings';
+import { SettingsError } from './settings-error';
 import { loadTopology } from './topology';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type Topology } from './topology/model';
 import { inProcessSqs, startTriggers } from './triggers';
 
 export type { DeliveryMetrics, LostEvent, RuleMetrics } from './eventbridge/delivery';
+export type { ExternalEdge, ExternalEdgeHealth, ExternalEdgeProduct } from './external-edge';
 export type { FaultOptions } from './faults';
 export type { FunctionMetrics } from './lambda';
 export type { Limits, LimitsOptions } from './limits';
@@ -67,7 +70,18 @@ export interface LocalCloudOptions {
   visibilityTimeoutScale?: number;
   /** Sets functions' reserved concurrency over what the stacks declare, by function key (null removes it). */
   reservedConcurrency?: Record<string, number | null>;
+  /**
+   * LocalStack's or moto's URL: the tables, queues, bus and rules are
+   * provisioned there and the functions and pollers use it, instead of the
+   * embedded edge. Default LC_EDGE_URL, else the embedded edge.
+   */
+  edgeUrl?: string;
 }
+
+/** Which AWS edge the cloud uses: its own, or LocalStack's or moto's (LC_EDGE_URL). */
+export type EdgeInUse =
+  | { kind: 'embedded'; url: string }
+  | { kind: 'external'; url: string; product: ExternalEdge['product']; differences: string[] };
 
 /** What the local cloud counted since the start or the last reset. */
 export interface LocalCloudMetrics {
@@ -84,7 +98,9 @@ export interface LocalCloud {
   urls: { http: string; websocket: string; edge: string; connections: string; web: string };
   issuerUrl: string;
   topology: Topology;
-  edge: Edge;
+  /** The embedded edge's services in process; throws when the cloud uses an external edge (see `edgeInUse`). */
+  readonly edge: Edge;
+  edgeInUse: EdgeInUse;
   /** Invokes a function and waits for its result, as Lambda's Invoke API does (tests, scripts). */
   invoke: LambdaInvoker['invoke'];
   /** The functions' recent log lines (`GET /_local/logs`, `npm run logs`). */
@@ -158,6 +174,17 @@ const relocateHttpApi = (topology: Topology, from: string, to: string): Topology
   return topology;
 };
 
+/** Points the functions' queue URLs (connections' FANOUT_QUEUE_URL) at an external edge. */
+const relocateEdge = (topology: Topology, from: string, to: string): Topology => {
+  if (from !== to)
+    moveEnvironment(topology, (value) =>
+      value === from || value.startsWith(`${from}/`) ? to + value.slice(from.length) : value,
+    );
+  return topology;
+};
+
+const NO_DELIVERY_METRICS: DeliveryMetrics = { rules: [], lostEvents: 0, lost: [] };
+
 type Started<T> = { -readonly [K in keyof T]: Awaited<T[K]> };
 
 /**
@@ -191,7 +218,15 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const faults = createFaults(settings.faults);
   const throttles = createThrottles(settings.limits);
   const ports = options.ports === 'free' ? await freePorts(host) : { ...defaultPorts(), ...options.ports };
-  await assertPortsFree(ports, host);
+  const externalUrl = settings.edgeUrl;
+  if (externalUrl && faults.targetRefusal) {
+    throw new SettingsError(
+      'faults',
+      `rule target refusals are injected in the embedded edge; LC_EDGE_URL (${externalUrl}) delivers on its own`,
+    );
+  }
+  const { edge: edgePort, ...listening } = ports;
+  await assertPortsFree(externalUrl ? listening : ports, host);
 
   const issuerUrl = `http://localhost:${ports.http}/_local`;
   // The browser must open the web app at this origin: the one the stacks allow.
@@ -212,24 +247,30 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   try {
     const [topology, edge, issuer] = await Promise.all([
       loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
-        relocateHttpApi(
-          relocateOrigin(
-            relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
-            STACK_DEFAULT_ORIGIN,
-            webOrigin,
+        relocateEdge(
+          relocateHttpApi(
+            relocateOrigin(
+              relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
+              STACK_DEFAULT_ORIGIN,
+              webOrigin,
+            ),
+            STACK_DEFAULT_HTTP_API,
+            `http://${urlHost(host)}:${ports.http}`,
           ),
-          STACK_DEFAULT_HTTP_API,
-          `http://${urlHost(host)}:${ports.http}`,
+          `http://127.0.0.1:${edgePort}`,
+          externalUrl ?? `http://127.0.0.1:${edgePort}`,
         ),
       ),
-      startEdge({
-        port: ports.edge,
-        host,
-        region: LOCAL_REGION,
-        accountId: LOCAL_ACCOUNT_ID,
-        ...(faults.targetRefusal ? { targetRefusal: faults.targetRefusal } : {}),
-        ...(options.log ? { log: options.log } : {}),
-      }),
+      externalUrl
+        ? connectExternalEdge({ url: externalUrl, region: LOCAL_REGION })
+        : startEdge({
+            port: ports.edge,
+            host,
+            region: LOCAL_REGION,
+            accountId: LOCAL_ACCOUNT_ID,
+            ...(faults.targetRefusal ? { targetRefusal: faults.targetRefusal } : {}),
+            ...(options.log ? { log: options.log } : {}),
+          }),
       createLocalIssuer({ issuerUrl }),
     ]);
     stoppers.push(() => edge.stop());
@@ -245,7 +286,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       `topology: ${topology.functions.length} functions in ${new Set(topology.functions.map((f) => f.service)).size} services`,
     );
 
-    const [runtime] = await Promise.all([
+    const embedded = 'kind' in edge ? undefined : edge;
+    const [runtime, differences] = await Promise.all([
       startLambdaRuntime({
         root,
         topology,
@@ -262,12 +304,21 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       edge.provision(topology),
     ]);
     stoppers.push(() => runtime.stop());
+    const edgeInUse: EdgeInUse = embedded
+      ? { kind: 'embedded', url: edge.url }
+      : {
+          kind: 'external',
+          url: edge.url,
+          product: (edge as ExternalEdge).product,
+          differences: differences ?? [],
+        };
 
     const triggers = startTriggers({
       topology,
       invoker: runtime,
       edgeUrl: edge.url,
-      sqs: inProcessSqs(edge.sqs),
+      // On an external edge the pollers use the SDK over HTTP, as Lambda's do.
+      ...(embedded ? { sqs: inProcessSqs(embedded.sqs) } : {}),
       region: LOCAL_REGION,
       ...(options.log ? { log: options.log } : options.logs === 'off' ? { log: () => {} } : {}),
     });
@@ -289,8 +340,13 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       urls: allUrls,
       startedAt: Date.now() - Math.round(performance.now() - started),
       openConnections: () => openConnections(),
+      ...(embedded ? {} : { edgeHealth: () => (edge as ExternalEdge).health() }),
     });
-    const localRoutes = createLocalRoutes({ journal, health, info: () => localInfo(topology, allUrls) });
+    const localRoutes = createLocalRoutes({
+      journal,
+      health,
+      info: () => localInfo(topology, allUrls, edgeInUse),
+    });
     const [http, websocket, web] = await startTogether(
       stoppers,
       startHttpGateway({
@@ -339,18 +395,27 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       },
       issuerUrl,
       topology,
-      edge,
+      get edge(): Edge {
+        if (!embedded) {
+          throw new Error(
+            `the local cloud uses the external edge ${edge.url} (LC_EDGE_URL): the embedded edge's services are not running`,
+          );
+        }
+        return embedded;
+      },
+      edgeInUse,
       invoke: (functionKey, event) => runtime.invoke(functionKey, event),
       logs: journal,
       settings: { ...settings, faultLines: faults.describe() },
       metrics: () => ({
-        eventBridge: edge.eventBridge.metrics(),
+        // An external edge's EventBridge keeps its own figures (if any).
+        eventBridge: embedded ? embedded.eventBridge.metrics() : NO_DELIVERY_METRICS,
         lambda: runtime.metrics(),
         http: http.metrics(),
         webSocket: websocket.metrics(),
       }),
       resetMetrics() {
-        edge.eventBridge.resetMetrics();
+        embedded?.eventBridge.resetMetrics();
         runtime.resetMetrics();
         http.resetMetrics();
         websocket.resetMetrics();
