@@ -39,8 +39,8 @@ import {
 import { SettingsError } from '../settings-error';
 import type { TableDef, Topology } from '../topology/model';
 
-/** Which product answers at the URL, as far as its own routes tell. */
-export type ExternalEdgeProduct = 'LocalStack' | 'moto' | 'unknown';
+/** Which product answers at the URL, as far as its own routes tell ('local cloud': another `npm start`'s edge). */
+export type ExternalEdgeProduct = 'LocalStack' | 'moto' | 'local cloud' | 'unknown';
 
 export interface ExternalEdge {
   readonly kind: 'external';
@@ -81,16 +81,19 @@ const errorText = (error: unknown) =>
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';
 
 const detectProduct = async (url: string, timeoutMs: number): Promise<ExternalEdgeProduct> => {
-  const answers = async (path: string, test: (body: string) => boolean) => {
+  const bodyOf = async (path: string) => {
     try {
       const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-      return response.ok && test(await response.text());
+      const body = await response.text();
+      return response.ok ? body : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   };
-  if (await answers('/_localstack/health', (body) => body.includes('"services"'))) return 'LocalStack';
-  if (await answers('/moto-api/', () => true)) return 'moto';
+  const health = await bodyOf('/_localstack/health');
+  if (health?.includes('"services"'))
+    return health.includes('live-comments-local-cloud') ? 'local cloud' : 'LocalStack';
+  if ((await bodyOf('/moto-api/')) !== undefined) return 'moto';
   return 'unknown';
 };
 
@@ -134,7 +137,7 @@ export async function connectExternalEdge(options: ExternalEdgeOptions): Promise
     destroy();
     const what =
       failed.length === 3
-        ? `${url} is not reachable as DynamoDB, SQS and EventBridge (${failed[0]?.[1]})`
+        ? `${url} is not reachable as DynamoDB, SQS and EventBridge (${failed[0]?.[1].replace(/^unreachable: /, '')})`
         : `${url} does not answer ${failed.map(([service, state]) => `${service} (${state})`).join(', ')}`;
     throw new SettingsError(
       'LC_EDGE_URL',
