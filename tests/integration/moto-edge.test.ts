@@ -148,5 +148,5 @@ describe.skipIf(!hasMoto)('the local cloud on moto as an external edge (LC_EDGE_
       watcher.close();
     }
     expect(cloudLog.filter((line) => /error|failed/i.test(line))).toEqual([]);
-  });
+  }, 120_000);
 });
