@@ -287,6 +287,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     );
 
     const embedded = 'kind' in edge ? undefined : edge;
+    const external = 'kind' in edge ? edge : undefined;
     const [runtime, differences] = await Promise.all([
       startLambdaRuntime({
         root,
@@ -301,17 +302,12 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         },
         ...(faults.functionFailure ? { injectFailure: faults.functionFailure } : {}),
       }),
-      edge.provision(topology),
+      external ? external.provision(topology) : edge.provision(topology).then(() => []),
     ]);
     stoppers.push(() => runtime.stop());
-    const edgeInUse: EdgeInUse = embedded
-      ? { kind: 'embedded', url: edge.url }
-      : {
-          kind: 'external',
-          url: edge.url,
-          product: (edge as ExternalEdge).product,
-          differences: differences ?? [],
-        };
+    const edgeInUse: EdgeInUse = external
+      ? { kind: 'external', url: external.url, product: external.product, differences }
+      : { kind: 'embedded', url: edge.url };
 
     const triggers = startTriggers({
       topology,
@@ -340,7 +336,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       urls: allUrls,
       startedAt: Date.now() - Math.round(performance.now() - started),
       openConnections: () => openConnections(),
-      ...(embedded ? {} : { edgeHealth: () => (edge as ExternalEdge).health() }),
+      ...(external ? { edgeHealth: () => external.health() } : {}),
     });
     const localRoutes = createLocalRoutes({
       journal,

@@ -55,6 +55,12 @@ describe.skipIf(!hasMoto)('the local cloud on moto as an external edge (LC_EDGE_
     expect(edgeInUse).toMatchObject({ kind: 'external', url: moto?.url, product: 'moto' });
     expect(urls.edge).toBe(moto?.url);
     expect(() => current().edge).toThrow(/external edge/);
+    // The functions' queue URLs (the broadcaster's fan-out queue) are moto's.
+    const queueUrls = topology.functions.flatMap((fn) =>
+      Object.values(fn.environment).filter((value) => value.includes(`/${topology.accountId}/`)),
+    );
+    expect(queueUrls.length).toBeGreaterThan(0);
+    for (const url of queueUrls) expect(url.startsWith(`${moto?.url}/`), url).toBe(true);
 
     const info = await request<{ edge: unknown; endpoints: { name: string; url: string }[] }>(
       'GET',
