@@ -118,7 +118,8 @@ describe.skipIf(!hasMoto)('the local cloud on moto as an external edge (LC_EDGE_
       expect(await watcher.request({ action: 'subscribe', topic: `post:${post.id}` })).toMatchObject({
         type: 'subscribed',
       });
-      const body = 'Party 🎉 漢字 かな 한국어 👩‍👩‍👧‍👦';
+      // Also text that moto's input template could mangle: quotes, backslashes, a placeholder of it.
+      const body = 'Party 🎉 漢字 かな 한국어 👩‍👩‍👧‍👦 "quoted" \\back\\slash <lcId> <lcAccount>';
       // PostCreated crosses moto's bus and a queue before the comments service accepts comments.
       const created = await eventually(async () => {
         const response = await request<Comment>('POST', `/api/v1/posts/${post.id}/comments`, {
