@@ -288,6 +288,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
     const embedded = 'kind' in edge ? undefined : edge;
     const external = 'kind' in edge ? edge : undefined;
+    if (external)
+      say(`AWS edge: ${external.product} at ${external.url} (LC_EDGE_URL); provisioning the topology there`);
     const [runtime, differences] = await Promise.all([
       startLambdaRuntime({
         root,
