@@ -16,6 +16,12 @@ export interface ReceivedFrame {
   connectedAt: number;
   /** The frame's text; undefined for a binary frame. */
   body: string | undefined;
+  /**
+   * When the gateway received it (epoch ms, API Gateway's `requestTimeEpoch`):
+   * the frame budget counts frames as the client sent them, one clock for
+   * every container, however long they queued before a function ran.
+   */
+  receivedAt?: number;
 }
 
 export interface AnswerFrameDeps {

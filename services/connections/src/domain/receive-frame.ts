@@ -27,7 +27,7 @@ export const FLOODING_REASON = 'Too many frames: the connection is closed.';
  * frame `policy_violation` and closed.
  */
 export const receiveFrame = async (deps: ReceiveFrameDeps, frame: ReceivedFrame): Promise<FrameOutcome> => {
-  const now = deps.now().getTime();
+  const now = frame.receivedAt ?? deps.now().getTime();
   let verdict: FrameVerdict = 'accepted';
   try {
     const tat = await deps.connections.spendFrame(frame.connectionId, now, frameInterval(deps.frameLimit));

@@ -204,7 +204,12 @@ describe('the frame budget of a connection', () => {
 
     await send('hello');
 
-    expect(spendFrame).toHaveBeenCalledExactlyOnceWith('conn-1', Date.parse('2026-01-01T00:05:00.000Z'), 100);
+    // When the gateway received it (the recorded event's requestTimeEpoch), not when the function ran.
+    expect(spendFrame).toHaveBeenCalledExactlyOnceWith(
+      'conn-1',
+      messageEvent('hello').requestContext.requestTimeEpoch,
+      100,
+    );
   });
 
   it('acts on the frame when the budget cannot be kept (its store failed, or the connection has no record)', async () => {

@@ -15,6 +15,7 @@ export const buildMessageHandler = (deps: MessageDeps) =>
       connectionId: request.connectionId,
       connectedAt: request.connectedAt,
       body: request.body,
+      receivedAt: request.event.requestContext.requestTimeEpoch,
     });
     if (reply.type === 'error') logger.info('Frame refused', { code: reply.code });
     await deps.reply(request.connectionId, JSON.stringify(reply));
