@@ -199,6 +199,31 @@ describe('the frame budget of a connection', () => {
     expect(disconnect).not.toHaveBeenCalledWith('neighbour');
   });
 
+  it('counts frames at the time the gateway received them, however late a function runs them', async () => {
+    const budgets = fakeFrameBudgets();
+    const reply = vi.fn<FrameSender>(async () => 'delivered');
+    const handler = buildMessageHandler({
+      connections: budgets,
+      subscriptions: { subscribe: vi.fn(), unsubscribe: vi.fn() },
+      frameLimit: { perSecond: 10, burst: 20, floodAfter: 5 },
+      maxSubscriptions: 50,
+      // Every function runs at one and the same moment...
+      now: () => new Date('2026-01-01T00:05:00.000Z'),
+      reply,
+      disconnect: vi.fn<ConnectionCloser>(),
+    });
+
+    // ...the 50 frames it runs were sent 100 ms apart: at the rate, every one is acted on.
+    for (let i = 0; i < 50; i++) {
+      const event = messageEvent(ping(`t${i}`), 'steady');
+      event.requestContext.requestTimeEpoch = Date.parse('2026-01-01T00:00:00.000Z') + i * 100;
+      await handler(event, lambdaContext());
+    }
+
+    const answers = reply.mock.calls.map(([, frame]) => JSON.parse(frame) as { type: string });
+    expect(answers.map((answer) => answer.type)).toEqual(Array(50).fill('pong'));
+  });
+
   it('counts unparseable frames too', async () => {
     const { spendFrame, send } = setup();
 
