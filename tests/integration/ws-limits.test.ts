@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type CloseInfo, createLiveComments, type SocketLike } from '../../client/src/index';
 import { api, eventually, subscribersOf, useLocalCloud } from './support/cloud';
 import { type Frame, TestSocket } from './support/ws-client';
 
@@ -146,4 +147,31 @@ describe('WebSocket limits per connection', () => {
     expect(stored.filter((subscribers) => subscribers.length > 0)).toHaveLength(MAX_SUBSCRIPTIONS);
     socket.close();
   });
+
+  it('has the typed client report the flood close as 1008 with the reason (its wait before reconnecting: client/src/live.test.ts)', async () => {
+    const sockets: SocketLike[] = [];
+    const closes: CloseInfo[] = [];
+    const live = createLiveComments({
+      websocketUrl: cloud().urls.websocket,
+      apiUrl: cloud().urls.http,
+      socket: (url) => {
+        const socket = new WebSocket(url) as unknown as SocketLike;
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    try {
+      live.onClose((close) => closes.push(close));
+      await eventually(async () => (live.state === 'open' ? true : undefined), 30_000);
+      // A misbehaving app floods through the client's own socket.
+      for (let i = 0; i < 200; i++) sockets[0]?.send(JSON.stringify({ action: 'ping', requestId: `x${i}` }));
+
+      const [close] = await eventually(async () => (closes.length > 0 ? closes : undefined), 90_000);
+
+      expect(close).toEqual({ code: 1008, reason: expect.stringMatching(/too many frames/i) });
+      expect(live.state).toBe('reconnecting');
+    } finally {
+      live.close();
+    }
+  }, 240_000);
 });
