@@ -373,6 +373,10 @@ describe('startWebSocketGateway', () => {
       await sdk.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
       expect((await client.closed).code).toBe(1000);
       await waitFor(() => events(invoker, 'connections.disconnect').length > 0 || undefined);
+      expect(events(invoker, 'connections.disconnect')[0]?.requestContext).toMatchObject({
+        disconnectStatusCode: 1000,
+        disconnectReason: 'Connection Closed Normally',
+      });
       await expect(
         sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x' })),
       ).rejects.toBeInstanceOf(GoneException);

@@ -201,9 +201,15 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
   });
 
-  const closeWith = (connection: Connection, statusCode: number, reason: string) => {
+  /** Closes with `statusCode` and `reason` on the wire; `$disconnect` is told `disconnectReason` (default the same). */
+  const closeWith = (
+    connection: Connection,
+    statusCode: number,
+    reason: string,
+    disconnectReason = reason,
+  ) => {
     if (connection.closeCause) return;
-    connection.closeCause = { statusCode, reason };
+    connection.closeCause = { statusCode, reason: disconnectReason };
     connection.socket.close(statusCode, reason);
   };
 
@@ -397,7 +403,9 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
           awsError(res, 410, 'GoneException', null);
           return;
         }
-        closeWith(connection, 1000, '');
+        // As API Gateway does: 1000 whatever the backend's reason (DeleteConnection takes no code),
+        // and $disconnect says "Connection Closed Normally" (local-cloud/src/edge/README.md).
+        closeWith(connection, 1000, '', 'Connection Closed Normally');
         res.writeHead(204, { 'x-amzn-requestid': awsId() });
         res.end();
         return;
