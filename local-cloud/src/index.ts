@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
 import { startWebApp } from '@live-comments/web/server';
+import { createOperatorConsole, type OperatorConsole } from './console/console';
+import { createConsoleRoutes } from './console/routes';
+import { countTopics, inspectQueue, redriveThroughEdge } from './console/sources';
 import { type Edge, startEdge } from './edge';
 import type { DeliveryMetrics } from './eventbridge/delivery';
 import { createFaults, type FaultOptions } from './faults';
@@ -81,7 +84,7 @@ export interface LocalCloudMetrics {
 
 export interface LocalCloud {
   ports: ListenPorts;
-  urls: { http: string; websocket: string; edge: string; connections: string; web: string };
+  urls: { http: string; websocket: string; edge: string; connections: string; web: string; console: string };
   issuerUrl: string;
   topology: Topology;
   edge: Edge;
@@ -89,6 +92,8 @@ export interface LocalCloud {
   invoke: LambdaInvoker['invoke'];
   /** The functions' recent log lines (`GET /_local/logs`, `npm run logs`). */
   logs: LogJournal;
+  /** The operator's console's data (its page: `urls.console`). */
+  operatorConsole: OperatorConsole;
   /** The limits, faults and visibility scale in force. */
   settings: LocalSettings & { faultLines: string[] };
   metrics(): LocalCloudMetrics;
@@ -199,8 +204,11 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const stoppers: (() => Promise<void>)[] = [];
   // Every function line is kept for `npm run logs`, whatever is shown.
   const journal = createLogJournal();
+  // Set once the edge and the gateways it reads are up; function lines and invocations come earlier.
+  let operatorConsole: OperatorConsole | undefined;
   const onLog = (entry: LogEntry) => {
     journal.record(entry);
+    operatorConsole?.observeLog(entry);
     if (options.onLog) options.onLog(entry);
     else if (options.logs !== 'off') process.stdout.write(`${entry.formatted}\n`);
   };
@@ -258,6 +266,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
           for (const error of errors) say(`build failed: ${error}`);
         },
         ...(faults.functionFailure ? { injectFailure: faults.functionFailure } : {}),
+        onInvoked: (functionKey, result) => operatorConsole?.observeInvocation(functionKey, result),
       }),
       edge.provision(topology),
     ]);
@@ -284,13 +293,52 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       web: webOrigin,
     };
     let openConnections = () => 0;
+    let webSocketMetrics = (): WebSocketGatewayMetrics => ({
+      throttledMessages: 0,
+      throttledConnectionsCalls: 0,
+      refusedConnections: 0,
+      injectedConnectionsFaults: 0,
+      framesSent: 0,
+      messagesReceived: 0,
+    });
+    const subscriptionsTable = topology.functions.find((fn) => fn.environment.SUBSCRIPTIONS_TABLE)
+      ?.environment.SUBSCRIPTIONS_TABLE;
+    const dlqNames = new Set(
+      [
+        ...topology.queues.flatMap((queue) => (queue.redrive ? [queue.redrive.deadLetterTargetArn] : [])),
+        ...topology.rules.flatMap((rule) => rule.targets.flatMap((target) => target.deadLetterArn ?? [])),
+      ].map((arn) => arn.split(':').at(-1) ?? arn),
+    );
+    operatorConsole = createOperatorConsole({
+      topology,
+      lambda: () => runtime.metrics(),
+      eventBridge: () => edge.eventBridge.metrics(),
+      recentEvents: () => edge.eventBridge.recentEvents(),
+      webSocket: () => webSocketMetrics(),
+      openConnections: () => openConnections(),
+      queues: async () =>
+        (
+          await Promise.all(
+            topology.queues.map((queue) => inspectQueue(edge, queue.name, dlqNames.has(queue.name) ? 20 : 0)),
+          )
+        ).flatMap((queue) => (queue ? [queue] : [])),
+      topics: async () => (subscriptionsTable ? countTopics(edge, subscriptionsTable) : []),
+      journal,
+      redrive: (queue) => redriveThroughEdge(edge, queue),
+    });
+    stoppers.push(async () => operatorConsole?.stop());
     const health = createLocalHealth({
       topology,
       urls: allUrls,
       startedAt: Date.now() - Math.round(performance.now() - started),
       openConnections: () => openConnections(),
     });
-    const localRoutes = createLocalRoutes({ journal, health, info: () => localInfo(topology, allUrls) });
+    const localRoutes = createLocalRoutes({
+      journal,
+      health,
+      info: () => localInfo(topology, allUrls),
+      console: createConsoleRoutes(operatorConsole),
+    });
     const [http, websocket, web] = await startTogether(
       stoppers,
       startHttpGateway({
@@ -302,6 +350,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         stage: LOCAL_STAGE,
         throttle: throttles.account,
         localRoutes,
+        onRequest: (request) => operatorConsole?.observeRequest(request),
       }),
       startWebSocketGateway({
         port: ports.websocket,
@@ -329,6 +378,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     );
 
     openConnections = () => websocket.connections.size;
+    webSocketMetrics = () => websocket.metrics();
     return {
       ports,
       urls: {
@@ -336,12 +386,14 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         edge: edge.url,
         connections: websocket.managementEndpoint,
         web: web.url,
+        console: `${urls.http}/_local/console`,
       },
       issuerUrl,
       topology,
       edge,
       invoke: (functionKey, event) => runtime.invoke(functionKey, event),
       logs: journal,
+      operatorConsole,
       settings: { ...settings, faultLines: faults.describe() },
       metrics: () => ({
         eventBridge: edge.eventBridge.metrics(),
