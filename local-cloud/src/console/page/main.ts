@@ -277,7 +277,7 @@ const deadLetterBlock = (queue: DeadLetterQueueRow) => {
     ),
     el(
       'div',
-      { class: 'scroll' },
+      { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': `Dead letters in ${queue.name}` },
       el(
         'table',
         { 'data-testid': 'dead-letter-messages' },
