@@ -275,9 +275,10 @@ const deadLetterBlock = (queue: DeadLetterQueueRow) => {
       { type: 'button', class: 'redrive', 'data-testid': 'redrive', 'aria-describedby': id },
       'Redrive',
     ),
+    // Focusable, as a scrolling region must be (WCAG 2.1.1).
     el(
-      'div',
-      { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': `Dead letters in ${queue.name}` },
+      'section',
+      { class: 'scroll', tabindex: '0', 'aria-label': `Dead letters in ${queue.name}` },
       el(
         'table',
         { 'data-testid': 'dead-letter-messages' },
