@@ -111,7 +111,12 @@ const drawChart = (
         cursor: { show: true, drag: { x: false, y: false } },
         scales: { x: { time: true } },
         axes: [
-          { stroke: '#64748b', grid: { stroke: '#e2e8f0' } },
+          {
+            stroke: '#64748b',
+            grid: { stroke: '#e2e8f0' },
+            values: (_plot: uPlot, splits: number[]) =>
+              splits.map((second) => new Date(second * 1000).toISOString().slice(11, 19)),
+          },
           { stroke: '#64748b', grid: { stroke: '#e2e8f0' }, size: 50 },
         ],
         series: [
@@ -212,12 +217,18 @@ const renderQueues = (current: ConsoleState) => {
     Object.values(current.queues).sort((a, b) => a.name.localeCompare(b.name)),
     (row) => row.name,
     (row) => [
-      row.name,
+      row.deadLetterFor
+        ? el(
+            'span',
+            {},
+            `${row.name} `,
+            el('abbr', { class: 'tag', title: `dead letters of ${row.deadLetterFor.join('; ')}` }, 'DLQ'),
+          )
+        : row.name,
       row.visible,
       row.inFlight,
       row.delayed,
       row.oldestAgeSeconds,
-      row.deadLetterFor?.join('; ') ?? '',
     ],
     (tr, row) => tr.classList.toggle('failing', Boolean(row.deadLetterFor) && row.visible > 0),
   );
@@ -361,7 +372,7 @@ const renderBus = (current: ConsoleState) => {
       clock(event.receivedAt),
       event.detailType,
       event.source,
-      event.targets.map((target) => `${target.target} (${target.outcome})`).join(', ') || 'no rule matched',
+      event.targets.map((target) => `${target.target} (${target.outcome})`).join('\n') || 'no rule matched',
       followButton(event.correlationId),
       detailsOf(event.detail),
     ],
