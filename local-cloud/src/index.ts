@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { startWebApp } from '@live-comments/web/server';
 import { createOperatorConsole, type OperatorConsole } from './console/console';
+import { readDashboards } from './console/dashboards';
 import { createConsoleRoutes } from './console/routes';
 import { countTopics, inspectQueue, redriveThroughEdge } from './console/sources';
 import { type Edge, startEdge } from './edge';
@@ -324,6 +325,14 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         ).flatMap((queue) => (queue ? [queue] : [])),
       topics: async () => (subscriptionsTable ? countTopics(edge, subscriptionsTable) : []),
       journal,
+      dashboards: () =>
+        readDashboards(
+          [...new Map(topology.functions.map((fn) => [fn.service, fn.serviceDir]))].map(([service, dir]) => ({
+            service,
+            dir,
+          })),
+          topology.stage,
+        ),
       redrive: (queue) => redriveThroughEdge(edge, queue),
     });
     stoppers.push(async () => operatorConsole?.stop());

@@ -106,7 +106,10 @@ describeInChromium('the operator’s console', (cloud) => {
       .toBe('1');
     // The broadcaster's EMF metrics are charted.
     await expect
-      .poll(() => consolePage.locator('[data-testid="metric-chart"][data-metric="Delivered"]').count(), POLL)
+      .poll(
+        () => consolePage.locator('[data-testid="metric-chart"][data-metrics~="Delivered"]').count(),
+        POLL,
+      )
       .toBeGreaterThan(0);
   });
 

@@ -15,6 +15,7 @@ import type {
   BusEventRow,
   ConsoleDelta,
   ConsoleState,
+  DashboardChart,
   DeadLetterQueueRow,
   FunctionRow,
   QueueRow,
@@ -57,6 +58,8 @@ export interface ConsoleSources {
   /** Subscriptions per topic, most first. */
   topics(): Promise<{ topic: string; subscribers: number }[]>;
   journal: LogJournal;
+  /** The stacks' dashboard charts of the functions' metrics (read once). */
+  dashboards?: () => Promise<DashboardChart[]>;
   /** Moves a DLQ's messages back, as `npm run dlq -- redrive <queue>` does. */
   redrive(queue: string): Promise<RedriveAnswer>;
 }
@@ -126,6 +129,7 @@ export const createOperatorConsole = (
     topology.rules.map((rule) => [rule.name, rule.targets.map((target) => queueNameOf(target.arn))]),
   );
   const requests: HttpRequestRecord[] = [];
+  let dashboards: Promise<DashboardChart[]> | undefined;
   let frames = { at: now(), sent: sources.webSocket().framesSent, perSecond: 0 };
 
   const functionRows = (): Record<string, FunctionRow> => {
@@ -245,7 +249,8 @@ export const createOperatorConsole = (
 
   /** Everything but the filtered parts: computed once per tick for every page. */
   const shared = async (): Promise<Omit<ConsoleState, 'logs' | 'path'>> => {
-    const [queueParts, realtimeState] = await Promise.all([queueRows(), realtime()]);
+    dashboards ??= sources.dashboards?.().catch(() => []) ?? Promise.resolve([]);
+    const [queueParts, realtimeState, charts] = await Promise.all([queueRows(), realtime(), dashboards]);
     return {
       at: now(),
       functions: functionRows(),
@@ -254,6 +259,7 @@ export const createOperatorConsole = (
       events: eventRows(),
       realtime: realtimeState,
       metrics: emf.series(now()),
+      dashboards: charts,
     };
   };
 

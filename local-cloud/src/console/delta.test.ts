@@ -21,6 +21,7 @@ const state = (overrides: Partial<ConsoleState> = {}): ConsoleState => ({
   events: [],
   realtime: { openConnections: 0, framesSent: 0, framesPerSecond: 0, messagesReceived: 0, topics: [] },
   metrics: {},
+  dashboards: [],
   logs: [],
   path: [],
   ...overrides,

@@ -49,6 +49,7 @@ export const diffStates = (before: ConsoleState, after: ConsoleState): ConsoleDe
   if (!same(before.events, after.events)) delta.events = after.events;
   if (!same(before.realtime, after.realtime)) delta.realtime = after.realtime;
   if (!same(before.path, after.path)) delta.path = after.path;
+  if (!same(before.dashboards, after.dashboards)) delta.dashboards = after.dashboards;
   const metrics: Record<string, MetricSeries> = {};
   for (const [key, series] of Object.entries(after.metrics)) {
     const points = newPoints(before.metrics[key], series);
@@ -100,6 +101,7 @@ export const applyDelta = (state: ConsoleState, delta: ConsoleDelta): ConsoleSta
     events: delta.events ?? state.events,
     realtime: delta.realtime ?? state.realtime,
     path: delta.path ?? state.path,
+    dashboards: delta.dashboards ?? state.dashboards,
     metrics,
     logs: delta.logs ? [...state.logs, ...delta.logs].slice(-KEPT_LOG_LINES) : state.logs,
   };

@@ -93,6 +93,14 @@ export interface MetricSeries {
   points: [number, number][];
 }
 
+/** A chart of a stack's CloudWatch dashboard that shows metrics the functions emit. */
+export interface DashboardChart {
+  service: string;
+  title: string;
+  /** Each metric's series key (as MetricSeries.key) and the widget's label for it. */
+  metrics: { key: string; name: string; label: string }[];
+}
+
 /** One step of a request's path through the system, in time order. */
 export interface PathStep {
   kind: 'invocation' | 'event' | 'queue' | 'frames';
@@ -125,6 +133,8 @@ export interface ConsoleState {
   events: BusEventRow[];
   realtime: RealtimeState;
   metrics: Record<string, MetricSeries>;
+  /** The dashboards' charts of those metrics, to lay them out the same way. */
+  dashboards: DashboardChart[];
   /** Set when the stream was opened with a correlation id or a function: the log lines that match. */
   logs: LogLineRow[];
   /** Set when the stream was opened with a correlation id: that request's path. */
@@ -143,6 +153,7 @@ export interface ConsoleDelta {
   events?: BusEventRow[];
   realtime?: RealtimeState;
   path?: PathStep[];
+  dashboards?: DashboardChart[];
   /** New series whole; for known ones only the points after those already sent. */
   metrics?: Record<string, MetricSeries>;
   /** Lines after those already sent. */

@@ -8,7 +8,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './console.css';
 import { applyDelta, METRIC_WINDOW_SECONDS } from '../delta';
-import type { ConsoleDelta, ConsoleState, DeadLetterQueueRow, MetricSeries, RedriveAnswer } from '../model';
+import type { ConsoleDelta, ConsoleState, DeadLetterQueueRow, RedriveAnswer } from '../model';
 
 const $ = <T extends Element = HTMLElement>(selector: string, root: ParentNode = document): T => {
   const found = root.querySelector<T>(selector);
@@ -417,64 +417,104 @@ const renderRealtime = (current: ConsoleState) => {
   );
 };
 
-/** One panel per service (as each stack has its dashboard), one chart per metric, one line per other dimensions. */
+/** A chart to draw: a title and its series, each a label and the EMF series key it shows. */
+interface MetricChart {
+  id: string;
+  service: string;
+  title: string;
+  series: { label: string; key: string; name: string }[];
+}
+
+/**
+ * The metrics the functions emit, laid out as the stacks' CloudWatch
+ * dashboards lay them out (one panel per service, each widget's title and
+ * metrics together); metrics on no dashboard (Powertools' ColdStart, say)
+ * follow, one chart per metric with a line per other dimensions.
+ */
+const metricCharts = (current: ConsoleState): MetricChart[] => {
+  const charts: MetricChart[] = current.dashboards.map((chart, index) => ({
+    id: `dashboard/${chart.service}/${index}`,
+    service: chart.service,
+    title: chart.title,
+    series: chart.metrics.map((metric) => ({ label: metric.label, key: metric.key, name: metric.name })),
+  }));
+  const shown = new Set(charts.flatMap((chart) => chart.series.map((one) => one.key)));
+  const others = new Map<string, MetricChart>();
+  for (const series of Object.values(current.metrics).sort((a, b) => a.key.localeCompare(b.key))) {
+    if (shown.has(series.key)) continue;
+    const service = series.dimensions.service ?? series.namespace;
+    const id = `emf/${service}/${series.namespace}/${series.name}`;
+    const chart = others.get(id) ?? {
+      id,
+      service,
+      title: `${series.name} (${series.unit === 'None' ? 'value' : series.unit}; on no dashboard)`,
+      series: [],
+    };
+    const dimensions = Object.entries(series.dimensions).filter(
+      ([name]) => name !== 'service' && name !== 'stage',
+    );
+    chart.series.push({
+      label:
+        dimensions.length > 0 ? dimensions.map(([name, value]) => `${name}=${value}`).join(' ') : series.name,
+      key: series.key,
+      name: series.name,
+    });
+    others.set(id, chart);
+  }
+  return [...charts, ...others.values()];
+};
+
 const renderMetrics = (current: ConsoleState) => {
   const container = $('[data-testid="metric-charts"]');
-  const byChart = new Map<string, { service: string; name: string; unit: string; series: MetricSeries[] }>();
-  for (const series of Object.values(current.metrics)) {
-    const service = series.dimensions.service ?? series.namespace;
-    const id = `${service}/${series.namespace}/${series.name}`;
-    const chart = byChart.get(id) ?? { service, name: series.name, unit: series.unit, series: [] };
-    chart.series.push(series);
-    byChart.set(id, chart);
-  }
-  if (byChart.size === 0 && !container.firstChild)
+  const charts = metricCharts(current);
+  if (charts.length === 0 && !container.firstChild)
     container.append(el('p', { class: 'empty' }, 'No metrics yet: they appear as the functions emit them.'));
-  else if (byChart.size > 0) container.querySelector('p.empty')?.remove();
+  else if (charts.length > 0) container.querySelector('p.empty')?.remove();
   const xs = windowSeconds(Math.floor(current.at / 1000));
-  for (const [id, chart] of [...byChart].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const chart of charts) {
     let panel = container.querySelector<HTMLElement>(`section[data-service="${CSS.escape(chart.service)}"]`);
     if (!panel) {
       panel = el(
         'section',
-        { 'data-service': chart.service, class: 'service' },
+        { 'data-service': chart.service, class: 'service', 'aria-label': `${chart.service} metrics` },
         el('h3', {}, chart.service),
         el('div', { class: 'grid' }),
       );
       container.append(panel);
     }
-    let figure = panel.querySelector<HTMLElement>(`figure[data-chart="${CSS.escape(id)}"]`);
+    let figure = panel.querySelector<HTMLElement>(`figure[data-chart="${CSS.escape(chart.id)}"]`);
     if (!figure) {
-      const title = `${chart.name} (${chart.unit === 'None' ? 'value' : chart.unit})`;
       figure = el(
         'figure',
-        { 'data-chart': id, 'data-testid': 'metric-chart', 'data-metric': chart.name },
-        el('figcaption', {}, title),
-        el('div', { class: 'chart', role: 'img', 'aria-label': `${title} over the last five minutes` }),
+        {
+          'data-chart': chart.id,
+          'data-testid': 'metric-chart',
+          'data-metrics': chart.series.map((one) => one.name).join(' '),
+        },
+        el('figcaption', {}, chart.title),
+        el('div', {
+          class: 'chart',
+          role: 'img',
+          'aria-label': `${chart.title}, over the last five minutes`,
+        }),
       );
       $('.grid', panel).append(figure);
     }
-    const series = chart.series.sort((a, b) => a.key.localeCompare(b.key));
-    const labels = series.map((one) => {
-      const others = Object.entries(one.dimensions).filter(
-        ([name]) => name !== 'service' && name !== 'stage',
-      );
-      return others.length > 0 ? others.map(([name, value]) => `${name}=${value}`).join(' ') : chart.name;
+    let total = 0;
+    const data = chart.series.map((one) => {
+      const series = current.metrics[one.key];
+      const points = new Map(series?.points ?? []);
+      for (const [, value] of series?.points ?? []) total += value;
+      // Seconds without a value: no count (0), or no figure at all for other units.
+      const fill = !series || summedUnit(series.unit) ? 0 : null;
+      return xs.map((x) => points.get(x) ?? fill);
     });
-    const fill = summedUnit(chart.unit) ? 0 : null;
-    const total = series.reduce((sum, one) => sum + one.points.reduce((s, [, v]) => s + v, 0), 0);
     figure.dataset.total = String(total);
     drawChart(
       $('.chart', figure),
-      id,
-      labels,
-      [
-        xs,
-        ...series.map((one) => {
-          const points = new Map(one.points);
-          return xs.map((x) => points.get(x) ?? fill);
-        }),
-      ],
+      chart.id,
+      chart.series.map((one) => one.label),
+      [xs, ...data],
       120,
     );
   }
