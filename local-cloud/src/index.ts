@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
 import { startWebApp } from '@live-comments/web/server';
+import { createOperatorConsole, type OperatorConsole } from './console/console';
+import { readDashboards } from './console/dashboards';
+import { createConsoleRoutes } from './console/routes';
+import { countTopics, inspectQueue, redriveThroughEdge } from './console/sources';
 import { type Edge, startEdge } from './edge';
 import type { DeliveryMetrics } from './eventbridge/delivery';
 import { connectExternalEdge, type ExternalEdge } from './external-edge';
@@ -95,7 +99,7 @@ export interface LocalCloudMetrics {
 
 export interface LocalCloud {
   ports: ListenPorts;
-  urls: { http: string; websocket: string; edge: string; connections: string; web: string };
+  urls: { http: string; websocket: string; edge: string; connections: string; web: string; console: string };
   issuerUrl: string;
   topology: Topology;
   /** The embedded edge's services in process; throws when the cloud uses an external edge (see `edgeInUse`). */
@@ -105,6 +109,8 @@ export interface LocalCloud {
   invoke: LambdaInvoker['invoke'];
   /** The functions' recent log lines (`GET /_local/logs`, `npm run logs`). */
   logs: LogJournal;
+  /** The operator's console's data, its page at `urls.console` (embedded edge only: an external edge has its own tools). */
+  operatorConsole: OperatorConsole | undefined;
   /** The limits, faults and visibility scale in force. */
   settings: LocalSettings & { faultLines: string[] };
   metrics(): LocalCloudMetrics;
@@ -234,8 +240,11 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const stoppers: (() => Promise<void>)[] = [];
   // Every function line is kept for `npm run logs`, whatever is shown.
   const journal = createLogJournal();
+  // Set once the edge and the gateways it reads are up; function lines and invocations come earlier.
+  let operatorConsole: OperatorConsole | undefined;
   const onLog = (entry: LogEntry) => {
     journal.record(entry);
+    operatorConsole?.observeLog(entry);
     if (options.onLog) options.onLog(entry);
     else if (options.logs !== 'off') process.stdout.write(`${entry.formatted}\n`);
   };
@@ -303,6 +312,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
           for (const error of errors) say(`build failed: ${error}`);
         },
         ...(faults.functionFailure ? { injectFailure: faults.functionFailure } : {}),
+        onInvoked: (functionKey, result) => operatorConsole?.observeInvocation(functionKey, result),
       }),
       external ? external.provision(topology) : edge.provision(topology).then(() => []),
     ]);
@@ -333,6 +343,56 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       web: webOrigin,
     };
     let openConnections = () => 0;
+    let webSocketMetrics = (): WebSocketGatewayMetrics => ({
+      throttledMessages: 0,
+      throttledConnectionsCalls: 0,
+      refusedConnections: 0,
+      injectedConnectionsFaults: 0,
+      framesSent: 0,
+      messagesReceived: 0,
+    });
+    const subscriptionsTable = topology.functions.find((fn) => fn.environment.SUBSCRIPTIONS_TABLE)
+      ?.environment.SUBSCRIPTIONS_TABLE;
+    const dlqNames = new Set(
+      [
+        ...topology.queues.flatMap((queue) => (queue.redrive ? [queue.redrive.deadLetterTargetArn] : [])),
+        ...topology.rules.flatMap((rule) => rule.targets.flatMap((target) => target.deadLetterArn ?? [])),
+      ].map((arn) => arn.split(':').at(-1) ?? arn),
+    );
+    // The console reads the embedded edge in process; an external edge has its own tools.
+    if (embedded) {
+      const edge = embedded;
+      operatorConsole = createOperatorConsole({
+        topology,
+        lambda: () => runtime.metrics(),
+        eventBridge: () => edge.eventBridge.metrics(),
+        recentEvents: () => edge.eventBridge.recentEvents(),
+        webSocket: () => webSocketMetrics(),
+        openConnections: () => openConnections(),
+        queues: async () =>
+          (
+            await Promise.all(
+              topology.queues.map((queue) =>
+                inspectQueue(edge, queue.name, dlqNames.has(queue.name) ? 20 : 0),
+              ),
+            )
+          ).flatMap((queue) => (queue ? [queue] : [])),
+        topics: async () => (subscriptionsTable ? countTopics(edge, subscriptionsTable) : []),
+        journal,
+        dashboards: () =>
+          readDashboards(
+            [...new Map(topology.functions.map((fn) => [fn.service, fn.serviceDir]))].map(
+              ([service, dir]) => ({
+                service,
+                dir,
+              }),
+            ),
+            topology.stage,
+          ),
+        redrive: (queue) => redriveThroughEdge(edge, queue),
+      });
+    }
+    stoppers.push(async () => operatorConsole?.stop());
     const health = createLocalHealth({
       topology,
       urls: allUrls,
@@ -344,6 +404,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       journal,
       health,
       info: () => localInfo(topology, allUrls, edgeInUse),
+      ...(operatorConsole ? { console: createConsoleRoutes(operatorConsole) } : {}),
     });
     const [http, websocket, web] = await startTogether(
       stoppers,
@@ -356,6 +417,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         stage: LOCAL_STAGE,
         throttle: throttles.account,
         localRoutes,
+        onRequest: (request) => operatorConsole?.observeRequest(request),
       }),
       startWebSocketGateway({
         port: ports.websocket,
@@ -383,6 +445,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     );
 
     openConnections = () => websocket.connections.size;
+    webSocketMetrics = () => websocket.metrics();
     return {
       ports,
       urls: {
@@ -390,6 +453,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         edge: edge.url,
         connections: websocket.managementEndpoint,
         web: web.url,
+        console: `${urls.http}/_local/console`,
       },
       issuerUrl,
       topology,
@@ -404,6 +468,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       edgeInUse,
       invoke: (functionKey, event) => runtime.invoke(functionKey, event),
       logs: journal,
+      operatorConsole,
       settings: { ...settings, faultLines: faults.describe() },
       metrics: () => ({
         // An external edge's EventBridge keeps its own figures (if any).

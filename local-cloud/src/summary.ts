@@ -33,6 +33,7 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
     `\nlive-comments local cloud ready in ${(cloud.startedInMs / 1000).toFixed(1)} s${options.watch ? ' (watching for changes)' : ''}\n`,
     section('Endpoints', [
       `Web app         ${urls.web}`,
+      `Console         ${human(urls.console)}   (functions, queues and DLQs, the bus, real time, metrics, logs: live)`,
       `HTTP API        ${human(urls.http)}   (token: POST ${human(urls.http)}/_local/token {"sub":"alice"})`,
       `WebSocket       ${human(urls.websocket)}`,
       `@connections    ${human(urls.connections)}/@connections/{id}`,

@@ -80,6 +80,10 @@ export interface WebSocketGatewayMetrics {
   refusedConnections: number;
   /** `@connections` calls answered with an injected fault. */
   injectedConnectionsFaults: number;
+  /** Frames sent to clients: `@connections` POSTs delivered and the gateway's own replies. */
+  framesSent: number;
+  /** Messages received from clients. */
+  messagesReceived: number;
 }
 
 export interface WebSocketConnectionInfo {
@@ -166,6 +170,8 @@ const noMetrics = (): WebSocketGatewayMetrics => ({
   throttledConnectionsCalls: 0,
   refusedConnections: 0,
   injectedConnectionsFaults: 0,
+  framesSent: 0,
+  messagesReceived: 0,
 });
 
 export const startWebSocketGateway = async (options: WebSocketGatewayOptions): Promise<WebSocketGateway> => {
@@ -216,10 +222,12 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
   const sendFrame = (connection: Connection, data: string | Buffer) => {
     connection.lastActiveAt = Date.now();
     connection.socket.send(data, { binary: false });
+    counters.framesSent += 1;
   };
 
   const onMessage = (connection: Connection, data: RawData) => {
     connection.lastActiveAt = Date.now();
+    counters.messagesReceived += 1;
     if (connection.closeCause) return;
     const stamp = stampNow();
     const reply = (message: string) => {
