@@ -1,17 +1,20 @@
 /**
  * The AWS actions a handler's code can reach, read from the source with the
  * TypeScript checker: from the handler module, every function it calls,
- * transitively, through the ports: a call of a port's method (`deps.posts.get`)
- * reaches the adapters' implementations of that method (the object literals
- * typed by the port), and only those, so a read function does not reach the
- * writes its service's other adapters' methods make. In the code reached, an
- * SDK command (`new PutCommand(`), a transaction item (`{ Put: ... }`,
- * `{ ConditionCheck: ... }`), a Powertools idempotency store or an
- * `@connections` request is an action.
+ * transitively; a call of a port's method (`deps.posts.get(...)`) reaches the
+ * implementations of that member (the properties of object literals typed by
+ * the port) in the handler's own service and the shared kit, so a read
+ * function does not reach the writes of its service's other adapter methods.
+ * Functions run only where called: a builder's returned object literal's
+ * methods are not reached by building it, nor a row's properties by reading
+ * them. In the code reached, an SDK command (`new PutCommand(`), a
+ * transaction's item (`{ Put: ... }`, `{ ConditionCheck: ... }`), a
+ * Powertools idempotency store or an `@connections` request path is an action.
  *
  * An over-approximation: a branch the function never takes at run time (a
- * deletion's path on a creation) still counts. So the check is one way: every
- * action a function's permissions list grants must be reachable here.
+ * deletion's path on a creation) still counts; the permissions list names
+ * such actions in `notGranted`. It reads actions, not which table a command
+ * names.
  */
 import { dirname, join } from 'node:path';
 import ts from 'typescript';

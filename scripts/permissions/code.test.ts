@@ -13,6 +13,8 @@ import { root } from '../stacks';
 import { type CodeActionsReader, createCodeActionsReader } from './code-actions';
 
 const SERVICES = ['posts', 'comments', 'connections'];
+/** Walking the code of a service's handlers takes seconds on a busy machine. */
+const WALK_TIMEOUT_MS = 60_000;
 
 const handlersOf = (service: string) => {
   const dir = join(root, 'services', service, 'src', 'handlers');
@@ -45,35 +47,41 @@ describe('permissions lists against the code', () => {
   });
 
   for (const service of SERVICES) {
-    it(`grant every ${service} function what its code calls and nothing else`, async () => {
-      for (const { name, file, dir } of handlersOf(service)) {
-        const where = `${service} ${name}`;
-        const { permissions, notGranted = {} } = (await import(join(dir, `${name}.permissions.ts`))) as {
-          permissions: FunctionPermissions;
-          notGranted?: NotGranted;
-        };
-        const granted = new Set<string>(Object.values(permissions).flat());
-        const reached = reader.actionsOf(file);
-        const waived = Object.keys(notGranted);
-        expect(
-          [...granted].filter((action) => !reached.has(action)),
-          `${where}: granted, but its code never calls it`,
-        ).toEqual([]);
-        expect(
-          [...reached]
-            .filter(([action]) => !granted.has(action) && !waived.includes(action))
-            .map(([action, at]) => `${action} (${at})`),
-          `${where}: its code calls it, but its list does not grant it`,
-        ).toEqual([]);
-        expect(
-          waived.filter((action) => granted.has(action) || !reached.has(action)),
-          `${where}: notGranted names what is granted or never reached`,
-        ).toEqual([]);
-      }
-    });
+    it(
+      `grant every ${service} function what its code calls and nothing else`,
+      async () => {
+        for (const { name, file, dir } of handlersOf(service)) {
+          const where = `${service} ${name}`;
+          const { permissions, notGranted = {} } = (await import(join(dir, `${name}.permissions.ts`))) as {
+            permissions: FunctionPermissions;
+            notGranted?: NotGranted;
+          };
+          const granted = new Set<string>(Object.values(permissions).flat());
+          const reached = reader.actionsOf(file);
+          const waived = Object.keys(notGranted);
+          expect(
+            [...granted].filter((action) => !reached.has(action)),
+            `${where}: granted, but its code never calls it`,
+          ).toEqual([]);
+          expect(
+            [...reached]
+              .filter(([action]) => !granted.has(action) && !waived.includes(action))
+              .map(([action, at]) => `${action} (${at})`),
+            `${where}: its code calls it, but its list does not grant it`,
+          ).toEqual([]);
+          expect(
+            waived.filter((action) => granted.has(action) || !reached.has(action)),
+            `${where}: notGranted names what is granted or never reached`,
+          ).toEqual([]);
+        }
+      },
+      WALK_TIMEOUT_MS,
+    );
   }
 
-  it('reads the actions of the code, not of its imports: a read function reaches no write', () => {
+  it('reads the actions of the code, not of its imports: a read function reaches no write', {
+    timeout: WALK_TIMEOUT_MS,
+  }, () => {
     const handler = (service: string, name: string) =>
       join(root, 'services', service, 'src', 'handlers', `${name}.ts`);
     expect([...reader.actionsOf(handler('posts', 'get-post')).keys()]).toEqual(['dynamodb:GetItem']);
