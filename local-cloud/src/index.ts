@@ -13,6 +13,7 @@ import {
 import { urlHost } from './gateways/listen';
 import { createLocalRoutes } from './gateways/local-routes';
 import { createLocalHealth } from './health';
+import { createIamRegistry, eventSourceRoleProblems } from './iam';
 import { localInfo } from './info';
 import { type FunctionMetrics, startLambdaRuntime } from './lambda';
 import type { LambdaInvoker } from './lambda/invoker';
@@ -209,6 +210,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     stoppers.length = 0;
   };
 
+  // Each function's credentials and role, verified and evaluated by the edge and @connections.
+  const iam = createIamRegistry({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
   try {
     const [topology, edge, issuer] = await Promise.all([
       loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
@@ -227,12 +230,16 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         host,
         region: LOCAL_REGION,
         accountId: LOCAL_ACCOUNT_ID,
+        iam,
         ...(faults.targetRefusal ? { targetRefusal: faults.targetRefusal } : {}),
         ...(options.log ? { log: options.log } : {}),
       }),
       createLocalIssuer({ issuerUrl }),
     ]);
     stoppers.push(() => edge.stop());
+    iam.register(topology);
+    const unmappable = eventSourceRoleProblems(topology, iam);
+    if (unmappable.length > 0) throw new Error(unmappable.join('\n'));
     checkFaultedFunctions(topology, settings.faults);
     if (options.reservedConcurrency) overrideReservedConcurrency(topology, options.reservedConcurrency);
     const scaled = scaleVisibilityTimeouts(topology, settings.visibilityTimeoutScale);
@@ -258,6 +265,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
           for (const error of errors) say(`build failed: ${error}`);
         },
         ...(faults.functionFailure ? { injectFailure: faults.functionFailure } : {}),
+        credentialsOf: (functionKey) => iam.credentialsOf(functionKey),
       }),
       edge.provision(topology),
     ]);
@@ -311,6 +319,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         stage: LOCAL_STAGE,
         throttle: throttles.account,
         connectionThrottle: throttles.newConnections,
+        iam,
         health,
         ...(faults.connectionsFault ? { connectionsFault: faults.connectionsFault } : {}),
       }),

@@ -12,8 +12,10 @@ import { createDynamoDbService, type DynamoDbService } from '../dynamodb/dynamod
 import type { TargetRefusal } from '../eventbridge/delivery';
 import { createEventBridge, type EventBridgeEmulator } from '../eventbridge/emulator';
 import { EventBridgeError } from '../eventbridge/model';
+import { createIamRegistry, type IamRegistry } from '../iam';
 import { createSqsService, type SqsService } from '../sqs/sqs';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type Topology } from '../topology/model';
+import { gate } from './auth';
 import { provisionTopology } from './provision';
 import { deliverToSqs } from './targets';
 
@@ -29,6 +31,11 @@ export interface EdgeOptions {
   retryBaseDelayMs?: number;
   /** Fault injection: rule targets that refuse delivery attempts. */
   targetRefusal?: TargetRefusal;
+  /**
+   * Who may call (SigV4) and what (the functions' roles, the buses' policies).
+   * Default: a registry that knows only the account admin `test` / `test`.
+   */
+  iam?: IamRegistry;
   log?: (message: string) => void;
 }
 
@@ -43,6 +50,8 @@ export interface Edge {
   readonly eventBridge: EventBridgeEmulator;
   readonly sqs: SqsService;
   readonly dynamodb: DynamoDbService;
+  /** The identities the edge verifies and the policies it evaluates. */
+  readonly iam: IamRegistry;
   /** Creates the topology's tables (with TTL), queues (DLQs first), buses, rules and targets. Idempotent. */
   provision(topology: Topology): Promise<void>;
   stop(): Promise<void>;
@@ -71,6 +80,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const region = options.region ?? LOCAL_REGION;
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
   const log = options.log ?? ((message: string) => console.warn(message));
+  const iam = options.iam ?? createIamRegistry({ region, accountId });
 
   let handleRequest: (request: WireRequest) => Promise<WireResponse> = async () =>
     awsJsonError(503, 'ServiceUnavailable', 'The edge is starting.');
@@ -103,7 +113,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         }),
       };
     }
-    switch (routeRequest(request)) {
+    const service = routeRequest(request);
+    if (service === 'dynamodb' || service === 'sqs' || service === 'events') {
+      const refused = await gate(iam, service, request);
+      if (refused) return refused;
+    }
+    switch (service) {
       case 'dynamodb':
         return dynamodb.handle(request);
       case 'sqs':
@@ -136,6 +151,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     eventBridge,
     sqs,
     dynamodb,
+    iam,
     provision: (topology) => provisionTopology(topology, { dynamodb, sqs, eventBridge }),
     async stop() {
       eventBridge.stop();
