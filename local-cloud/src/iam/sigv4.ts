@@ -15,7 +15,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 /** SHA-256 for the signer on node:crypto (what @smithy/hash-node does; not a dependency here). */
-class Sha256 {
+export class Sha256 {
   private readonly hash: Hash | Hmac;
 
   constructor(secret?: SourceData) {

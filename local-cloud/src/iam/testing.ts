@@ -4,28 +4,9 @@
  * and the paths the SDK clients do not take.
  */
 
-import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
-
-class Sha256 {
-  private readonly hash;
-
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash =
-      secret === undefined
-        ? createHash('sha256')
-        : createHmac('sha256', typeof secret === 'string' ? secret : new Uint8Array(secret as ArrayBuffer));
-  }
-
-  update(data: Uint8Array | string) {
-    this.hash.update(data);
-  }
-
-  digest() {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
+import { Sha256 } from './sigv4';
 
 export interface RawCall {
   method: string;
