@@ -6,11 +6,13 @@
  */
 
 import type { WireRequest, WireResponse } from '../aws-wire';
+import type { EntryRefusal } from '../eventbridge/api';
 import {
   type AuthorizationRequest,
   dynamoDbRequests,
   eventBridgeRequests,
   type IamRegistry,
+  type Refusal,
   type SignatureFailure,
   sqsRequests,
 } from '../iam';
@@ -107,26 +109,69 @@ const requestsOf = (
   }
 };
 
-/** The refusal to answer with, or undefined when the caller may make the call. */
+/** What the gate lets through: nothing (a refusal to answer with), the call, or a PutEvents with entries refused. */
+export type GateOutcome = { refused: WireResponse } | { refuseEntry?: EntryRefusal };
+
+/** The entry condition keys of PutEvents: a refusal that depends on them fails only its entry. */
+const ENTRY_KEYS: Record<string, string> = {
+  'events:source': 'NotAuthorizedForSourceException',
+  'events:detail-type': 'NotAuthorizedForDetailTypeException',
+};
+const entryCode = (refusal: Refusal): string | undefined =>
+  refusal.conditionKeys.map((key) => ENTRY_KEYS[key]).find((code) => code !== undefined);
+
+/**
+ * PutEvents is authorized per entry, with each entry's source and
+ * detail-type: an entry refused for them fails on its own
+ * (`NotAuthorizedForSourceException`, `NotAuthorizedForDetailTypeException`,
+ * as PutEventsResultEntry documents), the others are put; a refusal that no
+ * entry's fields decide (no PutEvents on the bus at all) fails the whole call.
+ */
+function putEventsOutcome(
+  registry: IamRegistry,
+  identity: Parameters<IamRegistry['authorize']>[0],
+  requests: AuthorizationRequest[],
+): GateOutcome {
+  const refusals = requests.map((request) => registry.authorize(identity, [request]));
+  const whole = refusals.find((refusal) => refusal && entryCode(refusal) === undefined);
+  if (whole) return { refused: refusal('events', 'denied', registry.message(whole)) };
+  if (refusals.every((refusal) => refusal === undefined)) return {};
+  return {
+    refuseEntry: (_entry, index) => {
+      const refused = refusals[index];
+      return refused
+        ? {
+            ErrorCode: entryCode(refused) ?? 'AccessDeniedException',
+            ErrorMessage: registry.message(refused),
+          }
+        : undefined;
+    },
+  };
+}
+
+/** Whether the caller may make the call (its signature, then its role and the resource policies). */
 export async function gate(
   registry: IamRegistry,
   service: GatedService,
   request: WireRequest,
-): Promise<WireResponse | undefined> {
+): Promise<GateOutcome> {
   const verified = await registry.verify(request);
-  if (!verified.ok) return refusal(service, verified.failure, verified.message);
-  if (verified.identity.kind === 'admin') return undefined;
+  if (!verified.ok) return { refused: refusal(service, verified.failure, verified.message) };
+  if (verified.identity.kind === 'admin') return {};
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(request.body.toString() || '{}') as Record<string, unknown>;
   } catch {
     // The service answers a body it cannot read with its own SerializationException.
-    return undefined;
+    return {};
   }
-  const refused = registry.authorize(
-    verified.identity,
-    requestsOf(registry, service, operationOf(request), body),
-  );
-  if (!refused) return undefined;
-  return refusal(service, 'denied', registry.message(refused, { lowerCaseAction: service === 'sqs' }));
+  const operation = operationOf(request);
+  const requests = requestsOf(registry, service, operation, body);
+  if (service === 'events' && operation === 'PutEvents')
+    return putEventsOutcome(registry, verified.identity, requests);
+  const refused = registry.authorize(verified.identity, requests);
+  if (!refused) return {};
+  return {
+    refused: refusal(service, 'denied', registry.message(refused, { lowerCaseAction: service === 'sqs' })),
+  };
 }

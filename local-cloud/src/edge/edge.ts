@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { awsJsonError, jsonBody, type WireRequest, type WireResponse } from '../aws-wire';
 import { createDynamoDbService, type DynamoDbService } from '../dynamodb/dynamodb';
+import type { CallContext } from '../eventbridge/api';
 import type { TargetRefusal } from '../eventbridge/delivery';
 import { createEventBridge, type EventBridgeEmulator } from '../eventbridge/emulator';
 import { EventBridgeError } from '../eventbridge/model';
@@ -114,9 +115,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       };
     }
     const service = routeRequest(request);
+    let call: CallContext = {};
     if (service === 'dynamodb' || service === 'sqs' || service === 'events') {
-      const refused = await gate(iam, service, request);
-      if (refused) return refused;
+      const outcome = await gate(iam, service, request);
+      if ('refused' in outcome) return outcome.refused;
+      if (outcome.refuseEntry) call = { refuseEntry: outcome.refuseEntry };
     }
     switch (service) {
       case 'dynamodb':
@@ -124,7 +127,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       case 'sqs':
         return sqs.handle(request);
       case 'events':
-        return handleEvents(eventBridge, request);
+        return handleEvents(eventBridge, request, call);
       case 'sqs-query':
         return {
           status: 400,
@@ -164,7 +167,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   };
 }
 
-async function handleEvents(eventBridge: EventBridgeEmulator, request: WireRequest): Promise<WireResponse> {
+async function handleEvents(
+  eventBridge: EventBridgeEmulator,
+  request: WireRequest,
+  call: CallContext,
+): Promise<WireResponse> {
   const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AWSEvents\./, '');
   let input: unknown;
   try {
@@ -173,7 +180,7 @@ async function handleEvents(eventBridge: EventBridgeEmulator, request: WireReque
     return awsJsonError(400, 'SerializationException', 'Start of structure or map found where not expected.');
   }
   try {
-    const output = await eventBridge.handle(operation, input);
+    const output = await eventBridge.handle(operation, input, call);
     return {
       status: 200,
       headers: { 'content-type': 'application/x-amz-json-1.1' },

@@ -27,6 +27,7 @@ describe('evaluate (identity policies)', () => {
     expect(evaluate(caller, [], [], { action: 'dynamodb:GetItem', resource: table('t') })).toEqual({
       allowed: false,
       reason: 'no-allow',
+      conditionKeys: [],
     });
   });
 
@@ -49,7 +50,7 @@ describe('evaluate (identity policies)', () => {
     expect(allowedBy(statements, 'dynamodb:PutItem', table('posts'))).toBe(true);
     expect(
       evaluate(caller, identity(statements), [], { action: 'dynamodb:DeleteItem', resource: table('posts') }),
-    ).toEqual({ allowed: false, reason: 'identity-deny' });
+    ).toEqual({ allowed: false, reason: 'identity-deny', conditionKeys: [] });
   });
 
   it('reads NotAction and NotResource', () => {
@@ -191,7 +192,12 @@ describe('evaluate (a bus policy with the identity policy, same account)', () =>
 
   it('lets the publisher role put its source and refuses every other role with an explicit deny', () => {
     expect(put(caller, 'live-comments.posts')).toEqual({ allowed: true });
-    expect(put(other, 'live-comments.posts')).toEqual({ allowed: false, reason: 'resource-deny' });
+    // The keys that decided: what makes PutEvents fail the entry (NotAuthorizedForSourceException), not the call.
+    expect(put(other, 'live-comments.posts')).toEqual({
+      allowed: false,
+      reason: 'resource-deny',
+      conditionKeys: ['events:source', 'aws:principalarn'],
+    });
     expect(put(other, 'live-comments.comments')).toEqual({ allowed: true });
   });
 

@@ -19,18 +19,20 @@ export interface AuthorizationRequest {
 
 export type Decision =
   | { allowed: true }
-  | { allowed: false; reason: 'no-allow' | 'identity-deny' | 'resource-deny' };
+  | {
+      allowed: false;
+      reason: 'no-allow' | 'identity-deny' | 'resource-deny';
+      /**
+       * The condition keys that decided: the denying statement's, or those of the Allow
+       * statements that held but for their conditions. Empty: refused whatever the request says.
+       */
+      conditionKeys: readonly string[];
+    };
 
-const applies = (
-  statement: CompiledStatement,
-  request: AuthorizationRequest,
-  context: RequestContext,
-  caller: CallerPrincipal,
-) =>
+const scoped = (statement: CompiledStatement, request: AuthorizationRequest, caller: CallerPrincipal) =>
   statement.action(request.action) &&
   statement.resource(request.resource) &&
-  (statement.principal === undefined || statement.principal(caller)) &&
-  statement.condition(context);
+  (statement.principal === undefined || statement.principal(caller));
 
 export function evaluate(
   caller: CallerPrincipal,
@@ -45,17 +47,24 @@ export function evaluate(
     'aws:principaltype': 'AssumedRole',
   };
   let allowed = false;
-  for (const statement of identity) {
-    if (!applies(statement, request, context, caller)) continue;
-    if (statement.effect === 'Deny') return { allowed: false, reason: 'identity-deny' };
-    allowed = true;
+  const unmetKeys: string[] = [];
+  for (const [statements, denied] of [
+    [identity, 'identity-deny'],
+    [resourcePolicy, 'resource-deny'],
+  ] as const) {
+    for (const statement of statements) {
+      if (!scoped(statement, request, caller)) continue;
+      if (!statement.condition(context)) {
+        if (statement.effect === 'Allow') unmetKeys.push(...statement.conditionKeys);
+        continue;
+      }
+      if (statement.effect === 'Deny') {
+        return { allowed: false, reason: denied, conditionKeys: statement.conditionKeys };
+      }
+      allowed = true;
+    }
   }
-  for (const statement of resourcePolicy) {
-    if (!applies(statement, request, context, caller)) continue;
-    if (statement.effect === 'Deny') return { allowed: false, reason: 'resource-deny' };
-    allowed = true;
-  }
-  return allowed ? { allowed: true } : { allowed: false, reason: 'no-allow' };
+  return allowed ? { allowed: true } : { allowed: false, reason: 'no-allow', conditionKeys: unmetKeys };
 }
 
 /**

@@ -31,6 +31,8 @@ export interface CompiledStatement {
   /** Only in resource policies; identity policies apply to their own principal. */
   principal?: (caller: CallerPrincipal) => boolean;
   condition: (context: RequestContext) => boolean;
+  /** The condition keys the statement tests, lower-cased (which key refused an entry, for PutEvents). */
+  conditionKeys: readonly string[];
 }
 
 export class PolicyError extends Error {
@@ -206,6 +208,14 @@ export function compileStatement(raw: unknown, options: { resourcePolicy: boolea
     action,
     resource,
     condition: compileCondition(statement.Condition),
+    conditionKeys:
+      typeof statement.Condition === 'object' && statement.Condition !== null
+        ? Object.values(statement.Condition).flatMap((block) =>
+            typeof block === 'object' && block !== null
+              ? Object.keys(block).map((key) => key.toLowerCase())
+              : [],
+          )
+        : [],
   };
   if (typeof statement.Sid === 'string') compiled.sid = statement.Sid;
   if (options.resourcePolicy) compiled.principal = compilePrincipal(statement.Principal);

@@ -36,6 +36,8 @@ export interface FunctionCredentials {
 export interface Refusal {
   request: AuthorizationRequest;
   reason: Exclude<Decision, { allowed: true }>['reason'];
+  /** See Decision: empty when the request's own keys (an event's source...) played no part. */
+  conditionKeys: readonly string[];
   principal: CallerPrincipal;
 }
 
@@ -136,7 +138,14 @@ export function createIamRegistry(options: { region: string; accountId: string }
           ? (busPolicies.get(request.resource) ?? [])
           : [];
         const decision = evaluate(identity.principal, identity.statements, resourcePolicy, request);
-        if (!decision.allowed) return { request, reason: decision.reason, principal: identity.principal };
+        if (!decision.allowed) {
+          return {
+            request,
+            reason: decision.reason,
+            conditionKeys: decision.conditionKeys,
+            principal: identity.principal,
+          };
+        }
       }
       return undefined;
     },

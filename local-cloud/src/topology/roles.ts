@@ -1,14 +1,15 @@
 /**
  * The functions' execution roles, as `serverless package` writes them into
  * the template: serverless' default role `IamRoleLambdaExecution` (logs, the
- * provider's `iam.role.statements`, X-Ray when tracing, and the queues of the
- * stack's SQS events) unless every function names a role of its own; a
+ * provider's `iam.role.statements`, X-Ray when tracing, execute-api
+ * ManageConnections on any API when the stack has a WebSocket API, and the
+ * queues of the stack's SQS events) unless every function names a role of its own; a
  * function's `role` (a logical id, `Fn::GetAtt <id>.Arn` or an ARN) or the
  * provider's `iam.role` as a reference; the inline `Policies` of each
  * `AWS::IAM::Role`, plus the `AWS::IAM::Policy` / `AWS::IAM::ManagedPolicy`
  * resources that name the role in `Roles`. Mirrors osls'
- * merge-iam-templates.js, compile/functions.js (compileRole) and
- * compile/events/sqs.js; checked against the packaged templates in
+ * merge-iam-templates.js, compile/functions.js (compileRole),
+ * compile/events/websockets and compile/events/sqs.js; checked against the packaged templates in
  * topology.integration.test.ts.
  */
 
@@ -112,6 +113,14 @@ export function rolesOf(
         Effect: 'Allow',
         Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
         Resource: ['*'],
+      });
+    }
+    // compile/events/websockets: any function of a stack with a WebSocket API may manage its connections.
+    if (context.webSocketApiId) {
+      statements.push({
+        Effect: 'Allow',
+        Action: ['execute-api:ManageConnections'],
+        Resource: ['arn:aws:execute-api:*:*:*/@connections/*'],
       });
     }
     if (sqsEventSources.length > 0) {
