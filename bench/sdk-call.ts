@@ -13,12 +13,15 @@ import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { startEdge } from '../local-cloud/src/edge/index';
+import { Sha256 } from '../local-cloud/src/iam/sigv4';
 
 const CALLS = 2_000;
 const ROUNDS = 5;
 const TABLE = 'bench-sdk-call';
-const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+// The account admin: the edge verifies every signature (src/iam), the admin's calls skip the policy walk.
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 /** The worker: warms up, then times CALLS sequential GetItem calls of one kind. */
 const workerCode = `
@@ -26,24 +29,19 @@ const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const { DynamoDBDocumentClient, GetCommand } = require('@aws-sdk/lib-dynamodb');
-const { url, table, calls, kind, credentials } = workerData;
+const { url, table, calls, kind, credentials, bareHeaders } = workerData;
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials }));
 const sdk = () => documents.send(new GetCommand({ TableName: table, Key: { pk: 'a' } }));
 
-// The same request on the wire (unsigned: the local edge does not check signatures).
+// The same request on the wire, with a signature made once (valid 15 minutes: longer than a run).
 const agent = new http.Agent({ keepAlive: true });
 const { hostname, port } = new URL(url);
 const body = JSON.stringify({ TableName: table, Key: { pk: { S: 'a' } } });
 const bare = () => new Promise((resolve, reject) => {
   const request = http.request({
     host: hostname, port, method: 'POST', path: '/', agent,
-    headers: {
-      'content-type': 'application/x-amz-json-1.0',
-      'x-amz-target': 'DynamoDB_20120810.GetItem',
-      authorization: 'AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-      'content-length': Buffer.byteLength(body),
-    },
+    headers: bareHeaders,
   }, (response) => {
     const chunks = [];
     response.on('data', (chunk) => chunks.push(chunk));
@@ -72,11 +70,35 @@ interface Round {
   wallUs: number;
 }
 
-const round = (url: string, kind: 'sdk' | 'bare'): Promise<Round> =>
-  new Promise((resolve, reject) => {
+/** The bare request's headers, signed by the SDK's signer once per round. */
+const bareHeaders = async (url: string) => {
+  const { host, hostname, port } = new URL(url);
+  const body = JSON.stringify({ TableName: TABLE, Key: { pk: { S: 'a' } } });
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'dynamodb', sha256: Sha256 });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname,
+    port: Number(port),
+    path: '/',
+    query: {},
+    headers: {
+      host,
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.GetItem',
+      'content-length': String(Buffer.byteLength(body)),
+    },
+    body,
+  });
+  return signed.headers;
+};
+
+const round = async (url: string, kind: 'sdk' | 'bare'): Promise<Round> => {
+  const headers = await bareHeaders(url);
+  return new Promise((resolve, reject) => {
     const worker = new Worker(workerCode, {
       eval: true,
-      workerData: { url, table: TABLE, calls: CALLS, kind, credentials },
+      workerData: { url, table: TABLE, calls: CALLS, kind, credentials, bareHeaders: headers },
     });
     let edgeCpu = process.threadCpuUsage();
     worker.on('message', (message: 'warm' | { clientUs: number; wallUs: number }) => {
@@ -91,6 +113,7 @@ const round = (url: string, kind: 'sdk' | 'bare'): Promise<Round> =>
     });
     worker.on('error', reject);
   });
+};
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -86,9 +86,10 @@ const main = async () => {
   if (values.local) applyStageEnv('local');
   const endpoint = values.local ? `http://localhost:${process.env.LC_EDGE_PORT ?? 4566}` : undefined;
   if (values.local) {
-    // The local edge accepts any credentials; do not make an operator configure some.
-    process.env.AWS_ACCESS_KEY_ID ??= 'test';
-    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    // The local edge's account admin (it verifies signatures: an operator's real AWS keys would be refused).
+    process.env.AWS_ACCESS_KEY_ID = 'test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+    delete process.env.AWS_SESSION_TOKEN;
   }
   const clients = clientsFor({
     ...(endpoint ? { endpoint } : {}),

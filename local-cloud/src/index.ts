@@ -18,6 +18,7 @@ import {
 import { urlHost } from './gateways/listen';
 import { createLocalRoutes } from './gateways/local-routes';
 import { createLocalHealth } from './health';
+import { createIamRegistry, eventSourceRoleProblems } from './iam';
 import { localInfo } from './info';
 import { type FunctionMetrics, startLambdaRuntime } from './lambda';
 import type { LambdaInvoker } from './lambda/invoker';
@@ -253,6 +254,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     stoppers.length = 0;
   };
 
+  // Each function's credentials and role, verified and evaluated by the edge and @connections.
+  const iam = createIamRegistry({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
   try {
     const [topology, edge, issuer] = await Promise.all([
       loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
@@ -277,12 +280,16 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
             host,
             region: LOCAL_REGION,
             accountId: LOCAL_ACCOUNT_ID,
+            iam,
             ...(faults.targetRefusal ? { targetRefusal: faults.targetRefusal } : {}),
             ...(options.log ? { log: options.log } : {}),
           }),
       createLocalIssuer({ issuerUrl }),
     ]);
     stoppers.push(() => edge.stop());
+    iam.register(topology);
+    const unmappable = eventSourceRoleProblems(topology, iam);
+    if (unmappable.length > 0) throw new Error(unmappable.join('\n'));
     checkFaultedFunctions(topology, settings.faults);
     if (options.reservedConcurrency) overrideReservedConcurrency(topology, options.reservedConcurrency);
     const scaled = scaleVisibilityTimeouts(topology, settings.visibilityTimeoutScale);
@@ -313,6 +320,8 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         },
         ...(faults.functionFailure ? { injectFailure: faults.functionFailure } : {}),
         onInvoked: (functionKey, result) => operatorConsole?.observeInvocation(functionKey, result),
+        // An external edge knows only its own credentials (LocalStack and moto take `test`).
+        ...(externalUrl ? {} : { credentialsOf: (functionKey: string) => iam.credentialsOf(functionKey) }),
       }),
       external ? external.provision(topology) : edge.provision(topology).then(() => []),
     ]);
@@ -427,6 +436,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         stage: LOCAL_STAGE,
         throttle: throttles.account,
         connectionThrottle: throttles.newConnections,
+        iam,
         health,
         ...(faults.connectionsFault ? { connectionsFault: faults.connectionsFault } : {}),
       }),

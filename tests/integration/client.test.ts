@@ -9,6 +9,8 @@ import {
   type LiveComments,
   type SocketLike,
 } from '../../client/src/index';
+import { ADMIN_CREDENTIALS } from '../../local-cloud/src/iam';
+import { rawCall } from '../../local-cloud/src/iam/testing';
 import { eventually, subscribersOf, useLocalCloud } from './support/cloud';
 
 const cloud = useLocalCloud();
@@ -68,8 +70,10 @@ const subscribers = (topic: string) => subscribersOf(cloud().urls.edge, topic);
 /** Drops a connection from the server side, as API Gateway's `@connections` DELETE does. */
 const dropConnection = async (connectionId: string) =>
   (
-    await fetch(`${cloud().urls.connections}/@connections/${encodeURIComponent(connectionId)}`, {
+    await rawCall({
       method: 'DELETE',
+      url: `${cloud().urls.connections}/@connections/${encodeURIComponent(connectionId)}`,
+      sign: ADMIN_CREDENTIALS, // @connections is IAM-authorized: the account admin signs
     })
   ).status;
 

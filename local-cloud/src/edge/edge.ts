@@ -9,11 +9,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { awsJsonError, jsonBody, type WireRequest, type WireResponse } from '../aws-wire';
 import { createDynamoDbService, type DynamoDbService } from '../dynamodb/dynamodb';
+import type { CallContext } from '../eventbridge/api';
 import type { TargetRefusal } from '../eventbridge/delivery';
 import { createEventBridge, type EventBridgeEmulator } from '../eventbridge/emulator';
 import { EventBridgeError } from '../eventbridge/model';
+import { createIamRegistry, type IamRegistry } from '../iam';
 import { createSqsService, type SqsService } from '../sqs/sqs';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type Topology } from '../topology/model';
+import { gate } from './auth';
 import { provisionTopology } from './provision';
 import { deliverToSqs } from './targets';
 
@@ -29,6 +32,11 @@ export interface EdgeOptions {
   retryBaseDelayMs?: number;
   /** Fault injection: rule targets that refuse delivery attempts. */
   targetRefusal?: TargetRefusal;
+  /**
+   * Who may call (SigV4) and what (the functions' roles, the buses' policies).
+   * Default: a registry that knows only the account admin `test` / `test`.
+   */
+  iam?: IamRegistry;
   log?: (message: string) => void;
 }
 
@@ -43,6 +51,8 @@ export interface Edge {
   readonly eventBridge: EventBridgeEmulator;
   readonly sqs: SqsService;
   readonly dynamodb: DynamoDbService;
+  /** The identities the edge verifies and the policies it evaluates. */
+  readonly iam: IamRegistry;
   /** Creates the topology's tables (with TTL), queues (DLQs first), buses, rules and targets. Idempotent. */
   provision(topology: Topology): Promise<void>;
   stop(): Promise<void>;
@@ -71,6 +81,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const region = options.region ?? LOCAL_REGION;
   const accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
   const log = options.log ?? ((message: string) => console.warn(message));
+  const iam = options.iam ?? createIamRegistry({ region, accountId });
 
   let handleRequest: (request: WireRequest) => Promise<WireResponse> = async () =>
     awsJsonError(503, 'ServiceUnavailable', 'The edge is starting.');
@@ -103,13 +114,20 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         }),
       };
     }
-    switch (routeRequest(request)) {
+    const service = routeRequest(request);
+    let call: CallContext = {};
+    if (service === 'dynamodb' || service === 'sqs' || service === 'events') {
+      const outcome = await gate(iam, service, request);
+      if ('refused' in outcome) return outcome.refused;
+      if (outcome.refuseEntry) call = { refuseEntry: outcome.refuseEntry };
+    }
+    switch (service) {
       case 'dynamodb':
         return dynamodb.handle(request);
       case 'sqs':
         return sqs.handle(request);
       case 'events':
-        return handleEvents(eventBridge, request);
+        return handleEvents(eventBridge, request, call);
       case 'sqs-query':
         return {
           status: 400,
@@ -136,6 +154,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     eventBridge,
     sqs,
     dynamodb,
+    iam,
     provision: (topology) => provisionTopology(topology, { dynamodb, sqs, eventBridge }),
     async stop() {
       eventBridge.stop();
@@ -148,7 +167,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   };
 }
 
-async function handleEvents(eventBridge: EventBridgeEmulator, request: WireRequest): Promise<WireResponse> {
+async function handleEvents(
+  eventBridge: EventBridgeEmulator,
+  request: WireRequest,
+  call: CallContext,
+): Promise<WireResponse> {
   const operation = String(request.headers['x-amz-target'] ?? '').replace(/^AWSEvents\./, '');
   let input: unknown;
   try {
@@ -157,7 +180,7 @@ async function handleEvents(eventBridge: EventBridgeEmulator, request: WireReque
     return awsJsonError(400, 'SerializationException', 'Start of structure or map found where not expected.');
   }
   try {
-    const output = await eventBridge.handle(operation, input);
+    const output = await eventBridge.handle(operation, input, call);
     return {
       status: 200,
       headers: { 'content-type': 'application/x-amz-json-1.1' },

@@ -26,7 +26,18 @@ export interface EventBridgeApiOptions {
 }
 
 /** One operation: its input as sent (a JSON object), its output as AWS answers it. */
-export type Operation = (input: Record<string, unknown>) => unknown;
+/** An entry PutEvents refuses for its caller (IAM), with the entry's error code and message. */
+export type EntryRefusal = (
+  entry: unknown,
+  index: number,
+) => { ErrorCode: string; ErrorMessage: string } | undefined;
+
+export interface CallContext {
+  /** PutEvents: entries the caller may not put (its role or the bus policy) fail on their own. */
+  refuseEntry?: EntryRefusal;
+}
+
+export type Operation = (input: Record<string, unknown>, call?: CallContext) => unknown;
 
 const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -81,7 +92,7 @@ const describeRule = (rule: Rule) => ({
 export function createOperations(options: EventBridgeApiOptions): Record<string, Operation> {
   const { region, accountId, buses, route, now, newId } = options;
 
-  const putEvents: Operation = (input) => {
+  const putEvents: Operation = (input, call) => {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length === 0) {
       throw new EventBridgeError(
@@ -102,7 +113,7 @@ export function createOperations(options: EventBridgeApiOptions): Record<string,
         'Total size of the entries in the request is over the limit.',
       );
     }
-    const results = entries.map((entry) => putEntry(entry));
+    const results = entries.map((entry, index) => call?.refuseEntry?.(entry, index) ?? putEntry(entry));
     return {
       FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length,
       Entries: results,

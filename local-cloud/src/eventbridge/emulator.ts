@@ -9,7 +9,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { createOperations } from './api';
+import { type CallContext, createOperations } from './api';
 import { createBuses, type RuleInput } from './buses';
 import {
   createDelivery,
@@ -37,7 +37,7 @@ export interface EventBridgeOptions {
 }
 
 export interface EventBridgeEmulator {
-  handle(operation: string, input: unknown): Promise<unknown>;
+  handle(operation: string, input: unknown, call?: CallContext): Promise<unknown>;
   readonly operations: readonly string[];
   createEventBus(name: string): string;
   putRule(input: RuleInput): string;
@@ -68,12 +68,12 @@ export function createEventBridge(options: EventBridgeOptions): EventBridgeEmula
 
   return {
     operations: Object.keys(operations),
-    async handle(operation, input) {
+    async handle(operation, input, call) {
       const handler = operations[operation];
       if (!handler) {
         throw new EventBridgeError('UnknownOperationException', `Operation ${operation} is not supported.`);
       }
-      return handler(isRecord(input) ? input : {});
+      return handler(isRecord(input) ? input : {}, call);
     },
     createEventBus: buses.create,
     putRule: buses.putRule,

@@ -10,6 +10,8 @@ import {
 import { recordedEvent } from '@live-comments/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { ADMIN_CREDENTIALS } from '../iam';
+import { rawCall } from '../iam/testing';
 import { createTokenBucket } from '../limits';
 import { type FakeBehaviour, type FakeInvoker, fakeInvoker, keysOf, topologyWith } from '../testing';
 import type { WebSocketApiDef } from '../topology/model';
@@ -72,8 +74,19 @@ const events = (invoker: FakeInvoker, functionKey: string) =>
     .map((call) => call.event as WebSocketEvent);
 
 /** A `@connections` POST without the SDK (so no retries): what the gateway itself answers. */
-const sendWithoutSdk = (endpoint: string, connectionId: string, body: string) =>
-  fetch(`${endpoint}/@connections/${encodeURIComponent(connectionId)}`, { method: 'POST', body });
+const sendWithoutSdk = async (endpoint: string, connectionId: string, body: string) => {
+  const answer = await rawCall({
+    method: 'POST',
+    url: `${endpoint}/@connections/${encodeURIComponent(connectionId)}`,
+    body,
+    sign: ADMIN_CREDENTIALS,
+  });
+  return {
+    status: answer.status,
+    headers: new Headers(answer.headers as Record<string, string>),
+    json: () => Promise.resolve(JSON.parse(answer.body) as unknown),
+  };
+};
 
 describe('startWebSocketGateway', () => {
   let gateway: WebSocketGateway | undefined;
@@ -352,7 +365,7 @@ describe('startWebSocketGateway', () => {
       new ApiGatewayManagementApiClient({
         endpoint,
         region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials: ADMIN_CREDENTIALS,
         ...(maxAttempts ? { maxAttempts } : {}),
       });
 
@@ -390,12 +403,14 @@ describe('startWebSocketGateway', () => {
       await expect(sdk.send(new GetConnectionCommand({ ConnectionId: 'nope+/=' }))).rejects.toBeInstanceOf(
         GoneException,
       );
-      const raw = await fetch(`http://127.0.0.1:${gateway.port}/@connections/nope`, {
+      const raw = await rawCall({
         method: 'POST',
+        url: `http://127.0.0.1:${gateway.port}/@connections/nope`,
         body: 'x',
+        sign: ADMIN_CREDENTIALS,
       });
       expect(raw.status).toBe(410);
-      expect(raw.headers.get('x-amzn-errortype')).toBe('GoneException');
+      expect(raw.headers['x-amzn-errortype']).toBe('GoneException');
     });
 
     it('answers 413 PayloadTooLargeException past 128 KB', async () => {
@@ -468,13 +483,12 @@ describe('startWebSocketGateway', () => {
       const { gateway } = await start();
       const client = await open();
       const connectionId = await waitFor(() => [...gateway.connections.keys()][0]);
-      const response = await fetch(
-        `http://127.0.0.1:${gateway.port}/@connections/${encodeURIComponent(connectionId)}`,
-        {
-          method: 'POST',
-          body: 'hello',
-        },
-      );
+      const response = await rawCall({
+        method: 'POST',
+        url: `http://127.0.0.1:${gateway.port}/@connections/${encodeURIComponent(connectionId)}`,
+        body: 'hello',
+        sign: ADMIN_CREDENTIALS,
+      });
       expect(response.status).toBe(200);
       await waitFor(() => client.frames.length > 0 || undefined);
       expect(client.frames).toEqual(['hello']);

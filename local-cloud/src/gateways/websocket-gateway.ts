@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { createIamRegistry, type IamRegistry, manageConnectionsRequest } from '../iam';
 import type { LambdaInvoker } from '../lambda/invoker';
 import type { TokenBucket } from '../limits';
 import type { Topology, WebSocketApiDef } from '../topology/model';
@@ -33,6 +34,11 @@ import {
  */
 
 export interface WebSocketGatewayOptions {
+  /**
+   * Who may call `@connections` (SigV4) and what (execute-api:ManageConnections
+   * in the function's role). Default: a registry that knows only the account admin `test` / `test`.
+   */
+  iam?: IamRegistry;
   port: number;
   host?: string;
   topology: Topology;
@@ -191,6 +197,9 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
 
   const { throttle, connectionThrottle, connectionsFault } = options;
+  const iam =
+    options.iam ??
+    createIamRegistry({ region: options.topology.region, accountId: options.topology.accountId });
   let counters = noMetrics();
 
   const connections = new Map<string, Connection>();
@@ -364,21 +373,50 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
       return;
     }
     const connectionId = decodeId(path.slice(at + CONNECTIONS_PATH.length));
+    let body: Buffer = Buffer.alloc(0);
+    if (req.method === 'POST') {
+      const read = await readBody(req, maxMessageBytes);
+      if (!read.ok) {
+        awsError(res, 413, 'PayloadTooLargeException', 'Message too long');
+        return;
+      }
+      body = read.body;
+    } else {
+      req.resume();
+    }
+    // IAM authorization, as AWS's management API requires: signed, and execute-api:ManageConnections.
+    const verified = await iam.verify({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body,
+    });
+    if (!verified.ok) {
+      awsError(res, 403, 'ForbiddenException', verified.message);
+      return;
+    }
+    const refused = iam.authorize(verified.identity, [
+      manageConnectionsRequest(iam, {
+        apiId: apiFacts.apiId,
+        stage: apiFacts.stage,
+        method: req.method ?? 'GET',
+        connectionId,
+      }),
+    ]);
+    if (refused) {
+      awsError(res, 403, 'ForbiddenException', iam.message(refused, { withReason: false }));
+      return;
+    }
     const connection = connections.get(connectionId);
     const open =
       connection && !connection.closeCause && connection.socket.readyState === connection.socket.OPEN;
     switch (req.method) {
       case 'POST': {
-        const read = await readBody(req, maxMessageBytes);
-        if (!read.ok) {
-          awsError(res, 413, 'PayloadTooLargeException', 'Message too long');
-          return;
-        }
         if (!connection || !open) {
           awsError(res, 410, 'GoneException', null);
           return;
         }
-        sendFrame(connection, read.body);
+        sendFrame(connection, body);
         res.writeHead(200, {
           'content-type': 'application/json',
           'content-length': 0,
@@ -388,7 +426,6 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
         return;
       }
       case 'GET':
-        req.resume();
         if (!connection || !open) {
           awsError(res, 410, 'GoneException', null);
           return;
@@ -406,7 +443,6 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
         );
         return;
       case 'DELETE':
-        req.resume();
         if (!connection || !open) {
           awsError(res, 410, 'GoneException', null);
           return;
@@ -418,7 +454,6 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
         res.end();
         return;
       default:
-        req.resume();
         awsError(res, 403, 'ForbiddenException', 'Forbidden');
     }
   };

@@ -40,6 +40,17 @@ export interface LambdaRuntimeOptions {
   injectFailure?: (functionKey: string) => InvokeError | undefined;
   /** Told of every invocation's result, throttled ones included (the console's durations). */
   onInvoked?: (functionKey: string, result: InvokeResult) => void;
+  /**
+   * A function's own credentials (its role's, see src/iam), as Lambda puts them in its
+   * environment. Default: the account admin `test` / `test` (a runtime without the local cloud's edge).
+   */
+  credentialsOf?: (functionKey: string) => FunctionAwsCredentials;
+}
+
+export interface FunctionAwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
 /** A function's figures, named after Lambda's CloudWatch metrics. */
@@ -84,15 +95,24 @@ export const throttledResult = (): InvokeResult => ({
 /** The environment one function's worker sees: its serverless.yml environment plus Lambda's own. */
 export function functionEnvironment(
   fn: FunctionDef,
-  settings: { region: string; edgeUrl: string; taskRoot: string; logStreamName: string },
+  settings: {
+    region: string;
+    edgeUrl: string;
+    taskRoot: string;
+    logStreamName: string;
+    credentials?: FunctionAwsCredentials;
+  },
 ): Record<string, string> {
+  const credentials = settings.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' };
   return {
     ...fn.environment,
     // Reserved by Lambda: these win over anything serverless.yml sets.
     AWS_REGION: settings.region,
     AWS_DEFAULT_REGION: settings.region,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+    // The function's role's credentials: the edge and @connections verify them and evaluate the role.
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
     AWS_ENDPOINT_URL: settings.edgeUrl,
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -172,6 +192,7 @@ export async function startLambdaRuntime(
           edgeUrl: options.edgeUrl,
           taskRoot: join(outdir, fn.key),
           logStreamName: streamName,
+          ...(options.credentialsOf ? { credentials: options.credentialsOf(fn.key) } : {}),
         }),
         timeoutSeconds: fn.timeoutSeconds,
         memorySize: fn.memorySize,

@@ -7,6 +7,7 @@ import type {
   FunctionDef,
   HttpApiDef,
   HttpRouteDef,
+  RoleDef,
   ScheduleDef,
   SqsEventSourceDef,
   Topology,
@@ -14,6 +15,7 @@ import type {
 } from './model';
 import type { ResolvedStack } from './resolve-stacks';
 import { resourcesOf, type StackResources } from './resources';
+import { rolesOf } from './roles';
 import { readStack, record } from './stack';
 
 export interface BuildTopologyOptions {
@@ -35,6 +37,7 @@ interface StackBuild extends StackResources {
   webSocketApi?: WebSocketApiDef;
   sqsEventSources: SqsEventSourceDef[];
   schedules: ScheduleDef[];
+  roles: RoleDef[];
 }
 
 const edgeUrlOf = (options: BuildTopologyOptions) =>
@@ -54,8 +57,10 @@ function buildStack(stack: ResolvedStack, options: BuildTopologyOptions): StackB
   const httpApi = httpApiId ? httpApiOf(context, httpApiId, events.httpRoutes) : undefined;
   const webSocketApi = webSocketApiId ? webSocketApiOf(context, webSocketApiId, webSocketRoutes) : undefined;
   const resources = resourcesOf(context);
+  const roles = rolesOf(context, functions, events.sqsEventSources);
   return {
     functions,
+    roles,
     ...(httpApi ? { httpApi } : {}),
     ...(webSocketApi ? { webSocketApi } : {}),
     ...events,
@@ -114,6 +119,12 @@ export function buildTopology(stacks: ResolvedStack[], options: BuildTopologyOpt
     }
   }
 
+  const buses = builds.flatMap((build) => build.buses);
+  for (const { busName, statement } of builds.flatMap((build) => build.busPolicies)) {
+    const bus = buses.find((candidate) => candidate.name === busName);
+    if (bus) bus.policy = [...(bus.policy ?? []), statement];
+  }
+
   const topology: Topology = {
     region,
     accountId: options.accountId,
@@ -124,10 +135,11 @@ export function buildTopology(stacks: ResolvedStack[], options: BuildTopologyOpt
     webSocketApis: builds.flatMap((build) => (build.webSocketApi ? [build.webSocketApi] : [])),
     tables: builds.flatMap((build) => build.tables),
     queues,
-    buses: builds.flatMap((build) => build.buses),
+    buses,
     rules: builds.flatMap((build) => build.rules),
     sqsEventSources: builds.flatMap((build) => build.sqsEventSources),
     schedules: builds.flatMap((build) => build.schedules),
+    roles: builds.flatMap((build) => build.roles),
   };
   const warnings = builds.flatMap((build) => build.warnings);
   if (warnings.length > 0) topology.warnings = warnings;

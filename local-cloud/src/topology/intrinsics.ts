@@ -127,6 +127,12 @@ export function createResolver(scope: StackScope): Resolver {
         case 'AWS::Logs::LogGroup':
           name = stringProperty(logicalId, 'LogGroupName', path) ?? defaultName(logicalId);
           break;
+        case 'AWS::IAM::Role':
+          name = stringProperty(logicalId, 'RoleName', path) ?? defaultName(logicalId);
+          break;
+        case 'AWS::IAM::ManagedPolicy':
+          name = stringProperty(logicalId, 'ManagedPolicyName', path) ?? defaultName(logicalId);
+          break;
         default:
           name = defaultName(logicalId);
       }
@@ -170,6 +176,10 @@ export function createResolver(scope: StackScope): Resolver {
         return `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`;
       case 'AWS::Logs::LogGroup':
         return `arn:aws:logs:${region}:${accountId}:log-group:${name}:*`;
+      case 'AWS::IAM::Role':
+        return `arn:aws:iam::${accountId}:role${stringProperty(logicalId, 'Path', path) ?? '/'}${name}`;
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::${accountId}:policy${stringProperty(logicalId, 'Path', path) ?? '/'}${name}`;
       default:
         return fail(path, `Fn::GetAtt ${logicalId}.Arn is not supported for ${resource.Type}`);
     }
@@ -199,6 +209,7 @@ export function createResolver(scope: StackScope): Resolver {
       case 'AWS::SQS::Queue':
         return queueUrl(scope.edgeUrl, accountId, name);
       case 'AWS::SNS::Topic':
+      case 'AWS::IAM::ManagedPolicy':
         return arnOf(logicalId, path);
       default:
         return name;

@@ -24,6 +24,26 @@ export interface FunctionDef {
   memorySize: number;
   /** `reservedConcurrency`: at most this many concurrent executions, beyond it throttled (0 stops the function). */
   reservedConcurrency?: number;
+  /** The execution role's ARN (one of `Topology.roles`, or a role outside the stacks, which grants nothing). */
+  roleArn?: string;
+}
+
+/**
+ * An execution role as the packaged template declares it: its inline policies'
+ * statements (intrinsics resolved), plus those of the `AWS::IAM::Policy` and
+ * `AWS::IAM::ManagedPolicy` resources of the stack that name it.
+ */
+export interface RoleDef {
+  stack: string;
+  /** `IamRoleLambdaExecution` for serverless' default role. */
+  logicalId: string;
+  /** RoleName (as in the assumed-role ARN `arn:aws:sts::<account>:assumed-role/<name>/<function>`). */
+  name: string;
+  arn: string;
+  /** Every statement of its policies, resolved. */
+  statements: unknown[];
+  /** ManagedPolicyArns of policies outside the stacks (AWS managed): not evaluated locally. */
+  managedPolicyArns: string[];
 }
 
 export interface CorsDef {
@@ -100,6 +120,8 @@ export interface EventBusDef {
   name: string;
   arn: string;
   stack: string;
+  /** The statements of the `AWS::Events::EventBusPolicy` resources on this bus (its resource policy). */
+  policy?: unknown[];
 }
 
 export interface RuleTargetDef {
@@ -156,6 +178,8 @@ export interface Topology {
   rules: RuleDef[];
   sqsEventSources: SqsEventSourceDef[];
   schedules: ScheduleDef[];
+  /** The functions' execution roles. */
+  roles?: RoleDef[];
   /** What the local cloud saw in the stacks but does not emulate (e.g. unsupported event types). */
   warnings?: string[];
 }

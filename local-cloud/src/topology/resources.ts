@@ -13,10 +13,17 @@ export interface QueuePolicy {
   document: unknown;
 }
 
+/** One `AWS::Events::EventBusPolicy`: a statement of the bus's resource policy. */
+export interface BusPolicy {
+  busName: string;
+  statement: unknown;
+}
+
 export interface StackResources {
   tables: TableDef[];
   queues: QueueDef[];
   queuePolicies: QueuePolicy[];
+  busPolicies: BusPolicy[];
   buses: EventBusDef[];
   rules: RuleDef[];
   warnings: string[];
@@ -36,6 +43,7 @@ export function resourcesOf({ stackService: stack, resources, resolver }: StackC
     tables: [],
     queues: [],
     queuePolicies: [],
+    busPolicies: [],
     buses: [],
     rules: [],
     warnings: [],
@@ -71,9 +79,38 @@ export function resourcesOf({ stackService: stack, resources, resolver }: StackC
       case 'AWS::Events::Rule':
         out.rules.push(ruleOf(declared, out.warnings));
         break;
+      case 'AWS::Events::EventBusPolicy':
+        out.busPolicies.push(busPolicyOf(declared));
+        break;
     }
   }
   return out;
+}
+
+/**
+ * The `Statement` form (one statement, its Sid the StatementId), or the legacy
+ * `Action` / `Principal` (an account id or `*`) / `Condition` form, which
+ * grants events:PutEvents on the bus.
+ */
+function busPolicyOf({ properties }: Resource): BusPolicy {
+  const props = properties();
+  const busName =
+    props.EventBusName === undefined ? 'default' : busNameFromNameOrArn(String(props.EventBusName));
+  if (isRecord(props.Statement)) {
+    return { busName, statement: { Sid: props.StatementId, ...props.Statement } };
+  }
+  const principal = String(props.Principal ?? '*');
+  return {
+    busName,
+    statement: {
+      Sid: props.StatementId,
+      Effect: 'Allow',
+      Principal: principal === '*' ? '*' : { AWS: `arn:aws:iam::${principal}:root` },
+      Action: props.Action ?? 'events:PutEvents',
+      Resource: '*',
+      ...(props.Condition !== undefined ? { Condition: props.Condition } : {}),
+    },
+  };
 }
 
 function tableOf({ stack, logicalId, path, resolver, properties }: Resource): TableDef {

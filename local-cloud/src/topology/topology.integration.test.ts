@@ -237,6 +237,47 @@ describe('topology against serverless package', () => {
     }
   });
 
+  it("gives each function its template's execution role, with the role's statements (logs aside)", () => {
+    // The edge evaluates these statements: they must be what CloudFormation would create.
+    const key = (statement: unknown) => JSON.stringify(statement);
+    const notLogs = (statement: unknown) =>
+      ![(statement as { Action?: unknown }).Action]
+        .flat(2)
+        .every((action) => String(action).startsWith('logs:'));
+    let compared = 0;
+    for (const packagedStack of packaged) {
+      const { service, template, resolve } = packagedStack;
+      for (const [logicalId, fn] of ofType(template, 'AWS::Lambda::Function')) {
+        const roleArn = resolve(fn.Properties?.Role, `Resources.${logicalId}.Properties.Role`);
+        const def = topology.functions.find(
+          (candidate) => candidate.functionName === fn.Properties?.FunctionName,
+        );
+        expect(def?.roleArn, `${service}: ${logicalId}`).toBe(roleArn);
+        const roleId = ofType(template, 'AWS::IAM::Role').find(
+          ([id]) => resolve({ 'Fn::GetAtt': [id, 'Arn'] }, `Resources.${id}`) === roleArn,
+        )?.[0];
+        if (!roleId) continue;
+        const policies = resolve(
+          template.Resources[roleId]?.Properties?.Policies ?? [],
+          `Resources.${roleId}`,
+        ) as {
+          PolicyDocument: { Statement: unknown[] };
+        }[];
+        const attached = ofType(template, 'AWS::IAM::Policy')
+          .map(([id, policy]) => resolve(policy.Properties, `Resources.${id}`) as Record<string, unknown>)
+          .filter((policy) => [policy.Roles].flat().includes(resolve({ Ref: roleId }, roleId)))
+          .flatMap((policy) => (policy.PolicyDocument as { Statement: unknown[] }).Statement);
+        const expected = [...policies.flatMap((policy) => policy.PolicyDocument.Statement), ...attached];
+        const role = topology.roles?.find((candidate) => candidate.arn === roleArn);
+        expect(role?.statements.filter(notLogs).map(key).sort(), `${service}: ${roleId}`).toEqual(
+          expected.filter(notLogs).map(key).sort(),
+        );
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(0);
+  });
+
   it("has each function's reserved concurrency and each SQS mapping's maximum concurrency", () => {
     for (const { service, template, resolve } of packaged) {
       const names = new Map(topology.functions.map((fn) => [fn.functionName, fn.key]));

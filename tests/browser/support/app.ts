@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { ApiError, createApiClient } from '../../../client/src/index';
+import { ADMIN_CREDENTIALS } from '../../../local-cloud/src/iam';
+import { rawCall } from '../../../local-cloud/src/iam/testing';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/src/index';
 import { eventually, subscribersOf } from '../../integration/support/cloud';
 import { chromiumPath, launchChromium } from './chromium';
@@ -82,8 +84,13 @@ export const useBrowserSuite = (executablePath: string) => {
 
   /** Whether a connection is open, as `@connections` GET (GetConnection) says: 200, or 410 once gone. */
   const isOpen = async (connectionId: string) =>
-    (await fetch(`${current().urls.connections}/@connections/${encodeURIComponent(connectionId)}`)).status ===
-    200;
+    (
+      await rawCall({
+        method: 'GET',
+        url: `${current().urls.connections}/@connections/${encodeURIComponent(connectionId)}`,
+        sign: ADMIN_CREDENTIALS,
+      })
+    ).status === 200;
 
   /**
    * The one open connection subscribed to the topic, once there is exactly
@@ -99,12 +106,11 @@ export const useBrowserSuite = (executablePath: string) => {
 
   /** Drops a connection from the server side: the `@connections` DELETE API Gateway offers. */
   const dropConnection = async (connectionId: string) => {
-    const response = await fetch(
-      `${current().urls.connections}/@connections/${encodeURIComponent(connectionId)}`,
-      {
-        method: 'DELETE',
-      },
-    );
+    const response = await rawCall({
+      method: 'DELETE',
+      url: `${current().urls.connections}/@connections/${encodeURIComponent(connectionId)}`,
+      sign: ADMIN_CREDENTIALS,
+    });
     return response.status;
   };
 
