@@ -75,8 +75,10 @@ describe('the real stacks’ roles', () => {
             Entries: [
               {
                 EventBusName: 'live-comments-local',
-                Source: 'live-comments.comments',
-                DetailType: 'CommentCreated',
+                // A source the bus policy says nothing of: the refusal is the role's alone (a
+                // source it keeps to another service fails the entry instead, see the fixture's test).
+                Source: 'live-comments.connections',
+                DetailType: 'ConnectionOpened',
                 Detail: '{}',
               },
             ],
@@ -89,6 +91,23 @@ describe('the real stacks’ roles', () => {
       status: 400,
       message: `User: ${sessionOf('connections.message')} is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:${ACCOUNT}:event-bus/live-comments-local because no identity-based policy allows the events:PutEvents action`,
     });
+    events.destroy();
+  });
+
+  it("lets a publisher put its own service's events and fails the entries of another's (role condition and bus policy)", async () => {
+    const events = new EventBridgeClient(as('comments.createComment'));
+    const entry = (source: string) => ({
+      EventBusName: 'live-comments-local',
+      Source: source,
+      DetailType: 'Probe',
+      Detail: '{}',
+    });
+    const answer = await events.send(
+      new PutEventsCommand({ Entries: [entry('live-comments.comments'), entry('live-comments.posts')] }),
+    );
+    expect(answer.FailedEntryCount).toBe(1);
+    expect(answer.Entries?.[0]?.EventId).toEqual(expect.any(String));
+    expect(answer.Entries?.[1]).toMatchObject({ ErrorCode: 'NotAuthorizedForSourceException' });
     events.destroy();
   });
 

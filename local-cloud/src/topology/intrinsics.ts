@@ -88,6 +88,14 @@ export function createResolver(scope: StackScope): Resolver {
   // locally we drop the random suffix so names stay stable across restarts.
   const defaultName = (logicalId: string) => `${scope.stackName}-${logicalId}`;
 
+  // serverless adds each function's log group (`<Fn>LogGroup`, /aws/lambda/<name>) to the
+  // packaged template, not to the printed one the topology reads: per-function roles name it.
+  const functionLogGroup = (logicalId: string): string | undefined => {
+    if (!logicalId.endsWith('LogGroup') || scope.resources[logicalId]) return undefined;
+    const functionName = scope.functionNames[`${logicalId.slice(0, -'LogGroup'.length)}LambdaFunction`];
+    return functionName === undefined ? undefined : `/aws/lambda/${functionName}`;
+  };
+
   const physicalName = (logicalId: string, path: string): string => {
     const known = names.get(logicalId);
     if (known !== undefined) return known;
@@ -152,6 +160,8 @@ export function createResolver(scope: StackScope): Resolver {
   };
 
   const arnOf = (logicalId: string, path: string): string => {
+    const logGroup = functionLogGroup(logicalId);
+    if (logGroup !== undefined) return `arn:aws:logs:${region}:${accountId}:log-group:${logGroup}:*`;
     if (scope.functionNames[logicalId] !== undefined) {
       return `arn:aws:lambda:${region}:${accountId}:function:${scope.functionNames[logicalId]}`;
     }
@@ -203,6 +213,8 @@ export function createResolver(scope: StackScope): Resolver {
     if (logicalId === 'HttpApi' && scope.httpApiId) return scope.httpApiId;
     if (logicalId === 'WebsocketsApi' && scope.webSocketApiId) return scope.webSocketApiId;
     if (scope.functionNames[logicalId] !== undefined) return scope.functionNames[logicalId];
+    const logGroup = functionLogGroup(logicalId);
+    if (logGroup !== undefined) return logGroup;
     const resource = resourceOf(logicalId, path);
     const name = physicalName(logicalId, path);
     switch (resource.Type) {

@@ -387,6 +387,16 @@ describe('createResolver', () => {
     edgeUrl: 'http://127.0.0.1:4566',
   });
 
+  it('resolves the log groups serverless adds for its functions (a per-function role names its own)', () => {
+    expect(resolver.resolve({ 'Fn::GetAtt': ['WorkLogGroup', 'Arn'] }, 'x')).toBe(
+      'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/svc-local-work:*',
+    );
+    expect(resolver.resolve({ Ref: 'WorkLogGroup' }, 'x')).toBe('/aws/lambda/svc-local-work');
+    expect(() => resolver.resolve({ 'Fn::GetAtt': ['OtherLogGroup', 'Arn'] }, 'x')).toThrow(
+      'unknown resource',
+    );
+  });
+
   it('gives FIFO queues a .fifo default name', () => {
     expect(resolver.resolve({ Ref: 'Jobs' }, 'x')).toBe(
       'http://127.0.0.1:4566/000000000000/svc-local-Jobs.fifo',
