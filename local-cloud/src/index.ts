@@ -67,6 +67,11 @@ export interface LocalCloudOptions {
   visibilityTimeoutScale?: number;
   /** Sets functions' reserved concurrency over what the stacks declare, by function key (null removes it). */
   reservedConcurrency?: Record<string, number | null>;
+  /**
+   * Stage parameters over the stacks' own (`--param key=value` to every stack, as
+   * `npm run deploy` passes them), e.g. lower write limits or stage throttling for a test.
+   */
+  params?: Record<string, string>;
 }
 
 /** What the local cloud counted since the start or the last reset. */
@@ -211,7 +216,13 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
 
   try {
     const [topology, edge, issuer] = await Promise.all([
-      loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
+      loadTopology({
+        root,
+        stage: LOCAL_STAGE,
+        region: LOCAL_REGION,
+        ports,
+        ...(options.params ? { params: options.params } : {}),
+      }).then((resolved) =>
         relocateHttpApi(
           relocateOrigin(
             relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),

@@ -11,10 +11,10 @@ import {
 } from '../../../local-cloud/src/index';
 import type { LogEntry } from '../../../local-cloud/src/logs';
 
-/** The knobs a suite may set on its cloud (limits, faults, visibility scale, reserved concurrency). */
+/** The knobs a suite may set on its cloud (limits, faults, visibility scale, reserved concurrency, stage params). */
 export type SuiteCloudOptions = Pick<
   LocalCloudOptions,
-  'limits' | 'faults' | 'visibilityTimeoutScale' | 'reservedConcurrency'
+  'limits' | 'faults' | 'visibilityTimeoutScale' | 'reservedConcurrency' | 'params'
 >;
 
 const describeLost = (event: LostEvent) =>
