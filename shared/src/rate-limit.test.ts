@@ -271,7 +271,13 @@ describe('httpHandler with a rateLimit', () => {
 
   it('RateLimitedError carries its Retry-After', () => {
     const error = new RateLimitedError(7);
-    expect(error).toMatchObject({ statusCode: 429, code: 'rate_limited', retryAfterSeconds: 7 });
+    expect(error).toMatchObject({
+      statusCode: 429,
+      code: 'rate_limited',
+      retryAfterSeconds: 7,
+      message: 'Too many writes; try again in 7 seconds.',
+    });
+    expect(new RateLimitedError(1).message).toBe('Too many writes; try again in 1 second.');
     expect(error.headers).toEqual({ 'retry-after': '7' });
   });
 });

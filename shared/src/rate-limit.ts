@@ -80,11 +80,12 @@ export const retryAfterSeconds = (gcra: Gcra, tatMs: number, nowMs: number): num
 export class RateLimitedError extends HttpError {
   override readonly headers: Record<string, string>;
 
-  constructor(
-    readonly retryAfterSeconds: number,
-    message = 'Too many writes; try again later.',
-  ) {
-    super(429, 'rate_limited', message);
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      429,
+      'rate_limited',
+      `Too many writes; try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+    );
     this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
