@@ -17,9 +17,10 @@
  * lets a transaction run alone.
  *
  * `ReturnValuesOnConditionCheckFailure: ALL_OLD` on PutItem, UpdateItem and
- * DeleteItem (dynalite ignores it) is answered here: such a write runs alone
- * behind the gate, and when its condition refuses it the item as it stood is
- * read in the same turn and returned in the error's `Item`, as AWS does.
+ * DeleteItem (dynalite ignores it) is answered here: a write its condition
+ * refuses runs again alone behind the gate, and when refused again the item
+ * as it stood is read in the same turn and returned in the error's `Item`, as
+ * AWS does.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -195,16 +196,26 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
   };
 
   /**
-   * A single-item write that asks for the item back when its condition fails:
-   * alone behind the gate, so the item read after the refusal is the one the
-   * condition saw.
+   * A single-item write that asks for the item back when its condition fails.
+   * It runs as any other first (most pass, and pay nothing more); a refused
+   * one runs again alone behind the gate, and if refused again the item read
+   * in the same turn is the one the condition saw. Running it again is sound:
+   * the first run changed nothing, so the write simply takes effect (or is
+   * refused) at the later moment, still within its request, as a write racing
+   * others may in AWS.
    */
-  const writeReturningOld = (operation: string, request: WireRequest, input: Record<string, unknown>) =>
-    gate.exclusive(async () => {
+  const writeReturningOld = async (
+    operation: string,
+    request: WireRequest,
+    input: Record<string, unknown>,
+  ) => {
+    const refused = (response: WireResponse) =>
+      response.status >= 300 && awsErrorCode(jsonBody(response)) === 'ConditionalCheckFailedException';
+    const first = await dispatch(request);
+    if (!refused(first)) return first;
+    return gate.exclusive(async () => {
       const response = await dispatchAlone(request);
-      if (response.status < 300) return response;
-      const error = jsonBody(response) as Record<string, unknown>;
-      if (awsErrorCode(error) !== 'ConditionalCheckFailedException') return response;
+      if (!refused(response)) return response;
       const key = await keyOf(operation, input);
       const got = jsonBody(
         await dispatchAlone(
@@ -212,8 +223,9 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
         ),
       ) as { Item?: unknown };
       if (!got.Item) return response;
-      return { ...response, body: JSON.stringify({ ...error, Item: got.Item }) };
+      return { ...response, body: JSON.stringify({ ...jsonBody(response), Item: got.Item }) };
     });
+  };
 
   const transactions = createTransactions({
     // The transaction already holds the gate exclusively.
