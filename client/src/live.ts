@@ -1,3 +1,4 @@
+import { POLICY_CLOSE_CODE } from '@live-comments/events/websocket';
 import { createApiClient } from './http';
 import { PostStream } from './post-stream';
 import { RecentIds } from './recent-ids';
@@ -30,6 +31,12 @@ export interface LiveCommentsOptions {
     initialDelayMs?: number;
     /** Default 30 s. */
     maxDelayMs?: number;
+    /**
+     * After the server closed the connection for a policy violation (it sent
+     * too many frames), the next attempt waits between half this and this
+     * long rather than reconnecting at once into the same limit. Default 60 s.
+     */
+    afterPolicyCloseMs?: number;
   };
   heartbeat?: {
     /**
@@ -82,6 +89,17 @@ export interface FeedWatchOptions {
   onError?(error: Error): void;
 }
 
+/**
+ * Why a connection closed, as the client saw it: the socket's close code and
+ * reason, except after the server's `policy_violation` frame (the connection
+ * sent too many frames), when it is 1008 and the frame's message: API Gateway
+ * itself closes such a connection with 1000.
+ */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
 export interface Watch {
   /** Stops this watch; the topic is unsubscribed when its last watch stops. */
   close(): void;
@@ -100,6 +118,8 @@ export class SubscriptionError extends Error {
 }
 
 const OPEN = 1;
+/** A subscribe refused with `rate_limited` is tried again after 1 to 2 s (the server's limit refills 10 frames a second). */
+const RATE_LIMITED_RETRY_MS = 1_000;
 const STABLE_MS = 5_000;
 const PAGE = 100;
 
@@ -119,9 +139,13 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   const maxDelay = options.reconnect?.maxDelayMs ?? 30_000;
   const pingEvery = options.heartbeat?.intervalMs ?? 300_000;
   const pongWithin = options.heartbeat?.timeoutMs ?? 10_000;
+  const afterPolicyClose = options.reconnect?.afterPolicyCloseMs ?? 60_000;
   const gapWaitMs = options.gapWaitMs ?? 1_000;
 
   const stateListeners = new Set<(state: ConnectionState) => void>();
+  const closeListeners = new Set<(close: CloseInfo) => void>();
+  /** Set by the server's `policy_violation` frame: the close that follows is reported as it. */
+  let policyClose: CloseInfo | undefined;
   let state: ConnectionState = 'connecting';
   let socket: SocketLike | undefined;
   let attempt = 0;
@@ -172,10 +196,16 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
         pongTimer = undefined;
         return;
       case 'error':
+        if (frame.code === 'policy_violation') {
+          policyClose = { code: POLICY_CLOSE_CODE, reason: frame.message };
+          return;
+        }
         if (frame.requestId) {
           subscriptions.refused(
             frame.requestId,
             (topic) => new SubscriptionError(frame.code, frame.message, topic),
+            // Sent faster than the connection's limit: tried again once the budget has refilled.
+            frame.code === 'rate_limited' ? RATE_LIMITED_RETRY_MS * (1 + random()) : undefined,
           );
         }
         return;
@@ -206,10 +236,12 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     }
   };
 
-  const scheduleReconnect = () => {
+  const scheduleReconnect = (afterPolicy = false) => {
     if (state === 'closed' || reconnectTimer) return;
     setState('reconnecting');
-    const delay = random() * Math.min(maxDelay, initialDelay * 2 ** attempt);
+    const delay = afterPolicy
+      ? afterPolicyClose * (0.5 + random() / 2)
+      : random() * Math.min(maxDelay, initialDelay * 2 ** attempt);
     attempt++;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
@@ -269,13 +301,22 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
       if (frame && typeof frame === 'object') onFrame(frame);
     };
     opened.onerror = () => {}; // a close event follows
-    opened.onclose = () => {
+    opened.onclose = (event) => {
+      const closed = event as { code?: unknown; reason?: unknown } | undefined;
+      const info = policyClose ?? {
+        // 1006: closed without a close frame (what browsers report for a dropped network).
+        code: typeof closed?.code === 'number' ? closed.code : 1006,
+        reason: typeof closed?.reason === 'string' ? closed.reason : '',
+      };
+      const afterPolicy = policyClose !== undefined;
+      policyClose = undefined;
       // A connection that stayed up a while starts the backoff afresh; one
       // that keeps closing at once (a refused token) keeps backing off.
-      if (openedAt && Date.now() - openedAt >= STABLE_MS) attempt = 0;
+      if (openedAt && Date.now() - openedAt >= STABLE_MS && !afterPolicy) attempt = 0;
       openedAt = 0;
       discardSocket();
-      scheduleReconnect();
+      for (const listener of closeListeners) listener(info);
+      scheduleReconnect(afterPolicy);
     };
   };
 
@@ -318,6 +359,16 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     onStateChange(listener: (state: ConnectionState) => void): () => void {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
+    },
+    /**
+     * Calls `listener` each time the connection closed without the client
+     * asking (before it reconnects): code 1008 and the server's reason when
+     * it closed the connection for a policy violation. Returns the function
+     * that stops it.
+     */
+    onClose(listener: (close: CloseInfo) => void): () => void {
+      closeListeners.add(listener);
+      return () => closeListeners.delete(listener);
     },
     watchPost(postId: string, watch: PostWatchOptions): Watch {
       const onError = watch.onError ?? (() => {});

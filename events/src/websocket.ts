@@ -55,8 +55,29 @@ export interface PongFrame {
   requestId?: string;
 }
 
-/** The stable machine words of error frames; the connection stays open after each. */
-export type FrameErrorCode = 'invalid_frame' | 'unknown_action' | 'invalid_topic' | 'internal_error';
+/**
+ * The stable machine words of error frames. The connection stays open after
+ * each, except `policy_violation`: the server's last frame before it closes
+ * the connection (POLICY_CLOSE_CODE).
+ */
+export type FrameErrorCode =
+  | 'invalid_frame'
+  | 'unknown_action'
+  | 'invalid_topic'
+  | 'internal_error'
+  /** The connection sent frames faster than its limit: this one was not acted on. */
+  | 'rate_limited'
+  /** The connection has as many subscriptions as it may: nothing was subscribed. */
+  | 'subscription_limit'
+  /** The connection kept flooding and is being closed (no requestId: it answers no one frame). */
+  | 'policy_violation';
+
+/**
+ * The close code (RFC 6455 "policy violation") the typed client reports after a
+ * `policy_violation` frame. API Gateway closes a connection the backend deletes
+ * with 1000 whatever the reason, so the frame, not the socket's code, is the signal.
+ */
+export const POLICY_CLOSE_CODE = 1008;
 
 export interface ErrorFrame {
   type: 'error';

@@ -42,6 +42,20 @@ export interface HttpGatewayOptions {
   throttle?: TokenBucket;
   /** The clock of the stages' throttling buckets (ms, monotonic); tests pass their own. */
   now?: () => number;
+  /** Told of every request a function answered (or failed to): the console's request paths. */
+  onRequest?: (request: HttpRequestRecord) => void;
+}
+
+/** A request routed to a function, as API Gateway's access log has it. */
+export interface HttpRequestRecord {
+  /** ISO time the request came in. */
+  at: string;
+  routeKey: string;
+  functionKey: string;
+  status: number;
+  durationMs: number;
+  /** The `x-correlation-id` the function answered with (the shared kit sets it on every response). */
+  correlationId?: string;
 }
 
 export interface HttpGatewayMetrics {
@@ -218,6 +232,17 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
           ? mapLambdaResult(outcome.result)
           : gatewayError(500, 'Internal Server Error');
     write(res, response, requestId, policy, origin);
+    if (options.onRequest) {
+      const correlationId = response.headers['x-correlation-id'];
+      options.onRequest({
+        at: new Date(now).toISOString(),
+        routeKey: route.routeKey,
+        functionKey: route.functionKey,
+        status: response.statusCode,
+        durationMs: Date.now() - now,
+        ...(typeof correlationId === 'string' ? { correlationId } : {}),
+      });
+    }
   };
 
   const server = createServer((req, res) => {

@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { SignedRequest, Transport, TransportResponse } from '../adapters/connections-api';
 import { buildConnectionsTable, type Tables } from '../adapters/connections-table';
 import { buildSubscriptionsTable } from '../adapters/subscriptions-table';
+import type { ConnectionStore } from '../domain/ports';
 
 /** Answers of API Gateway's `@connections`, as its wire shows them. */
 export const answers = {
@@ -50,13 +51,19 @@ export const fakeGateway = () => {
   /** Connection ids, each time a frame was accepted (answered 2xx). */
   const delivered: string[] = [];
 
+  /** DeleteConnection calls, by connection id. */
+  const deleted: { connectionId: string; request: SignedRequest }[] = [];
+
   const transport: Transport = async (request) => {
     const connectionId = decodeURIComponent(request.path.split('/@connections/')[1] ?? '');
-    sent.push({
-      connectionId,
-      frame: JSON.parse(Buffer.from(request.body).toString('utf8')) as Record<string, unknown>,
-      request,
-    });
+    if (request.method === 'DELETE') deleted.push({ connectionId, request });
+    else {
+      sent.push({
+        connectionId,
+        frame: JSON.parse(Buffer.from(request.body).toString('utf8')) as Record<string, unknown>,
+        request,
+      });
+    }
     const script = scripts.get(connectionId) ?? scripts.get('*');
     const answer =
       responder?.(connectionId) ?? (script && script.length > 1 ? script.shift() : script?.[0]) ?? answers.ok;
@@ -68,6 +75,7 @@ export const fakeGateway = () => {
   return {
     transport,
     sent,
+    deleted,
     delivered,
     /** Scripts the answers to a connection's calls, in order; an Error is a call that got no answer. */
     answer(connectionId: string, ...script: (TransportResponse | Error)[]) {
@@ -79,6 +87,7 @@ export const fakeGateway = () => {
     },
     reset() {
       sent.length = 0;
+      deleted.length = 0;
       delivered.length = 0;
       scripts.clear();
       responder = undefined;
@@ -123,7 +132,7 @@ export const mockedTables = (
   return {
     documents,
     connections: buildConnectionsTable({ client, tables }),
-    subscriptions: buildSubscriptionsTable({ client, tableName: tables.subscriptions }),
+    subscriptions: buildSubscriptionsTable({ client, tables }),
   };
 };
 
@@ -142,4 +151,26 @@ export const scriptOpenConnection = (
   documents.on(DeleteCommand, { Key: { connectionId } }).resolves({ Attributes: { connectionId } });
   documents.on(BatchWriteCommand).resolves({});
   documents.on(UpdateCommand).resolves({});
+};
+
+/**
+ * The frame budgets of the connections table in memory: `spendFrame` as the
+ * adapter's conditional writes do it, per connection; `forget` is a closed
+ * connection (no record).
+ */
+export const fakeFrameBudgets = () => {
+  const tats = new Map<string, number>();
+  const gone = new Set<string>();
+  const spendFrame: ConnectionStore['spendFrame'] = async (connectionId, now, intervalMs) => {
+    if (gone.has(connectionId)) return undefined;
+    const next = Math.max(tats.get(connectionId) ?? now, now) + intervalMs;
+    tats.set(connectionId, next);
+    return next;
+  };
+  return {
+    spendFrame,
+    forget(connectionId: string) {
+      gone.add(connectionId);
+    },
+  };
 };
