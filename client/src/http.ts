@@ -6,7 +6,12 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** A non-2xx answer, with the contract's `{"error": {"code", "message"}}` (or API Gateway's own 401 body). */
+/**
+ * A non-2xx answer, with the contract's `{"error": {"code", "message"}}` (or
+ * API Gateway's own 401 and 429 bodies). `retryAfterSeconds` is the answer's
+ * `Retry-After` when it has one (429 `rate_limited`, 503 `unavailable`): wait
+ * that long before trying again.
+ */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -14,10 +19,20 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/** `Retry-After` in seconds (the API sends whole seconds; an HTTP date is read too), or undefined. */
+const retryAfterOf = (response: Response): number | undefined => {
+  const value = response.headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+};
 
 const detailsOf = (details: unknown): ErrorDetail[] =>
   Array.isArray(details)
@@ -43,6 +58,7 @@ export interface ListOptions {
 
 const errorOf = async (response: Response): Promise<ApiError> => {
   const text = await response.text();
+  const retryAfter = retryAfterOf(response);
   try {
     const body = JSON.parse(text) as {
       error?: { code?: string; message?: string; details?: unknown };
@@ -50,14 +66,24 @@ const errorOf = async (response: Response): Promise<ApiError> => {
     };
     if (body.error?.code) {
       const { code, message, details } = body.error;
-      return new ApiError(response.status, code, message ?? '', detailsOf(details));
+      return new ApiError(response.status, code, message ?? '', detailsOf(details), retryAfter);
     }
     // API Gateway's JWT authorizer answers {"message":"Unauthorized"} and nothing else.
     if (response.status === 401) return new ApiError(401, 'unauthorized', body.message ?? 'Unauthorized');
+    // API Gateway's stage and account throttling answers {"message":"Too Many Requests"}, without Retry-After.
+    if (response.status === 429) {
+      return new ApiError(429, 'throttled', body.message ?? 'Too Many Requests', [], retryAfter);
+    }
   } catch {
     // not JSON: fall through
   }
-  return new ApiError(response.status, `http_${response.status}`, text.slice(0, 200) || response.statusText);
+  return new ApiError(
+    response.status,
+    `http_${response.status}`,
+    text.slice(0, 200) || response.statusText,
+    [],
+    retryAfter,
+  );
 };
 
 const query = (params: Record<string, string | number | undefined>): string => {

@@ -76,6 +76,11 @@ export interface LocalCloudOptions {
   /** Sets functions' reserved concurrency over what the stacks declare, by function key (null removes it). */
   reservedConcurrency?: Record<string, number | null>;
   /**
+   * Stage parameters over the stacks' own (`--param key=value` to every stack, as
+   * `npm run deploy` passes them), e.g. lower write limits or stage throttling for a test.
+   */
+  params?: Record<string, string>;
+  /**
    * LocalStack's or moto's URL: the tables, queues, bus and rules are
    * provisioned there and the functions and pollers use it, instead of the
    * embedded edge. Default LC_EDGE_URL, else the embedded edge.
@@ -258,7 +263,13 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const iam = createIamRegistry({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
   try {
     const [topology, edge, issuer] = await Promise.all([
-      loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
+      loadTopology({
+        root,
+        stage: LOCAL_STAGE,
+        region: LOCAL_REGION,
+        ports,
+        ...(options.params ? { params: options.params } : {}),
+      }).then((resolved) =>
         relocateEdge(
           relocateHttpApi(
             relocateOrigin(
@@ -354,6 +365,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     let openConnections = () => 0;
     let webSocketMetrics = (): WebSocketGatewayMetrics => ({
       throttledMessages: 0,
+      stageThrottled: 0,
       throttledConnectionsCalls: 0,
       refusedConnections: 0,
       injectedConnectionsFaults: 0,

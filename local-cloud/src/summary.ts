@@ -1,5 +1,5 @@
 import type { LocalCloud } from './index';
-import { describeLimits } from './limits';
+import { describeLimits, describeStageThrottles } from './limits';
 
 const section = (title: string, lines: string[]) =>
   lines.length === 0 ? '' : `\n${title}\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
@@ -24,6 +24,9 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
   const { settings } = cloud;
   const limits = [
     `Throttling      ${describeLimits(settings.limits)}`,
+    ...describeStageThrottles([...topology.httpApis, ...topology.webSocketApis]).map(
+      (line) => `${''.padEnd(16)}${line}`,
+    ),
     ...settings.faultLines.map((line, index) => `${index === 0 ? 'Faults' : ''}`.padEnd(16) + line),
     ...(settings.visibilityTimeoutScale !== 1
       ? [`SQS visibility  timeouts x ${settings.visibilityTimeoutScale} (LC_VISIBILITY_SCALE)`]

@@ -11,6 +11,12 @@
  * transaction's item (`{ Put: ... }`, `{ ConditionCheck: ... }`), a
  * Powertools idempotency store or an `@connections` request path is an action.
  *
+ * The per-user write limit (shared/src/rate-limit.ts) is apart: the kit's
+ * `httpHandler` calls its limiter only when the route passes `rateLimit`, so
+ * the limiter's implementations are not reached through the port; a handler
+ * whose code passes `rateLimit` reaches them, and their actions are told
+ * apart (`writeLimitOf`: they act on the service's WriteLimitsTable).
+ *
  * An over-approximation: a branch the function never takes at run time (a
  * deletion's path on a creation) still counts; the permissions list names
  * such actions in `notGranted`. It reads actions, not which table a command
@@ -68,6 +74,10 @@ const TRANSACTION_ITEMS: Record<string, string> = {
 const CONNECTIONS_PATH = /\/@connections\//;
 
 type FunctionLike = ts.FunctionLikeDeclaration;
+
+/** The write limiter's module: its port's implementations are reached only by a route's `rateLimit`. */
+const RATE_LIMITER_FILE = '/shared/src/rate-limit.ts';
+const isRateLimiter = (node: ts.Node) => node.getSourceFile().fileName.endsWith(RATE_LIMITER_FILE);
 
 const isOwnSource = (file: ts.SourceFile) =>
   !file.isDeclarationFile && !file.fileName.includes('/node_modules/');
@@ -128,6 +138,12 @@ const isMember = (declaration: ts.Node): boolean =>
 export interface CodeActionsReader {
   /** The actions the handler module at this path (a `.ts` file) can reach, each with where (file:line) it is first met. */
   actionsOf(handlerFile: string): Map<string, string>;
+  /**
+   * The actions of the per-user write limiter the handler's route passes as
+   * `rateLimit` (on the service's WriteLimitsTable), each with where it is
+   * met; empty when the route has no write limit.
+   */
+  writeLimitOf(handlerFile: string): Map<string, string>;
 }
 
 /** `services/<name>/` of a file, if it is a service's. */
@@ -176,11 +192,22 @@ export function createCodeActionsReader(root: string): CodeActionsReader {
     return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
   };
 
-  const actionsOf = (handlerFile: string): Map<string, string> => {
+  /** The limiter's implementations of its port's members (RateLimiter.take). */
+  const limiterImplementations = [...implementations]
+    .filter(([member]) => isRateLimiter(member))
+    .flatMap(([, implementation]) => implementation.filter(isRateLimiter));
+
+  /**
+   * Walks the handler module: its actions, and where its code passes a route's
+   * `rateLimit`. With `limiter`, walks the write limiter's implementations
+   * instead (what that `rateLimit` reaches).
+   */
+  const walkFrom = (handlerFile: string, limiter: boolean) => {
     const source = program.getSourceFile(handlerFile);
     if (!source) throw new Error(`${handlerFile} is not in the program (tsconfig.json)`);
     const service = serviceOf(source.fileName);
     const found = new Map<string, string>();
+    let rateLimited = false;
     const actions = {
       add: (action: string, node: ts.Node) => {
         if (found.has(action)) return;
@@ -206,6 +233,7 @@ export function createCodeActionsReader(root: string): CodeActionsReader {
         // A service runs its own implementations and the kit's, never another service's.
         for (const implementation of implementations.get(declaration) ?? []) {
           const owner = serviceOf(implementation.getSourceFile().fileName);
+          if (!limiter && isRateLimiter(implementation)) continue;
           if (owner === undefined || owner === service) reach(implementation);
         }
       } else if (ts.isPropertyDeclaration(declaration) && declaration.initializer) {
@@ -228,6 +256,13 @@ export function createCodeActionsReader(root: string): CodeActionsReader {
           for (const action of Object.hasOwn(known, name) ? (known[name] ?? []) : [])
             actions.add(action, node);
         }
+        if (
+          ts.isPropertyAssignment(node) &&
+          ts.isIdentifier(node.name) &&
+          node.name.text === 'rateLimit' &&
+          ts.isObjectLiteralExpression(node.parent)
+        )
+          rateLimited = true;
         if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name)) {
           const action =
             Object.hasOwn(TRANSACTION_ITEMS, node.name.text) && TRANSACTION_ITEMS[node.name.text];
@@ -254,9 +289,17 @@ export function createCodeActionsReader(root: string): CodeActionsReader {
       }
     };
 
-    body(source);
-    return found;
+    if (limiter) {
+      for (const implementation of limiterImplementations) reach(implementation);
+    } else {
+      body(source);
+    }
+    return { found, rateLimited };
   };
 
-  return { actionsOf };
+  const actionsOf = (handlerFile: string) => walkFrom(handlerFile, false).found;
+  const writeLimitOf = (handlerFile: string) =>
+    walkFrom(handlerFile, false).rateLimited ? walkFrom(handlerFile, true).found : new Map<string, string>();
+
+  return { actionsOf, writeLimitOf };
 }

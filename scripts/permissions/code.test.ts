@@ -2,7 +2,9 @@
  * Every function's permissions list against its code: each action the list
  * grants is one the handler's code reaches (./code-actions.ts), and each the
  * code reaches is granted, or named in the list's `notGranted` with why the
- * function never calls it. The roles are held to the lists by
+ * function never calls it. A route with a per-user write limit (`rateLimit`)
+ * lists the limiter's actions under `WriteLimitsTable`, and only such a route
+ * does. The roles are held to the lists by
  * ./roles.integration.test.ts.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -56,7 +58,12 @@ describe('permissions lists against the code', () => {
             permissions: FunctionPermissions;
             notGranted?: NotGranted;
           };
-          const granted = new Set<string>(Object.values(permissions).flat());
+          const { WriteLimitsTable: writeLimit = [], ...others } = permissions;
+          expect(
+            [...writeLimit].sort(),
+            `${where}: WriteLimitsTable must list what its route's write limit calls, and only then`,
+          ).toEqual([...reader.writeLimitOf(file).keys()].sort());
+          const granted = new Set<string>(Object.values(others).flat());
           const reached = reader.actionsOf(file);
           const waived = Object.keys(notGranted);
           expect(
@@ -95,5 +102,10 @@ describe('permissions lists against the code', () => {
         'events:PutEvents',
       ].sort(),
     );
+    // The write limit: only a route that passes `rateLimit` reaches the limiter.
+    expect([...reader.writeLimitOf(handler('posts', 'get-post')).keys()]).toEqual([]);
+    expect([...reader.writeLimitOf(handler('posts', 'favorite-post')).keys()]).toEqual([
+      'dynamodb:UpdateItem',
+    ]);
   });
 });

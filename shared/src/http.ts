@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from './errors';
 import { logger, metrics, tracer } from './powertools';
+import { enforceRateLimit, type RateLimiter } from './rate-limit';
 
 /** An HTTP API (payload v2) event; `authorizer` is present only on routes behind the JWT authorizer. */
 export type HttpEvent = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'> & {
@@ -45,6 +46,13 @@ export interface RouteSpec<B, P, Q, A extends boolean> {
   auth?: A;
   /** Largest accepted body, in bytes (default 64 KiB); larger is a 413. */
   maxBodyBytes?: number;
+  /**
+   * The caller's write limit (routes with `auth` only): one write is taken
+   * from the user's allowance before anything else is read, so every
+   * authenticated attempt counts, a malformed one too, and a refused one (429
+   * `rate_limited`) writes nothing.
+   */
+  rateLimit?: RateLimiter;
 }
 
 export interface HttpRequest<B, P, Q, A extends boolean> {
@@ -162,6 +170,7 @@ export const httpHandler = <
       const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
       const userId = typeof sub === 'string' && sub.length > 0 ? sub : undefined;
       if (spec.auth && !userId) throw new UnauthorizedError();
+      if (spec.rateLimit && userId) await enforceRateLimit(spec.rateLimit, userId);
       const request = {
         body: spec.body
           ? parseWith(spec.body, readJsonBody(event, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), 'body')

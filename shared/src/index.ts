@@ -9,4 +9,5 @@ export * from './health';
 export * from './http';
 export * from './pagination';
 export * from './powertools';
+export * from './rate-limit';
 export * from './text';

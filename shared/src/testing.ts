@@ -19,6 +19,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { HttpEvent, HttpResult } from './http';
+import { conforms, gcraOf, nextTat, type RateLimit, type RateLimiter, retryAfterSeconds } from './rate-limit';
 import type { WebSocketEvent } from './websocket';
 
 /** The repository's conformance data: AWS-validated EventBridge patterns and recorded Lambda events. */
@@ -254,3 +255,30 @@ export const memoryIdempotencyTable = (
   });
   return { items, dynamo };
 };
+
+/**
+ * The write limit in memory, with the same arithmetic as the DynamoDB
+ * limiter (GCRA), on a clock the test moves. `taken` lists every key asked
+ * for, allowed or not.
+ */
+export const memoryRateLimiter = (limit: RateLimit, now: () => number = Date.now) => {
+  const gcra = gcraOf(limit);
+  const tats = new Map<string, number>();
+  const taken: string[] = [];
+  const limiter: RateLimiter = {
+    async take(key) {
+      taken.push(key);
+      const at = now();
+      const tat = tats.get(key);
+      if (!conforms(gcra, tat, at)) {
+        return { allowed: false, retryAfterSeconds: retryAfterSeconds(gcra, tat as number, at) };
+      }
+      tats.set(key, nextTat(gcra, tat, at));
+      return { allowed: true };
+    },
+  };
+  return Object.assign(limiter, { taken });
+};
+
+/** A write limit that never refuses (tests about something else). */
+export const unlimited: RateLimiter = { take: async () => ({ allowed: true }) };

@@ -99,14 +99,15 @@ describe('the typed client on the local cloud', () => {
     const alice = await apiAs('alice');
     const bob = await apiAs('bob');
     const post = await knownPost(alice);
-    const { live, sockets, states } = liveClient({ initialDelayMs: 2_000 });
+    // Long enough for three comments (each also counted against bob's write limit) on a busy machine.
+    const { live, sockets, states } = liveClient({ initialDelayMs: 4_000 });
     const seen: number[] = [];
     live.watchPost(post.id, { afterSeq: 1, onComment: (c) => seen.push(c.seq) });
     await until(() => live.state === 'open');
     await bob.createComment(post.id, 'live');
     await until(() => seen.length === 1);
 
-    sockets[0]?.close(); // the network drops it; the client reconnects after 2 s
+    sockets[0]?.close(); // the network drops it; the client reconnects after 4 s
     await until(() => live.state === 'reconnecting');
     for (const body of ['while', 'away', 'three']) await bob.createComment(post.id, body);
     expect(live.state).toBe('reconnecting'); // so these three can only come from the catch-up read

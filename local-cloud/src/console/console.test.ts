@@ -46,6 +46,7 @@ const topology = topologyWith({
 
 const webSocket: WebSocketGatewayMetrics = {
   throttledMessages: 0,
+  stageThrottled: 0,
   throttledConnectionsCalls: 0,
   refusedConnections: 0,
   injectedConnectionsFaults: 0,

@@ -63,3 +63,85 @@ describe('DynamoDB service', () => {
     );
   });
 });
+
+describe('ReturnValuesOnConditionCheckFailure on single-item writes', () => {
+  const refused = async (dynamodb: DynamoDbService, operation: string, input: Record<string, unknown>) => {
+    const response = await dynamodb.handle(operationRequest(operation, input));
+    return { status: response.status, body: JSON.parse(response.body.toString()) as Record<string, unknown> };
+  };
+
+  it('returns the item the condition saw with ALL_OLD (UpdateItem, PutItem, DeleteItem), nothing without it', async () => {
+    service = createDynamoDbService({ ttlSweepIntervalMs: 60_000 });
+    await createTable(service, 'limits');
+    const item = { id: { S: 'alice' }, tat: { N: '1500' } };
+    await service.call('PutItem', { TableName: 'limits', Item: item });
+    const update = {
+      TableName: 'limits',
+      Key: { id: { S: 'alice' } },
+      UpdateExpression: 'SET tat = :next',
+      ConditionExpression: 'attribute_not_exists(tat) OR tat <= :now',
+      ExpressionAttributeValues: { ':next': { N: '2000' }, ':now': { N: '1000' } },
+    };
+    const withOld = await refused(service, 'UpdateItem', {
+      ...update,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(withOld).toEqual({
+      status: 400,
+      body: {
+        __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+        message: 'The conditional request failed',
+        Item: item,
+      },
+    });
+    expect((await refused(service, 'UpdateItem', update)).body.Item).toBeUndefined();
+    expect(
+      (await refused(service, 'UpdateItem', { ...update, ReturnValuesOnConditionCheckFailure: 'NONE' })).body
+        .Item,
+    ).toBeUndefined();
+    const put = await refused(service, 'PutItem', {
+      TableName: 'limits',
+      Item: { id: { S: 'alice' }, tat: { N: '1' } },
+      ConditionExpression: 'attribute_not_exists(id)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(put.body.Item).toEqual(item);
+    const remove = await refused(service, 'DeleteItem', {
+      TableName: 'limits',
+      Key: { id: { S: 'alice' } },
+      ConditionExpression: 'tat = :other',
+      ExpressionAttributeValues: { ':other': { N: '7' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(remove.body.Item).toEqual(item);
+    // A write that passes answers as usual.
+    const passed = await service.handle(
+      operationRequest('UpdateItem', {
+        ...update,
+        ExpressionAttributeValues: { ':next': { N: '2000' }, ':now': { N: '1500' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    expect(passed.status).toBe(200);
+    const { Item } = await service.call<{ Item: unknown }>('GetItem', {
+      TableName: 'limits',
+      Key: { id: { S: 'alice' } },
+    });
+    expect(Item).toEqual({ id: { S: 'alice' }, tat: { N: '2000' } });
+  });
+
+  it('returns no Item when there was none', async () => {
+    service = createDynamoDbService({ ttlSweepIntervalMs: 60_000 });
+    await createTable(service, 'limits');
+    const result = await refused(service, 'UpdateItem', {
+      TableName: 'limits',
+      Key: { id: { S: 'nobody' } },
+      UpdateExpression: 'SET tat = tat + :one',
+      ConditionExpression: 'attribute_exists(tat)',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.Item).toBeUndefined();
+  });
+});

@@ -15,6 +15,12 @@
  * TransactWriteItems / TransactGetItems (also missing from dynalite) live in
  * transactions.ts; every call to dynalite passes the gate of gate.ts, which
  * lets a transaction run alone.
+ *
+ * `ReturnValuesOnConditionCheckFailure: ALL_OLD` on PutItem, UpdateItem and
+ * DeleteItem (dynalite ignores it) is answered here: a write its condition
+ * refuses runs again alone behind the gate, and when refused again the item
+ * as it stood is read in the same turn and returned in the error's `Item`, as
+ * AWS does.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -65,6 +71,17 @@ export interface DynamoDbServiceOptions {
 }
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** The input of a write that asks for ALL_OLD when its condition fails (cheap test first: most do not). */
+const returnsOldOnConditionFailure = (request: WireRequest): Record<string, unknown> | undefined => {
+  if (!request.body.includes('ReturnValuesOnConditionCheckFailure')) return undefined;
+  try {
+    const input = jsonBody(request) as Record<string, unknown>;
+    return input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? input : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 export function createDynamoDbService(options: DynamoDbServiceOptions = {}): DynamoDbService {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -166,6 +183,50 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
     });
   };
 
+  /** The key of the item a single-item write names (PutItem's from its item and the table's key schema); inside the gate. */
+  const keyOf = async (operation: string, input: Record<string, unknown>) => {
+    if (operation !== 'PutItem') return input.Key;
+    const item = (input.Item ?? {}) as Record<string, unknown>;
+    const described = jsonBody(
+      await dispatchAlone(operationRequest('DescribeTable', { TableName: input.TableName })),
+    ) as { Table?: { KeySchema: { AttributeName: string }[] } };
+    return Object.fromEntries(
+      (described.Table?.KeySchema ?? []).map((key) => [key.AttributeName, item[key.AttributeName]]),
+    );
+  };
+
+  /**
+   * A single-item write that asks for the item back when its condition fails.
+   * It runs as any other first (most pass, and pay nothing more); a refused
+   * one runs again alone behind the gate, and if refused again the item read
+   * in the same turn is the one the condition saw. Running it again is sound:
+   * the first run changed nothing, so the write simply takes effect (or is
+   * refused) at the later moment, still within its request, as a write racing
+   * others may in AWS.
+   */
+  const writeReturningOld = async (
+    operation: string,
+    request: WireRequest,
+    input: Record<string, unknown>,
+  ) => {
+    const refused = (response: WireResponse) =>
+      response.status >= 300 && awsErrorCode(jsonBody(response)) === 'ConditionalCheckFailedException';
+    const first = await dispatch(request);
+    if (!refused(first)) return first;
+    return gate.exclusive(async () => {
+      const response = await dispatchAlone(request);
+      if (!refused(response)) return response;
+      const key = await keyOf(operation, input);
+      const got = jsonBody(
+        await dispatchAlone(
+          operationRequest('GetItem', { TableName: input.TableName, Key: key, ConsistentRead: true }),
+        ),
+      ) as { Item?: unknown };
+      if (!got.Item) return response;
+      return { ...response, body: JSON.stringify({ ...jsonBody(response), Item: got.Item }) };
+    });
+  };
+
   const transactions = createTransactions({
     // The transaction already holds the gate exclusively.
     send: (operation, input) => dispatchAlone(operationRequest(operation, input)),
@@ -198,6 +259,10 @@ export function createDynamoDbService(options: DynamoDbServiceOptions = {}): Dyn
       }
       const record = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
       return local(record);
+    }
+    if (operation === 'PutItem' || operation === 'UpdateItem' || operation === 'DeleteItem') {
+      const input = returnsOldOnConditionFailure(request);
+      if (input) return writeReturningOld(operation, request, input);
     }
     const response = await dispatch(request);
     // A table created or deleted starts without TTL, as a new table does in AWS.

@@ -286,11 +286,51 @@ describe('startHttpGateway under the account throttle', () => {
       expect(throttled.headers.get('apigw-requestid')).toMatch(/^[\w-]{15}=$/);
       expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
       expect(invoker.calls).toHaveLength(2);
-      expect(gateway.metrics()).toEqual({ throttledRequests: 2 });
+      expect(gateway.metrics()).toEqual({ throttledRequests: 2, stageThrottledRequests: 0 });
       clock += 1000;
       expect((await fetch(`${gateway.url}/plain`)).status).toBe(200);
       gateway.resetMetrics();
-      expect(gateway.metrics()).toEqual({ throttledRequests: 0 });
+      expect(gateway.metrics()).toEqual({ throttledRequests: 0, stageThrottledRequests: 0 });
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe('startHttpGateway under a stage throttle', () => {
+  it("answers 429 Too Many Requests past the API stage's DefaultRouteSettings, other APIs unaffected", async () => {
+    const invoker = fakeInvoker({
+      'posts.plain': () => ({ hello: 'posts' }),
+      'comments.plain': () => ({ hello: 'comments' }),
+    });
+    let clock = 0;
+    const gateway = await startHttpGateway({
+      port: 0,
+      topology: topologyWith({
+        httpApis: [
+          { apiId: 'postsApi', stack: 'live-comments-posts', throttle: { rateLimit: 1, burstLimit: 2 } },
+          { apiId: 'commentsApi', stack: 'live-comments-comments' },
+        ],
+        httpRoutes: [
+          route('GET', '/posts', 'posts.plain', { apiId: 'postsApi' }),
+          route('GET', '/comments', 'comments.plain', { apiId: 'commentsApi' }),
+        ],
+      }),
+      invoker,
+      throttle: createTokenBucket({ ratePerSecond: 1000, burst: 1000, now: () => clock }),
+      now: () => clock,
+    });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${gateway.url}/posts`)).status);
+      expect(statuses).toEqual([200, 200, 429, 429]);
+      const throttled = await fetch(`${gateway.url}/posts`);
+      expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
+      for (let i = 0; i < 4; i++) expect((await fetch(`${gateway.url}/comments`)).status).toBe(200);
+      expect(invoker.calls.filter((call) => call.functionKey === 'posts.plain')).toHaveLength(2);
+      expect(gateway.metrics()).toEqual({ throttledRequests: 0, stageThrottledRequests: 3 });
+      clock += 1000;
+      expect((await fetch(`${gateway.url}/posts`)).status).toBe(200);
     } finally {
       await gateway.stop();
     }

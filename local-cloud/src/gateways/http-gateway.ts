@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { LambdaInvoker } from '../lambda/invoker';
-import type { TokenBucket } from '../limits';
+import { createStageThrottles, type TokenBucket } from '../limits';
 import type { Topology } from '../topology/model';
 import { type CorsPolicy, createCorsPolicy, localRouteCors, withoutCorsHeaders } from './cors';
 import { buildHttpEvent, type GatewayResponse, gatewayError, mapLambdaResult } from './http-event';
@@ -40,6 +40,8 @@ export interface HttpGatewayOptions {
    * request without a token gets API Gateway's 429 `{"message":"Too Many Requests"}`.
    */
   throttle?: TokenBucket;
+  /** The clock of the stages' throttling buckets (ms, monotonic); tests pass their own. */
+  now?: () => number;
   /** Told of every request a function answered (or failed to): the console's request paths. */
   onRequest?: (request: HttpRequestRecord) => void;
 }
@@ -59,6 +61,8 @@ export interface HttpRequestRecord {
 export interface HttpGatewayMetrics {
   /** Requests answered 429 by the account's throttle. */
   throttledRequests: number;
+  /** Requests answered 429 by their API stage's throttling (`DefaultRouteSettings`). */
+  stageThrottledRequests: number;
 }
 
 export interface HttpGateway {
@@ -82,7 +86,10 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const router = createHttpRouter(topology.httpRoutes);
   const { throttle } = options;
+  // Each API's stage throttling, checked before the account's as AWS orders them.
+  const stageThrottles = createStageThrottles(topology.httpApis, options.now);
   let throttledRequests = 0;
+  let stageThrottledRequests = 0;
 
   const corsByApi = new Map<string, CorsPolicy>();
   for (const api of topology.httpApis) if (api.cors) corsByApi.set(api.apiId, createCorsPolicy(api.cors));
@@ -142,17 +149,21 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
     }
     if (options.localRoutes?.handle(req, res, path, query)) return;
 
-    // Every request to an API counts against the account (the local issuer is no part of AWS).
-    if (throttle && !throttle.take()) {
+    // Every request to an API counts against its stage, then the account (the local issuer is no part of AWS).
+    const apiId = router.matchPath(path)?.route.apiId;
+    const stageThrottle = apiId === undefined ? undefined : stageThrottles.get(apiId);
+    const stageRefused = stageThrottle !== undefined && !stageThrottle.take();
+    if (stageRefused || (throttle && !throttle.take())) {
       req.resume();
-      throttledRequests += 1;
-      const policy = corsByApi.get(router.matchPath(path)?.route.apiId ?? '') ?? defaultCors;
+      if (stageRefused) stageThrottledRequests += 1;
+      else throttledRequests += 1;
+      const policy = corsByApi.get(apiId ?? '') ?? defaultCors;
       write(res, gatewayError(429, 'Too Many Requests'), awsId(), policy, origin);
       return;
     }
 
     if (isPreflight) {
-      const policy = corsByApi.get(router.matchPath(path)?.route.apiId ?? '') ?? defaultCors;
+      const policy = corsByApi.get(apiId ?? '') ?? defaultCors;
       if (policy) {
         req.resume();
         res.writeHead(204, policy.allows(origin) ? policy.preflightHeaders(origin) : {});
@@ -247,9 +258,10 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
   return {
     url: `http://${urlHost(host)}:${port}`,
     port,
-    metrics: () => ({ throttledRequests }),
+    metrics: () => ({ throttledRequests, stageThrottledRequests }),
     resetMetrics() {
       throttledRequests = 0;
+      stageThrottledRequests = 0;
     },
     stop: () => closeServer(server),
   };

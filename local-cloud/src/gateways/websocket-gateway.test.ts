@@ -335,6 +335,45 @@ describe('startWebSocketGateway', () => {
     await waitFor(() => events(invoker, 'connections.subscribe').length === 2 || undefined);
   });
 
+  it("applies the stage's throttling to messages (error frame) and handshakes (429), before the account's", async () => {
+    let clock = 0;
+    const { invoker } = await start(
+      {},
+      {
+        api: { ...API, throttle: { rateLimit: 1, burstLimit: 2 } },
+        throttle: createTokenBucket({ ratePerSecond: 1000, burst: 1000, now: () => clock }),
+        now: () => clock,
+      },
+    );
+    // The handshake takes the stage's first token ($connect is a route), the first message its second.
+    const client = await open();
+    client.socket.send('{"action":"subscribe","n":1}');
+    client.socket.send('{"action":"subscribe","n":2}');
+    await waitFor(() => client.frames.length > 0 || undefined);
+    await waitFor(() => events(invoker, 'connections.subscribe').length > 0 || undefined);
+    expect(events(invoker, 'connections.subscribe').map((event) => event.body)).toEqual([
+      '{"action":"subscribe","n":1}',
+    ]);
+    expect(JSON.parse(client.frames[0] ?? '{}')).toEqual({
+      message: 'Too Many Requests',
+      connectionId: expect.any(String),
+      requestId: expect.any(String),
+    });
+    if (!gateway) throw new Error('no gateway');
+    const refused = new WebSocket(gateway.url);
+    clients.push(refused);
+    const status = await new Promise<number | undefined>((resolve) => {
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+      refused.once('open', () => resolve(undefined));
+      refused.once('error', () => {});
+    });
+    expect(status).toBe(429);
+    expect(gateway.metrics()).toMatchObject({ stageThrottled: 2, throttledMessages: 0 });
+    clock += 1000;
+    client.socket.send('{"action":"subscribe","n":3}');
+    await waitFor(() => events(invoker, 'connections.subscribe').length === 2 || undefined);
+  });
+
   it('refuses a handshake beyond the new-connections rate with 429, before $connect', async () => {
     let clock = 0;
     const { invoker } = await start(

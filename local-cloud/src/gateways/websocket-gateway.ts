@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { createIamRegistry, type IamRegistry, manageConnectionsRequest } from '../iam';
 import type { LambdaInvoker } from '../lambda/invoker';
-import type { TokenBucket } from '../limits';
+import { createStageThrottles, type TokenBucket } from '../limits';
 import type { Topology, WebSocketApiDef } from '../topology/model';
 import { createFrameGuard } from './frame-guard';
 import { clientIp, readBody, sendJson, splitUrl } from './http-io';
@@ -63,6 +63,8 @@ export interface WebSocketGatewayOptions {
   throttle?: TokenBucket;
   /** New connections: a handshake without a token is refused with 429 before `$connect` runs. */
   connectionThrottle?: TokenBucket;
+  /** The clock of the stage's throttling bucket (ms, monotonic); tests pass their own. */
+  now?: () => number;
   /** Fault injection: an answer `@connections` gives instead of serving a call. */
   connectionsFault?: () => ManagementFault | undefined;
   /** `GET /health` on this port (local only, the seed's probe); default: the open connections. */
@@ -80,6 +82,8 @@ export interface ManagementFault {
 export interface WebSocketGatewayMetrics {
   /** Client messages not routed for want of a token (answered with an error frame). */
   throttledMessages: number;
+  /** Client messages not routed, and handshakes refused with 429, by the stage's throttling. */
+  stageThrottled: number;
   /** `@connections` calls answered 429 LimitExceededException by the throttle. */
   throttledConnectionsCalls: number;
   /** Handshakes refused with 429 by the new-connections rate. */
@@ -173,6 +177,7 @@ const CONNECTIONS_PATH = '/@connections/';
 
 const noMetrics = (): WebSocketGatewayMetrics => ({
   throttledMessages: 0,
+  stageThrottled: 0,
   throttledConnectionsCalls: 0,
   refusedConnections: 0,
   injectedConnectionsFaults: 0,
@@ -200,6 +205,8 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
   const iam =
     options.iam ??
     createIamRegistry({ region: options.topology.region, accountId: options.topology.accountId });
+  // The stage's default route throttling covers every route, $connect included; checked before the account's.
+  const stageThrottle = api ? createStageThrottles([api], options.now).get(api.apiId) : undefined;
   let counters = noMetrics();
 
   const connections = new Map<string, Connection>();
@@ -246,6 +253,11 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
         JSON.stringify({ message, connectionId: connection.connectionId, requestId: stamp.requestId }),
       );
     };
+    if (stageThrottle && !stageThrottle.take()) {
+      counters.stageThrottled += 1;
+      reply('Too Many Requests');
+      return;
+    }
     if (throttle && !throttle.take()) {
       counters.throttledMessages += 1;
       reply('Too Many Requests');
@@ -470,6 +482,11 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     socket.on('error', () => socket.destroy());
     if (stopping) {
       rejectUpgrade(socket, 503);
+      return;
+    }
+    if (stageThrottle && !stageThrottle.take()) {
+      counters.stageThrottled += 1;
+      rejectUpgrade(socket, 429);
       return;
     }
     if (connectionThrottle && !connectionThrottle.take()) {

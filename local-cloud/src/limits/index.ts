@@ -71,6 +71,48 @@ export interface Throttles {
   newConnections: TokenBucket;
 }
 
+/**
+ * One bucket per API stage that sets throttling (its `DefaultRouteSettings`),
+ * by API id; AWS checks it before the account's. Stages without throttling
+ * have none: only the account's bucket applies, as in AWS.
+ */
+export const createStageThrottles = (
+  apis: readonly { apiId: string; throttle?: { rateLimit: number; burstLimit: number } }[],
+  now?: () => number,
+): Map<string, TokenBucket> =>
+  new Map(
+    apis.flatMap((api) =>
+      api.throttle
+        ? [
+            [
+              api.apiId,
+              createTokenBucket({
+                ratePerSecond: api.throttle.rateLimit,
+                burst: api.throttle.burstLimit,
+                ...(now ? { now } : {}),
+              }),
+            ] as const,
+          ]
+        : [],
+    ),
+  );
+
+/** One line per throttled stage for the start-up summary. */
+export const describeStageThrottles = (
+  apis: readonly { apiId: string; throttle?: { rateLimit: number; burstLimit: number } }[],
+): string[] =>
+  apis.flatMap((api) =>
+    api.throttle
+      ? [
+          `${api.apiId} stage ${
+            api.throttle.rateLimit === Number.POSITIVE_INFINITY
+              ? 'unlimited'
+              : `${perSecond(api.throttle.rateLimit)}, burst ${api.throttle.burstLimit.toLocaleString('en-US')}`
+          }`,
+        ]
+      : [],
+  );
+
 export const createThrottles = (limits: Limits, now?: () => number): Throttles => ({
   account: createTokenBucket({
     ratePerSecond: limits.accountRps,

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   AWS_LIMITS,
+  createStageThrottles,
   createThrottles,
   createTokenBucket,
   describeLimits,
+  describeStageThrottles,
   limitsFromEnvironment,
   resolveLimits,
 } from './index';
@@ -92,5 +94,32 @@ describe('limits', () => {
     expect(describeLimits(resolveLimits({ accountRps: 2000, newConnectionsPerSecond: Infinity }))).toBe(
       'account 2,000/s, burst 1,000; new connections unlimited  (AWS: 10,000/s, burst 5,000; 500/s)',
     );
+  });
+});
+
+describe('stage throttles', () => {
+  const apis = [
+    { apiId: 'local-posts-http', throttle: { rateLimit: 2, burstLimit: 3 } },
+    { apiId: 'local-comments-http' },
+    { apiId: 'local-connections-ws', throttle: { rateLimit: Number.POSITIVE_INFINITY, burstLimit: 0 } },
+  ];
+
+  it('give a bucket to each stage that sets throttling, and none to the others', () => {
+    let clock = 0;
+    const buckets = createStageThrottles(apis, () => clock);
+    expect([...buckets.keys()]).toEqual(['local-posts-http', 'local-connections-ws']);
+    const posts = buckets.get('local-posts-http');
+    if (!posts) throw new Error('no bucket');
+    expect(takes(posts, 5)).toBe(3);
+    clock += 500;
+    expect(takes(posts, 5)).toBe(1);
+    expect(takes(buckets.get('local-connections-ws') ?? posts, 1000)).toBe(1000);
+  });
+
+  it('are listed in the summary', () => {
+    expect(describeStageThrottles(apis)).toEqual([
+      'local-posts-http stage 2/s, burst 3',
+      'local-connections-ws stage unlimited',
+    ]);
   });
 });

@@ -63,10 +63,24 @@ export interface JwtAuthorizerDef {
   identitySource: string;
 }
 
+/**
+ * A stage's default route throttling, as `resources.extensions` sets it on
+ * the framework's stage (`DefaultRouteSettings.ThrottlingRateLimit` and
+ * `ThrottlingBurstLimit`). Either may be Infinity: not limited at the stage.
+ */
+export interface StageThrottleDef {
+  /** Requests (WebSocket: messages) per second, steady. */
+  rateLimit: number;
+  /** The bucket's size: how many at once. */
+  burstLimit: number;
+}
+
 export interface HttpApiDef {
   apiId: string;
   stack: string;
   cors?: CorsDef;
+  /** The `$default` stage's throttling (`HttpApiStage`), when the stack sets it. */
+  throttle?: StageThrottleDef;
 }
 
 export interface HttpRouteDef {
@@ -88,6 +102,8 @@ export interface WebSocketApiDef {
   /** e.g. `$request.body.action` */
   routeSelectionExpression: string;
   routes: { route: string; functionKey: string }[];
+  /** The stage's throttling (`WebsocketsDeploymentStage`), when the stack sets it: messages and handshakes. */
+  throttle?: StageThrottleDef;
 }
 
 export interface TableDef {

@@ -53,6 +53,8 @@ export interface StackContext {
   provider: Dict;
   functionsConfig: Dict;
   resources: Record<string, StackResource>;
+  /** `resources.extensions`: properties added to the resources the framework creates (its API stages). */
+  extensions: Dict;
   /** Lambda logical id -> the function's name in AWS. */
   functionNames: Record<string, string>;
   /** Every function's events, in the order of serverless.yml. */
@@ -120,6 +122,7 @@ export function readStack(stack: ResolvedStack, defaults: StackDefaults): StackC
     provider,
     functionsConfig,
     resources,
+    extensions: record(resourcesSection.extensions),
     functionNames,
     events,
     ...(httpApiId ? { httpApiId } : {}),

@@ -312,6 +312,47 @@ describe('buildTopology', () => {
     });
   });
 
+  it("reads each API stage's default route throttling from resources.extensions", () => {
+    const throttled = (rate: unknown, burst: unknown) => ({
+      Properties: {
+        DefaultRouteSettings: {
+          ...(rate === undefined ? {} : { ThrottlingRateLimit: rate }),
+          ...(burst === undefined ? {} : { ThrottlingBurstLimit: burst }),
+        },
+      },
+    });
+    const build = (extensions: Record<string, unknown>) =>
+      buildTopology(
+        [
+          stack({
+            service: 'svc',
+            functions: {
+              a: { handler: 'a.handler', events: [{ httpApi: { method: 'GET', path: '/x' } }] },
+              b: { handler: 'b.handler', events: [{ websocket: { route: '$default' } }] },
+            },
+            resources: { extensions },
+          }),
+        ],
+        options,
+      );
+    // As --param passes them (strings) and as YAML numbers.
+    const built = build({
+      HttpApiStage: throttled('20', '10'),
+      WebsocketsDeploymentStage: throttled(100, 50),
+    });
+    expect(built.httpApis[0]?.throttle).toEqual({ rateLimit: 20, burstLimit: 10 });
+    expect(built.webSocketApis[0]?.throttle).toEqual({ rateLimit: 100, burstLimit: 50 });
+    expect(build({}).httpApis[0]?.throttle).toBeUndefined();
+    expect(build({}).webSocketApis[0]?.throttle).toBeUndefined();
+    expect(build({ HttpApiStage: throttled(5, undefined) }).httpApis[0]?.throttle).toEqual({
+      rateLimit: 5,
+      burstLimit: 5,
+    });
+    expect(() => build({ HttpApiStage: throttled('fast', 1) })).toThrow(
+      'svc: resources.extensions.HttpApiStage.Properties.DefaultRouteSettings.ThrottlingRateLimit must be a number',
+    );
+  });
+
   it("reads a function's reservedConcurrency and an SQS mapping's maximumConcurrency", () => {
     const built = buildTopology(
       [

@@ -9,11 +9,18 @@ const complete = {
   KNOWN_POSTS_TABLE: 'dev-comments-posts',
   IDEMPOTENCY_TABLE: 'dev-comments-idempotency',
   POSTS_API_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com',
+  WRITE_LIMITS_TABLE: 'dev-comments-write-limits',
+  COMMENT_WRITES_PER_MINUTE: '10',
+  COMMENT_WRITES_BURST: '5',
 };
 
 describe('configSchema', () => {
   it('reads the environment serverless.yml sets', () => {
-    expect(loadConfig(configSchema, complete)).toEqual(complete);
+    expect(loadConfig(configSchema, complete)).toEqual({
+      ...complete,
+      COMMENT_WRITES_PER_MINUTE: 10,
+      COMMENT_WRITES_BURST: 5,
+    });
   });
 
   it('names every missing variable', () => {

@@ -1,4 +1,4 @@
-import { loadConfig } from '@live-comments/shared';
+import { loadConfig, rateLimitSchema } from '@live-comments/shared';
 import { z } from 'zod';
 
 /** The environment serverless.yml gives every function of the comments service. */
@@ -13,6 +13,11 @@ export const configSchema = z.object({
    * post is not yet in the known-posts table.
    */
   POSTS_API_URL: z.url({ protocol: /^https?$/ }),
+  /** The service's write-limits table (`<stage>-comments-write-limits`). */
+  WRITE_LIMITS_TABLE: z.string().min(1),
+  /** Comment writes (create, delete) per user: a sustained rate per minute and a burst (the stage's params). */
+  COMMENT_WRITES_PER_MINUTE: rateLimitSchema.shape.perMinute,
+  COMMENT_WRITES_BURST: rateLimitSchema.shape.burst,
 });
 
 export type CommentsConfig = z.infer<typeof configSchema>;

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createPublisher } from '@live-comments/events';
-import { documentClient, eventBridge, once } from '@live-comments/shared';
+import {
+  buildDynamoRateLimiter,
+  documentClient,
+  eventBridge,
+  once,
+  type RateLimiter,
+} from '@live-comments/shared';
 import { buildCommentsTable } from './adapters/comments-table';
 import { buildKnownPostsTable } from './adapters/known-posts-table';
 import { buildPostsApi } from './adapters/posts-api';
@@ -20,6 +26,8 @@ export interface CommentsDeps {
   stage: string;
   /** The Powertools idempotency store's table, where `projectPosts` remembers the event ids it handled. */
   idempotencyTable: string;
+  /** Each user's allowance of comment writes (create and delete share it). */
+  writeLimit: RateLimiter;
 }
 
 /**
@@ -28,8 +36,9 @@ export interface CommentsDeps {
  * cold start with its name; built once per container.
  */
 export const commentsSideEffects = once((): CommentsDeps => {
+  const config = loadCommentsConfig();
   const { STAGE, COMMENTS_TABLE, KNOWN_POSTS_TABLE, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, POSTS_API_URL } =
-    loadCommentsConfig();
+    config;
   return {
     posts: buildKnownPostsTable({ client: documentClient(), tableName: KNOWN_POSTS_TABLE }),
     postsReader: buildPostsApi({ baseUrl: POSTS_API_URL }),
@@ -43,5 +52,11 @@ export const commentsSideEffects = once((): CommentsDeps => {
     newId: randomUUID,
     stage: STAGE,
     idempotencyTable: IDEMPOTENCY_TABLE,
+    writeLimit: buildDynamoRateLimiter({
+      client: documentClient(),
+      tableName: config.WRITE_LIMITS_TABLE,
+      limit: { perMinute: config.COMMENT_WRITES_PER_MINUTE, burst: config.COMMENT_WRITES_BURST },
+      scope: 'comments',
+    }),
   };
 });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createPublisher } from '@live-comments/events';
-import { documentClient, eventBridge, once } from '@live-comments/shared';
+import {
+  buildDynamoRateLimiter,
+  documentClient,
+  eventBridge,
+  once,
+  type RateLimiter,
+} from '@live-comments/shared';
 import { buildCountedCommentsTable } from './adapters/counted-comments-table';
 import { buildFavoritesTable } from './adapters/favorites-table';
 import { buildPostsTable } from './adapters/posts-table';
@@ -17,7 +23,17 @@ export type PostsSideEffects = PostsDeps &
     idempotencyTable: string;
     /** The stage the health check reports. */
     stage: string;
-  };
+  } & PostWriteLimits;
+
+/**
+ * Each user's allowances, in the service's write-limits table: post writes
+ * (create, update, delete) and favorite writes (favorite, unfavorite) apart,
+ * so that favoriting a page of posts never keeps anyone from writing one.
+ */
+export interface PostWriteLimits {
+  postWriteLimit: RateLimiter;
+  favoriteWriteLimit: RateLimiter;
+}
 
 /**
  * The real side effects of the posts service, and with them its configuration,
@@ -43,5 +59,17 @@ export const postsSideEffects = once((): PostsSideEffects => {
     newId: randomUUID,
     idempotencyTable: config.IDEMPOTENCY_TABLE,
     stage: config.STAGE,
+    postWriteLimit: buildDynamoRateLimiter({
+      client: documentClient(),
+      tableName: config.WRITE_LIMITS_TABLE,
+      limit: { perMinute: config.POST_WRITES_PER_MINUTE, burst: config.POST_WRITES_BURST },
+      scope: 'posts',
+    }),
+    favoriteWriteLimit: buildDynamoRateLimiter({
+      client: documentClient(),
+      tableName: config.WRITE_LIMITS_TABLE,
+      limit: { perMinute: config.FAVORITE_WRITES_PER_MINUTE, burst: config.FAVORITE_WRITES_BURST },
+      scope: 'favorites',
+    }),
   };
 });

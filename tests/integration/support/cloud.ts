@@ -11,10 +11,10 @@ import {
 } from '../../../local-cloud/src/index';
 import type { LogEntry } from '../../../local-cloud/src/logs';
 
-/** The knobs a suite may set on its cloud (limits, faults, visibility scale, reserved concurrency, a fixture root). */
+/** The knobs a suite may set on its cloud (limits, faults, visibility scale, reserved concurrency, a fixture root, stage params). */
 export type SuiteCloudOptions = Pick<
   LocalCloudOptions,
-  'limits' | 'faults' | 'visibilityTimeoutScale' | 'reservedConcurrency' | 'root'
+  'limits' | 'faults' | 'visibilityTimeoutScale' | 'reservedConcurrency' | 'root' | 'params'
 >;
 
 const describeLost = (event: LostEvent) =>

@@ -10,4 +10,5 @@ export const permissions: FunctionPermissions = {
   ],
   CommentsTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   EventBus: ['events:PutEvents'],
+  WriteLimitsTable: ['dynamodb:UpdateItem'],
 };

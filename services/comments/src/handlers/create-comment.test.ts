@@ -6,8 +6,8 @@ import { buildCreateCommentHandler } from './create-comment';
 
 const ROUTE = 'POST /api/v1/posts/{postId}/comments';
 
-const setup = async () => {
-  const world = fakeSideEffects();
+const setup = async (options: Parameters<typeof fakeSideEffects>[0] = {}) => {
+  const world = fakeSideEffects(options);
   await world.knowPost('p1');
   const handler = buildCreateCommentHandler(world.deps);
   const post = async (options: {
@@ -149,6 +149,35 @@ describe('POST /api/v1/posts/{postId}/comments', () => {
     const { post } = await setup();
 
     expect((await post({ body: '{"body":' })).statusCode).toBe(400);
+  });
+
+  it("answers 429 rate_limited with Retry-After past the user's write limit, and stores nothing", async () => {
+    const { world, post } = await setup({ writeLimit: { perMinute: 10, burst: 5 } });
+
+    const results = [];
+    for (let i = 0; i < 8; i++) results.push(await post({ body: { body: `flood ${i}` } }));
+
+    expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
+    expect(results[5]?.headers?.['retry-after']).toBe('6');
+    expect(json(results[5] as HttpResult)).toEqual({
+      error: { code: 'rate_limited', message: expect.any(String) },
+    });
+    expect(world.commentRows.size).toBe(5);
+    expect(world.published).toHaveLength(5);
+    // Another user is not slowed; alice writes again once Retry-After has passed.
+    expect((await post({ body: { body: 'hi' }, userId: 'bob' })).statusCode).toBe(201);
+    world.advance(6000);
+    expect((await post({ body: { body: 'again' } })).statusCode).toBe(201);
+    expect((await post({ body: { body: 'too soon' } })).statusCode).toBe(429);
+  });
+
+  it('counts a refused attempt too (a flood of invalid writes is still a flood)', async () => {
+    const { world, post } = await setup({ writeLimit: { perMinute: 10, burst: 2 } });
+
+    expect((await post({ body: { body: '' } })).statusCode).toBe(400);
+    expect((await post({ postId: 'unknown', body: { body: 'hi' } })).statusCode).toBe(404);
+    expect((await post({ body: { body: 'hi' } })).statusCode).toBe(429);
+    expect(world.limitedWrites).toEqual(['alice', 'alice', 'alice']);
   });
 
   it('answers 401 when the request carries no user', async () => {

@@ -5,4 +5,5 @@ export const permissions: FunctionPermissions = {
   'CommentsTable/index/byId': ['dynamodb:Query'],
   CommentsTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   EventBus: ['events:PutEvents'],
+  WriteLimitsTable: ['dynamodb:UpdateItem'],
 };

@@ -50,6 +50,19 @@ describe('DELETE /api/v1/posts/{postId}/comments/{commentId}', () => {
     expect((await remove('alice')).statusCode).toBe(404);
   });
 
+  it("shares the user's comment write limit: 429 rate_limited with Retry-After, and the comment stays", async () => {
+    ({ world, commentId } = await fakesWithComment({}, { writeLimit: { perMinute: 10, burst: 1 } }));
+    // One write at once: a failed attempt uses it (mallory's allowance is her own).
+    expect((await remove('alice', { commentId: 'nope' })).statusCode).toBe(404);
+    const refused = await remove('alice');
+
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers?.['retry-after']).toBe('6');
+    expect(JSON.parse(String(refused.body)).error.code).toBe('rate_limited');
+    expect(world.commentRows.get('p1#1')?.deletedAt).toBeUndefined();
+    expect((await remove('mallory')).statusCode).toBe(403);
+  });
+
   it('answers 401 without a user', async () => {
     expect((await remove(undefined)).statusCode).toBe(401);
     expect(world.commentRows.size).toBe(1);

@@ -1,4 +1,6 @@
 import { type DetailOf, detailOf } from '@live-comments/events';
+import type { RateLimit } from '@live-comments/shared';
+import { memoryRateLimiter } from '@live-comments/shared/testing';
 import { type CommentRow, toDeletion } from '../domain/comment';
 import { createComment, type NewComment } from '../domain/create-comment';
 import { type CommentDeletion, deleteComment } from '../domain/delete-comment';
@@ -216,12 +218,16 @@ export const sequentialIds = (prefix = 'id') => {
 };
 
 /** Every side effect of the service, faked together; `deps` is what handlers and domain functions take. */
-export const fakeSideEffects = () => {
+export const fakeSideEffects = (options: { writeLimit?: RateLimit } = {}) => {
   const knownPosts = fakeKnownPosts();
   const postsService = fakePostsReader();
   const comments = fakeComments(knownPosts.isLive);
   const publisher = fakePublisher();
   const time = fakeClock();
+  // Generous: tests about comments never meet it; write-limit tests lower it.
+  const writeLimit = memoryRateLimiter(options.writeLimit ?? { perMinute: 600, burst: 100 }, () =>
+    time.clock().getTime(),
+  );
   const deps: CommentsDeps = {
     posts: knownPosts.posts,
     postsReader: postsService.reader,
@@ -231,6 +237,7 @@ export const fakeSideEffects = () => {
     newId: sequentialIds(),
     stage: 'test',
     idempotencyTable: 'test-comments-idempotency',
+    writeLimit,
   };
   return {
     deps,
@@ -241,6 +248,8 @@ export const fakeSideEffects = () => {
     published: publisher.published,
     failNextPublish: publisher.failNext,
     advance: time.advance,
+    /** Every user whose write was counted, in order. */
+    limitedWrites: writeLimit.taken,
     /** Makes a post known, as a PostCreated would. */
     knowPost: (id: string, authorId = 'post-author') =>
       knownPosts.posts.recordPost({
@@ -261,8 +270,11 @@ export const fakeSideEffects = () => {
 export type FakeSideEffects = ReturnType<typeof fakeSideEffects>;
 
 /** The fakes with the known post p1 and one comment on it (by alice unless told otherwise). */
-export const fakesWithComment = async (input: Partial<NewComment> = {}) => {
-  const world = fakeSideEffects();
+export const fakesWithComment = async (
+  input: Partial<NewComment> = {},
+  options: Parameters<typeof fakeSideEffects>[0] = {},
+) => {
+  const world = fakeSideEffects(options);
   await world.knowPost('p1');
   const { id: commentId } = await world.createComment(input);
   return { world, commentId };

@@ -4,6 +4,7 @@ import type { FunctionPermissions, NotGranted } from '@live-comments/shared/perm
 export const permissions: FunctionPermissions = {
   PostsTable: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   EventBus: ['events:PutEvents'],
+  WriteLimitsTable: ['dynamodb:UpdateItem'],
 };
 
 /**

@@ -5,4 +5,5 @@ export const permissions: FunctionPermissions = {
   PostsTable: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
   CountedCommentsTable: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
   EventBus: ['events:PutEvents'],
+  WriteLimitsTable: ['dynamodb:UpdateItem'],
 };

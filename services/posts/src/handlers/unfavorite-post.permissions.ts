@@ -4,4 +4,5 @@ import type { FunctionPermissions } from '@live-comments/shared/permissions';
 export const permissions: FunctionPermissions = {
   FavoritesTable: ['dynamodb:DeleteItem'],
   PostsTable: ['dynamodb:UpdateItem'],
+  WriteLimitsTable: ['dynamodb:UpdateItem'],
 };

@@ -1,12 +1,18 @@
 import { httpHandler, noContent } from '@live-comments/shared';
 import { type FavoritesDeps, unfavoritePost } from '../domain/favorites';
 import { postPath } from '../domain/post';
-import { postsSideEffects } from '../side-effects';
+import { type PostWriteLimits, postsSideEffects } from '../side-effects';
 
-export const buildUnfavoritePostHandler = (deps: FavoritesDeps) =>
-  httpHandler({ auth: true, path: postPath }, async ({ path, userId }) => {
-    await unfavoritePost(deps, { userId, postId: path.postId });
-    return noContent();
-  });
+/** DELETE /api/v1/posts/{postId}/favorite: 204; 429 past the user's favorite write limit. */
+export const buildUnfavoritePostHandler = (
+  deps: FavoritesDeps & Pick<PostWriteLimits, 'favoriteWriteLimit'>,
+) =>
+  httpHandler(
+    { auth: true, rateLimit: deps.favoriteWriteLimit, path: postPath },
+    async ({ path, userId }) => {
+      await unfavoritePost(deps, { userId, postId: path.postId });
+      return noContent();
+    },
+  );
 
 export const handler = buildUnfavoritePostHandler(postsSideEffects());

@@ -7,7 +7,8 @@
  * @live-comments/events/testing.
  */
 import type { EventToPublish } from '@live-comments/events';
-import { decodeCursor, encodeCursor } from '@live-comments/shared';
+import { decodeCursor, encodeCursor, type RateLimit } from '@live-comments/shared';
+import { memoryRateLimiter } from '@live-comments/shared/testing';
 import { z } from 'zod';
 import type { CommentMarkerState } from '../domain/counted-comment';
 import type { Favorite } from '../domain/favorite';
@@ -220,13 +221,23 @@ export const recordingPublisher = () => {
 };
 
 /** Fake side effects: in-memory tables, a recording publisher, a settable clock and sequential ids. */
-export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
+export const fakeDeps = (
+  start = '2026-01-01T10:00:00.000Z',
+  limits: { posts?: RateLimit; favorites?: RateLimit } = {},
+) => {
   const posts = memoryPosts();
   const favorites = memoryFavorites(posts.store);
   const countedComments = memoryCountedComments(posts);
   const events = recordingPublisher();
   const time = { now: new Date(start) };
   let next = 0;
+  // Generous unless a test lowers them: tests about posts never meet them.
+  const postWriteLimit = memoryRateLimiter(limits.posts ?? { perMinute: 600, burst: 100 }, () =>
+    time.now.getTime(),
+  );
+  const favoriteWriteLimit = memoryRateLimiter(limits.favorites ?? { perMinute: 600, burst: 100 }, () =>
+    time.now.getTime(),
+  );
   const deps: PostsSideEffects = {
     posts: posts.store,
     favorites: favorites.store,
@@ -236,6 +247,8 @@ export const fakeDeps = (start = '2026-01-01T10:00:00.000Z') => {
     newId: () => `id-${++next}`,
     idempotencyTable: 'test-posts-idempotency',
     stage: 'test',
+    postWriteLimit,
+    favoriteWriteLimit,
   };
   return {
     deps,
