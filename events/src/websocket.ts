@@ -65,6 +65,28 @@ export interface ErrorFrame {
   requestId?: string;
 }
 
+/**
+ * Why the server is closing a connection, with the close code the typed
+ * client reports for it (4000-4999: the application's own range).
+ * `token_expired`: the token the connection was opened with has expired; open
+ * a new connection with a fresh token (the typed client does it on its own).
+ */
+export const CLOSE_CODES = { token_expired: 4001 } as const;
+export type CloseReason = keyof typeof CLOSE_CODES;
+
+/**
+ * The last frame before the server closes the connection. On AWS the backend
+ * can only close a connection with DeleteConnection, whose close code it does
+ * not choose (the local gateway's is 1000): this frame says why, the close
+ * code does not.
+ */
+export interface ClosingFrame {
+  type: 'closing';
+  code: (typeof CLOSE_CODES)[CloseReason];
+  reason: CloseReason;
+  message: string;
+}
+
 /** A new comment, on its post's topic and on `feed`. */
 export interface CommentCreatedFrame {
   type: 'comment.created';
@@ -88,7 +110,7 @@ export type ReplyFrame = SubscribedFrame | UnsubscribedFrame | PongFrame | Error
 export type BroadcastFrame = CommentCreatedFrame | CommentDeletedFrame;
 
 /** Every frame the server sends. More types may be added; clients ignore types they do not know. */
-export type ServerFrame = ReplyFrame | BroadcastFrame;
+export type ServerFrame = ReplyFrame | BroadcastFrame | ClosingFrame;
 
 const echo = (requestId: string | undefined) => (requestId === undefined ? {} : { requestId });
 
@@ -112,6 +134,13 @@ export const errorFrame = (code: FrameErrorCode, message: string, requestId?: st
   code,
   message,
   ...echo(requestId),
+});
+
+export const closingFrame = (reason: CloseReason, message: string): ClosingFrame => ({
+  type: 'closing',
+  code: CLOSE_CODES[reason],
+  reason,
+  message,
 });
 
 export const commentCreatedFrame = (

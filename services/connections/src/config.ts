@@ -31,6 +31,9 @@ export const connectConfig = z.object({
 /** `$disconnect`, `countConnections` and `sweepConnections`: the tables only. */
 export const tablesConfig = z.object(tables);
 
+/** `closeExpiredConnections`: the tables, and `@connections` for the closing frame and DeleteConnection. */
+export const tokenSweepConfig = z.object({ ...tables, ...webSocketApi });
+
 /** Client frames: the subscriptions, and `@connections` for the replies. */
 export const messageConfig = z.object({ SUBSCRIPTIONS_TABLE: nonEmpty, ...webSocketApi });
 
@@ -47,4 +50,5 @@ export type TablesConfig = z.infer<typeof tablesConfig>;
 export const loadConnectConfig = () => loadConfig(connectConfig);
 export const loadTablesConfig = () => loadConfig(tablesConfig);
 export const loadMessageConfig = () => loadConfig(messageConfig);
+export const loadTokenSweepConfig = () => loadConfig(tokenSweepConfig);
 export const loadBroadcastConfig = () => loadConfig(broadcastConfig);

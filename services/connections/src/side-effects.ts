@@ -3,7 +3,7 @@ import { delay, documentClient, logger, metrics, once, tracer } from '@live-comm
 import { createConnectionsApi } from './adapters/connections-api';
 import { buildConnectionsTable } from './adapters/connections-table';
 import { buildFanOutQueue } from './adapters/fanout-queue';
-import { createFrameSender } from './adapters/frame-sender';
+import { createConnectionCloser, createFrameSender } from './adapters/frame-sender';
 import { buildSubscriptionsTable } from './adapters/subscriptions-table';
 import { createTokenVerifier, issuerKeys } from './adapters/token-verifier';
 import {
@@ -11,6 +11,7 @@ import {
   loadConnectConfig,
   loadMessageConfig,
   loadTablesConfig,
+  loadTokenSweepConfig,
   type TablesConfig,
 } from './config';
 import type { AnswerFrameDeps } from './domain/answer-frame';
@@ -18,6 +19,7 @@ import { type BroadcastDeps, DEFAULT_BROADCAST_POLICY } from './domain/broadcast
 import type { OpenConnectionDeps } from './domain/open-connection';
 import type { ConnectionStore, FrameSender } from './domain/ports';
 import type { SweepDeps } from './domain/sweep-stale';
+import type { TokenSweepDeps } from './domain/token-expiry';
 
 /**
  * What each function's handler needs, and the real side effects wired for
@@ -35,6 +37,10 @@ export interface CountConnectionsDeps {
 }
 
 export interface SweepConnectionsDeps extends SweepDeps {
+  now: () => number;
+}
+
+export interface CloseExpiredConnectionsDeps extends TokenSweepDeps {
   now: () => number;
 }
 
@@ -105,6 +111,21 @@ export const sweepConnectionsSideEffects = (): SweepConnectionsDeps => ({
   connections: connectionsTable(loadTablesConfig()),
   now: Date.now,
 });
+
+export const closeExpiredConnectionsSideEffects = (): CloseExpiredConnectionsDeps => {
+  const config = loadTokenSweepConfig();
+  const api = connectionsApi(config.WEBSOCKET_API_ENDPOINT);
+  return {
+    connections: connectionsTable(config),
+    sendFrame: createFrameSender({ api, maxAttempts: REPLY_ATTEMPTS }),
+    closeConnection: createConnectionCloser({
+      api,
+      onFailure: (connectionId, error) =>
+        logger.warn('Expired connection not closed', { connectionId, error: error as Error }),
+    }),
+    now: Date.now,
+  };
+};
 
 export const messageSideEffects = (): MessageDeps => {
   const config = loadMessageConfig();

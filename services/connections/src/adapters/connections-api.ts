@@ -18,6 +18,8 @@ import { createSigV4Signer, escapeUri } from './sigv4';
  */
 export interface ConnectionsApi {
   postToConnection(connectionId: string, data: Uint8Array): Promise<void>;
+  /** `DELETE /{stage}/@connections/{connectionId}`: closes the connection (API Gateway then runs `$disconnect`). */
+  deleteConnection(connectionId: string): Promise<void>;
 }
 
 /** A failed `@connections` call, shaped like an SDK service error. */
@@ -33,7 +35,7 @@ export class ConnectionsApiError extends Error {
 
 /** One signed HTTP request, as handed to the transport. */
 export interface SignedRequest {
-  method: 'POST';
+  method: 'POST' | 'DELETE';
   protocol: 'http:' | 'https:';
   hostname: string;
   port?: number;
@@ -204,36 +206,44 @@ export const createConnectionsApi = (options: ConnectionsApiOptions): Connection
     options.transport ??
     keepAliveTransport({ maxSockets: options.maxSockets ?? 64, timeoutMs: options.timeoutMs ?? 5_000 });
 
-  return {
-    async postToConnection(connectionId, data) {
-      const path = `${basePath}/@connections/${escapeUri(connectionId)}`;
-      const resolved = credentials();
-      const headers = sign(
-        {
-          path,
-          host: endpoint.host,
-          headers: { 'content-type': 'application/json', 'content-length': String(data.byteLength) },
-          body: data,
-        },
-        resolved instanceof Promise ? await resolved : resolved,
-      );
-      const response = await transport({
-        method: 'POST',
-        protocol,
-        hostname: endpoint.hostname,
-        ...(port ? { port } : {}),
+  const call = async (method: 'POST' | 'DELETE', connectionId: string, data: Uint8Array) => {
+    const path = `${basePath}/@connections/${escapeUri(connectionId)}`;
+    const resolved = credentials();
+    const headers = sign(
+      {
+        method,
         path,
-        headers,
+        host: endpoint.host,
+        headers:
+          method === 'POST'
+            ? { 'content-type': 'application/json', 'content-length': String(data.byteLength) }
+            : {},
         body: data,
-      });
-      if (response.status >= 200 && response.status < 300) return;
-      const name =
-        errorTypeOf(response.headers['x-amzn-errortype']) ?? NAME_BY_STATUS[response.status] ?? 'HttpError';
-      throw new ConnectionsApiError(
-        name,
-        messageOf(response.body) ?? `@connections answered ${response.status}`,
-        response.status,
-      );
-    },
+      },
+      resolved instanceof Promise ? await resolved : resolved,
+    );
+    const response = await transport({
+      method,
+      protocol,
+      hostname: endpoint.hostname,
+      ...(port ? { port } : {}),
+      path,
+      headers,
+      body: data,
+    });
+    if (response.status >= 200 && response.status < 300) return;
+    const name =
+      errorTypeOf(response.headers['x-amzn-errortype']) ?? NAME_BY_STATUS[response.status] ?? 'HttpError';
+    throw new ConnectionsApiError(
+      name,
+      messageOf(response.body) ?? `@connections answered ${response.status}`,
+      response.status,
+    );
+  };
+  const empty = new Uint8Array(0);
+
+  return {
+    postToConnection: (connectionId, data) => call('POST', connectionId, data),
+    deleteConnection: (connectionId) => call('DELETE', connectionId, empty),
   };
 };

@@ -117,6 +117,25 @@ export const buildConnectionsTable = ({
       return ids;
     },
 
+    tokenExpiredBy: async (tokenExpiryHour, nowSeconds) => {
+      const ids: string[] = [];
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tables.connections,
+          IndexName: 'byTokenExpiry',
+          KeyConditionExpression: 'tokenExpiryHour = :hour AND tokenExpiresAt <= :now',
+          ExpressionAttributeValues: { ':hour': tokenExpiryHour, ':now': nowSeconds },
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
+          if (typeof item.connectionId === 'string') ids.push(item.connectionId);
+        }
+      }
+      return ids;
+    },
+
     countOpen: async () => {
       const { Item } = await client.send(
         new GetCommand({ TableName: tables.connections, Key: { connectionId: OPEN_CONNECTIONS_KEY } }),

@@ -1,5 +1,5 @@
 import { delay } from '@live-comments/shared';
-import type { DeliveryOutcome, FrameSender } from '../domain/ports';
+import type { ConnectionCloser, DeliveryOutcome, FrameSender } from '../domain/ports';
 import type { ConnectionsApi } from './connections-api';
 
 export interface FrameSenderOptions {
@@ -78,6 +78,30 @@ export const createFrameSender = ({
         }
         await sleep(Math.random() * baseDelayMs * 2 ** attempt);
       }
+    }
+  };
+};
+
+/**
+ * Builds the closer: one DeleteConnection per call, a connection already
+ * closed (410) reported as `gone`, anything else that failed as `failed`
+ * (the expired-token sweep tries it again next minute).
+ */
+export const createConnectionCloser = ({
+  api,
+  onFailure,
+}: {
+  api: ConnectionsApi;
+  onFailure?: (connectionId: string, error: unknown) => void;
+}): ConnectionCloser => {
+  return async (connectionId) => {
+    try {
+      await api.deleteConnection(connectionId);
+      return 'closed';
+    } catch (error) {
+      if (outcomeOf(error) === 'gone') return 'gone';
+      onFailure?.(connectionId, error);
+      return 'failed';
     }
   };
 };

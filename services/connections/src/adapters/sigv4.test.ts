@@ -121,6 +121,32 @@ describe('createSigV4Signer', () => {
     });
   }
 
+  it("signs DeleteConnection (a DELETE without a body) as the SDK's signer does", async () => {
+    const sign = createSigV4Signer({ service: 'execute-api', region: 'eu-west-1' });
+    const host = 'abc123.execute-api.eu-west-1.amazonaws.com';
+    const path = '/prod/@connections/L0SM9cOFvHcCIhw%3D';
+    const body = new Uint8Array(0);
+
+    const ours = sign({ method: 'DELETE', path, host, headers: {}, body }, credentials, at);
+
+    const signer = new SignatureV4({
+      service: 'execute-api',
+      region: 'eu-west-1',
+      credentials,
+      sha256: Sha256,
+      applyChecksum: false,
+    });
+    const theirs = await signer.sign(
+      { method: 'DELETE', protocol: 'https:', hostname: host, path, query: {}, headers: { host } },
+      { signingDate: new Date(at) },
+    );
+    expect(ours.authorization).toBe(theirs.headers.authorization);
+    // The POST of the same path signs differently: the method is signed.
+    expect(sign({ path, host, headers: {}, body }, credentials, at).authorization).not.toBe(
+      ours.authorization,
+    );
+  });
+
   it('keeps its caches honest: a new body, day or secret changes the signature', () => {
     const sign = createSigV4Signer({ service: 'execute-api', region: 'us-east-1' });
     const request = (body: string) => ({

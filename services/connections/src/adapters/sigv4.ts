@@ -2,8 +2,9 @@ import { createHash, createHmac } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
 /**
- * AWS Signature Version 4 for one shape of request: a POST with a body and a
- * few fixed headers, to a non-S3 service (execute-api), no query string.
+ * AWS Signature Version 4 for one shape of request: a POST with a body (or a
+ * DELETE without) and a few fixed headers, to a non-S3 service
+ * (execute-api), no query string.
  *
  * Why not @smithy/signature-v4 (the SDK's signer): it is general (any
  * method, query, header set, presigning) and cost ~170 µs per request in the
@@ -12,6 +13,8 @@ import type { AwsCredentialIdentity } from '@smithy/types';
  * body, and its tests check it against botocore's vector and the SDK's signer.
  */
 export interface RequestToSign {
+  /** Default POST. */
+  method?: 'POST' | 'DELETE';
   /** The path as sent, its segments already URI-encoded once. */
   path: string;
   /** Host header value (host[:port]). */
@@ -88,7 +91,7 @@ export const createSigV4Signer = ({ service, region }: { service: string; region
       canonicalHeaders += `${name}:${String(headers[name]).trim().replace(/\s+/g, ' ')}\n`;
     }
     const signedHeaders = names.join(';');
-    const canonicalRequest = `POST\n${canonicalPath(request.path)}\n\n${canonicalHeaders}\n${signedHeaders}\n${payload.hash}`;
+    const canonicalRequest = `${request.method ?? 'POST'}\n${canonicalPath(request.path)}\n\n${canonicalHeaders}\n${signedHeaders}\n${payload.hash}`;
     const scope = `${date}/${region}/${service}/aws4_request`;
     const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
     const signature = createHmac('sha256', keyFor(date, credentials.secretAccessKey))

@@ -49,19 +49,24 @@ export const fakeGateway = () => {
   let responder: Responder | undefined;
   /** Connection ids, each time a frame was accepted (answered 2xx). */
   const delivered: string[] = [];
+  /** Connection ids, each time a DeleteConnection was called (answered or not). */
+  const deleted: string[] = [];
 
   const transport: Transport = async (request) => {
     const connectionId = decodeURIComponent(request.path.split('/@connections/')[1] ?? '');
-    sent.push({
-      connectionId,
-      frame: JSON.parse(Buffer.from(request.body).toString('utf8')) as Record<string, unknown>,
-      request,
-    });
+    if (request.method === 'DELETE') deleted.push(connectionId);
+    else
+      sent.push({
+        connectionId,
+        frame: JSON.parse(Buffer.from(request.body).toString('utf8')) as Record<string, unknown>,
+        request,
+      });
     const script = scripts.get(connectionId) ?? scripts.get('*');
     const answer =
       responder?.(connectionId) ?? (script && script.length > 1 ? script.shift() : script?.[0]) ?? answers.ok;
     if (answer instanceof Error) throw answer;
-    if (answer.status >= 200 && answer.status < 300) delivered.push(connectionId);
+    if (answer.status >= 200 && answer.status < 300 && request.method === 'POST')
+      delivered.push(connectionId);
     return answer;
   };
 
@@ -69,6 +74,7 @@ export const fakeGateway = () => {
     transport,
     sent,
     delivered,
+    deleted,
     /** Scripts the answers to a connection's calls, in order; an Error is a call that got no answer. */
     answer(connectionId: string, ...script: (TransportResponse | Error)[]) {
       scripts.set(connectionId, script);
@@ -80,6 +86,7 @@ export const fakeGateway = () => {
     reset() {
       sent.length = 0;
       delivered.length = 0;
+      deleted.length = 0;
       scripts.clear();
       responder = undefined;
     },
