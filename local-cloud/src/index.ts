@@ -6,6 +6,7 @@ import { createFaults, type FaultOptions } from './faults';
 import {
   createLocalIssuer,
   type HttpGatewayMetrics,
+  type LocalIssuer,
   startHttpGateway,
   startWebSocketGateway,
   type WebSocketGatewayMetrics,
@@ -83,6 +84,8 @@ export interface LocalCloud {
   ports: ListenPorts;
   urls: { http: string; websocket: string; edge: string; connections: string; web: string };
   issuerUrl: string;
+  /** Mints a token as `POST /_local/token` does, with claims over it (tests of tokens to refuse). */
+  issueToken: LocalIssuer['issueToken'];
   topology: Topology;
   edge: Edge;
   /** Invokes a function and waits for its result, as Lambda's Invoke API does (tests, scripts). */
@@ -338,6 +341,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         web: web.url,
       },
       issuerUrl,
+      issueToken: (input) => issuer.issueToken(input),
       topology,
       edge,
       invoke: (functionKey, event) => runtime.invoke(functionKey, event),
