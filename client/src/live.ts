@@ -2,9 +2,20 @@ import { createApiClient } from './http';
 import { PostStream } from './post-stream';
 import { RecentIds } from './recent-ids';
 import { Subscriptions, type Watcher } from './subscriptions';
+import { refreshAt, tokenLifetime } from './token';
 import type { ClientFrame, Comment, CommentDeleted, Page, ServerFrame, Topic } from './types';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/**
+ * Why a connection closed, as `onClose` reports it: the server's `closing`
+ * frame when it sent one (`4001 token_expired`: the client reconnects with a
+ * fresh token at once), else the socket's own close code and reason.
+ */
+export interface ConnectionClose {
+  code: number;
+  reason: string;
+}
 
 /** What the client needs of a WebSocket: the browser's, Node's global one and `ws` all fit. */
 export interface SocketLike {
@@ -23,8 +34,27 @@ export interface LiveCommentsOptions {
   websocketUrl: string;
   /** The HTTP API's base URL, for the catch-up reads that make reconnects lossless. */
   apiUrl: string;
-  /** The JWT, read at every (re)connect; none means an anonymous reader. */
+  /**
+   * The JWT, read at every (re)connect and before the token in use expires
+   * (it may refresh it first: a Promise is awaited); none means an anonymous reader.
+   */
   token?: () => string | undefined | Promise<string | undefined>;
+  /**
+   * A connection does not outlive its token (the server closes it at
+   * expiry, `token_expired`): some time before the token's `exp` the client
+   * reads a fresh one, opens a second connection with it, subscribes the
+   * same topics there and closes the first only once every topic is
+   * confirmed (make-before-break), then catches up. Each comment is still
+   * delivered once.
+   */
+  tokenRefresh?: {
+    /** How long before `exp` at most. Default 60 s. */
+    marginMs?: number;
+    /** Or this share of the token's lifetime, if less. Default 0.1. */
+    fraction?: number;
+    /** A second connection not ready within this long is given up (tried again shortly). Default 10 s. */
+    timeoutMs?: number;
+  };
   reconnect?: {
     /** First retry after at most this long (full jitter), doubling up to `maxDelayMs`. Default 500 ms. */
     initialDelayMs?: number;
@@ -102,6 +132,35 @@ export class SubscriptionError extends Error {
 const OPEN = 1;
 const STABLE_MS = 5_000;
 const PAGE = 100;
+/** The close the client reports when the server said the token expired (events' CLOSE_CODES). */
+const TOKEN_EXPIRED = 'token_expired';
+
+/** The close code and reason of a close event, when it has them (browsers' CloseEvent, `ws`). */
+const closeOf = (event: unknown): ConnectionClose => {
+  const { code, reason } = (event ?? {}) as { code?: unknown; reason?: unknown };
+  return { code: typeof code === 'number' ? code : 1006, reason: typeof reason === 'string' ? reason : '' };
+};
+
+const parseFrame = (data: unknown): ServerFrame | undefined => {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const frame = JSON.parse(data) as ServerFrame;
+    return frame && typeof frame === 'object' ? frame : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A second connection being made ready to replace the current one (make-before-break). */
+interface Handover {
+  socket: SocketLike;
+  token: string;
+  /** Subscribe request ids sent on it, and their topics. */
+  pending: Map<string, Topic>;
+  /** Topics it confirmed, with their `at`. */
+  confirmed: Map<Topic, string | undefined>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
 
 /**
  * The WebSocket stream of API.md for browsers and Node: one connection,
@@ -120,8 +179,19 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   const pingEvery = options.heartbeat?.intervalMs ?? 300_000;
   const pongWithin = options.heartbeat?.timeoutMs ?? 10_000;
   const gapWaitMs = options.gapWaitMs ?? 1_000;
+  const refreshMarginMs = options.tokenRefresh?.marginMs ?? 60_000;
+  const refreshFraction = options.tokenRefresh?.fraction ?? 0.1;
+  const handoverTimeoutMs = options.tokenRefresh?.timeoutMs ?? 10_000;
 
   const stateListeners = new Set<(state: ConnectionState) => void>();
+  const closeListeners = new Set<(close: ConnectionClose) => void>();
+  let lastClose: ConnectionClose | undefined;
+  /** The server's `closing` frame on the current socket, reported when it closes. */
+  let closing: ConnectionClose | undefined;
+  /** When the current socket's token expires (epoch ms); undefined without one. */
+  let tokenExpiresAtMs: number | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let handover: Handover | undefined;
   let state: ConnectionState = 'connecting';
   let socket: SocketLike | undefined;
   let attempt = 0;
@@ -171,6 +241,9 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
         if (pongTimer) clearTimeout(pongTimer);
         pongTimer = undefined;
         return;
+      case 'closing':
+        closing = { code: frame.code, reason: frame.reason };
+        return;
       case 'error':
         if (frame.requestId) {
           subscriptions.refused(
@@ -191,19 +264,35 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     pongTimer = undefined;
   };
 
-  /** Forgets the current socket (its late events are ignored) and closes it. */
-  const discardSocket = () => {
-    stopHeartbeat();
-    subscriptions.closed();
-    const old = socket;
-    socket = undefined;
-    if (!old) return;
+  const detach = (old: SocketLike) => {
     old.onopen = old.onmessage = old.onclose = old.onerror = null;
     try {
       old.close();
     } catch {
       // closing a socket that never opened may throw in some implementations
     }
+  };
+
+  const stopRefresh = () => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = undefined;
+    const pending = handover;
+    handover = undefined;
+    if (!pending) return;
+    if (pending.timer) clearTimeout(pending.timer);
+    detach(pending.socket);
+  };
+
+  /** Forgets the current socket (its late events are ignored) and closes it. */
+  const discardSocket = () => {
+    stopHeartbeat();
+    stopRefresh();
+    closing = undefined;
+    tokenExpiresAtMs = undefined;
+    subscriptions.closed();
+    const old = socket;
+    socket = undefined;
+    if (old) detach(old);
   };
 
   const scheduleReconnect = () => {
@@ -243,10 +332,9 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
       token = undefined;
     }
     if (mine !== connecting || state === 'closed') return;
-    const url = token ? `${options.websocketUrl}?token=${encodeURIComponent(token)}` : options.websocketUrl;
     let opened: SocketLike;
     try {
-      opened = openSocket(url);
+      opened = openSocket(urlFor(token));
     } catch {
       scheduleReconnect();
       return;
@@ -257,26 +345,145 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
       setState('open');
       subscriptions.opened();
       startHeartbeat();
+      scheduleRefresh(token);
     };
     opened.onmessage = (event) => {
-      if (typeof event.data !== 'string') return;
-      let frame: ServerFrame;
-      try {
-        frame = JSON.parse(event.data) as ServerFrame;
-      } catch {
-        return;
-      }
-      if (frame && typeof frame === 'object') onFrame(frame);
+      const frame = parseFrame(event.data);
+      if (frame) onFrame(frame);
     };
     opened.onerror = () => {}; // a close event follows
-    opened.onclose = () => {
-      // A connection that stayed up a while starts the backoff afresh; one
-      // that keeps closing at once (a refused token) keeps backing off.
-      if (openedAt && Date.now() - openedAt >= STABLE_MS) attempt = 0;
-      openedAt = 0;
-      discardSocket();
-      scheduleReconnect();
+    opened.onclose = (event) => onSocketClose(event);
+  };
+
+  const urlFor = (token: string | undefined) =>
+    token ? `${options.websocketUrl}?token=${encodeURIComponent(token)}` : options.websocketUrl;
+
+  /** The current socket closed (not one the client closed itself): report why, and connect again. */
+  const onSocketClose = (event: unknown) => {
+    const close = closing ?? closeOf(event);
+    // A connection that stayed up a while starts the backoff afresh; one
+    // that keeps closing at once (a refused token) keeps backing off.
+    if (openedAt && Date.now() - openedAt >= STABLE_MS) attempt = 0;
+    openedAt = 0;
+    discardSocket();
+    lastClose = close;
+    for (const listener of closeListeners) listener(close);
+    if (close.reason === TOKEN_EXPIRED && attempt === 0) {
+      // The cause is known and a fresh token cures it: no backoff (a refused
+      // fresh token closes at once, and backs off from there).
+      setState('reconnecting');
+      attempt++;
+      void connect();
+      return;
+    }
+    scheduleReconnect();
+  };
+
+  /** Times the make-before-break for the token the current socket was opened with. */
+  const scheduleRefresh = (token: string | undefined) => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = undefined;
+    const lifetime = token ? tokenLifetime(token) : undefined;
+    tokenExpiresAtMs = lifetime?.expiresAtMs;
+    if (!lifetime) return;
+    const at = refreshAt(lifetime, {
+      marginMs: refreshMarginMs,
+      fraction: refreshFraction,
+      nowMs: Date.now(),
+    });
+    refreshTimer = setTimeout(() => void refresh(), Math.max(0, at - Date.now()));
+  };
+
+  /** A refresh that could not be made now is tried again, while the current token lasts. */
+  const retryRefresh = () => {
+    if (refreshTimer || handover || state !== 'open' || tokenExpiresAtMs === undefined) return;
+    const left = tokenExpiresAtMs - Date.now();
+    if (left <= 0) return; // the server closes it (token_expired) and the client reconnects
+    refreshTimer = setTimeout(() => void refresh(), Math.max(250, Math.min(5_000, left / 4)));
+  };
+
+  const refresh = async () => {
+    refreshTimer = undefined;
+    const current = socket;
+    if (!current || handover || state !== 'open') return;
+    let token: string | undefined;
+    try {
+      token = await options.token?.();
+    } catch {
+      token = undefined;
+    }
+    if (socket !== current || handover || state !== 'open') return;
+    const lifetime = token ? tokenLifetime(token) : undefined;
+    // No token, or none fresher than the one in use: nothing to gain from a new connection yet.
+    if (!token || !lifetime || lifetime.expiresAtMs <= (tokenExpiresAtMs ?? 0)) {
+      retryRefresh();
+      return;
+    }
+    let next: SocketLike;
+    try {
+      next = openSocket(urlFor(token));
+    } catch {
+      retryRefresh();
+      return;
+    }
+    const started: Handover = {
+      socket: next,
+      token,
+      pending: new Map(),
+      confirmed: new Map(),
+      timer: undefined,
     };
+    handover = started;
+    const giveUp = () => {
+      if (handover !== started) return;
+      stopRefresh();
+      retryRefresh();
+    };
+    started.timer = setTimeout(giveUp, handoverTimeoutMs);
+    next.onopen = () => {
+      for (const topic of subscriptions.activeTopics()) {
+        const requestId = nextRequestId();
+        started.pending.set(requestId, topic);
+        next.send(JSON.stringify({ action: 'subscribe', topic, requestId } satisfies ClientFrame));
+      }
+      if (started.pending.size === 0) handOver(started);
+    };
+    next.onmessage = (event) => {
+      const frame = parseFrame(event.data);
+      if (!frame) return;
+      const requestId = 'requestId' in frame ? frame.requestId : undefined;
+      if (frame.type === 'subscribed' && requestId && started.pending.delete(requestId)) {
+        started.confirmed.set(frame.topic, frame.at);
+        if (started.pending.size === 0) handOver(started);
+      } else if (frame.type === 'error' && requestId && started.pending.has(requestId)) {
+        giveUp();
+      } else if (frame.type === 'comment.created' || frame.type === 'comment.deleted') {
+        onFrame(frame); // both connections may carry a comment: the watches deliver it once
+      }
+    };
+    next.onerror = () => {};
+    next.onclose = giveUp;
+  };
+
+  /** The second connection has every topic: it becomes the connection, and the first is closed. */
+  const handOver = (ready: Handover) => {
+    if (handover !== ready) return;
+    if (ready.timer) clearTimeout(ready.timer);
+    handover = undefined;
+    const old = socket;
+    stopHeartbeat();
+    closing = undefined;
+    socket = ready.socket;
+    openedAt = Date.now();
+    ready.socket.onmessage = (event) => {
+      const frame = parseFrame(event.data);
+      if (frame) onFrame(frame);
+    };
+    ready.socket.onclose = (event) => onSocketClose(event);
+    subscriptions.handedOver(ready.confirmed);
+    startHeartbeat();
+    scheduleRefresh(ready.token);
+    if (old) detach(old);
   };
 
   const addWatcher = (topic: Topic, watcher: Watcher): Watch => ({
@@ -313,6 +520,20 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   const live = {
     get state(): ConnectionState {
       return state;
+    },
+    /** The last connection's close (code and reason), once one closed. */
+    get lastClose(): ConnectionClose | undefined {
+      return lastClose;
+    },
+    /**
+     * Calls `listener` each time the connection closes other than by
+     * `close()` or a token refresh (the client reconnects on its own):
+     * `{code: 4001, reason: 'token_expired'}` when the server closed it for
+     * its token, else the socket's close code and reason.
+     */
+    onClose(listener: (close: ConnectionClose) => void): () => void {
+      closeListeners.add(listener);
+      return () => closeListeners.delete(listener);
     },
     /** Calls `listener` on every change of state; returns the function that stops it. */
     onStateChange(listener: (state: ConnectionState) => void): () => void {
