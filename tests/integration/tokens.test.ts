@@ -1,5 +1,13 @@
 import { base64url, decodeJwt, exportSPKI, importJWK, type JWK, SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ApiError,
+  type Comment,
+  createApiClient,
+  createLiveComments,
+  type LiveComments,
+  type SocketLike,
+} from '../../client/src/index';
 import { api, eventually, subscribersOf, useLocalCloud } from './support/cloud';
 import { TestSocket } from './support/ws-client';
 
@@ -122,4 +130,67 @@ describe('a connection does not outlive its token', () => {
     keeper.close();
     anonymous.close();
   });
+});
+
+describe('the typed client with short-lived tokens', () => {
+  const opened: LiveComments[] = [];
+  afterEach(() => {
+    for (const live of opened.splice(0)) live.close();
+  });
+
+  it('keeps every comment of a post, once each, across three token refreshes while comments are written', async () => {
+    const writer = createApiClient({
+      apiUrl: cloud().urls.http,
+      token: async () => shortToken('alice', 600),
+    });
+    const post = await writer.createPost({ title: 'Tokens', body: 'Short-lived tokens' });
+    // The comments service learns of the post asynchronously (PostCreated).
+    await eventually(async () => {
+      try {
+        return await writer.createComment(post.id, 'first');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        throw error;
+      }
+    });
+
+    let issued = 0;
+    const sockets: SocketLike[] = [];
+    const live = createLiveComments({
+      websocketUrl: cloud().urls.websocket,
+      apiUrl: cloud().urls.http,
+      // 8 s tokens: a new connection about 0.8 s (10%) before each expires.
+      token: async () => {
+        issued++;
+        return shortToken('reader', 8);
+      },
+      socket: (url) => {
+        const socket = new WebSocket(url) as unknown as SocketLike;
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    opened.push(live);
+    const received: Comment[] = [];
+    live.watchPost(post.id, { onComment: (comment) => received.push(comment) });
+    // The first handshake may start cold functions: the refreshes are what is tested.
+    await eventually(async () => (live.state === 'open' ? true : undefined), 60_000);
+
+    // Comments written one after another until the third refresh has been handed over.
+    const written: string[] = [];
+    const handedOver = () => issued >= 4 && sockets.length >= 4 && live.state === 'open';
+    while (!handedOver()) written.push((await writer.createComment(post.id, `c${written.length}`)).id);
+    for (let i = 0; i < 5; i++) written.push((await writer.createComment(post.id, `after${i}`)).id);
+
+    await eventually(
+      async () => (written.every((id) => received.some((c) => c.id === id)) ? true : undefined),
+      30_000,
+    );
+    const ids = received.map((comment) => comment.id);
+    expect(new Set(ids).size).toBe(ids.length); // none twice
+    expect(received.map((comment) => comment.seq)).toEqual(received.map((_, index) => index + 1)); // none lost, in order
+    expect(written.length).toBeGreaterThan(3);
+    // Each replaced connection was closed by the client.
+    for (const socket of sockets.slice(0, 3)) expect(socket.readyState).toBeGreaterThanOrEqual(2);
+  }, 180_000);
 });
