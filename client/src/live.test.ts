@@ -544,12 +544,7 @@ describe('a connection does not outlive its token', () => {
     await vi.advanceTimersByTimeAsync(6_000);
 
     // Clock skew, or a refresh that failed: the server closes the connection first.
-    current().frame({
-      type: 'closing',
-      code: 4001,
-      reason: 'token_expired',
-      message: 'The token has expired.',
-    });
+    current().frame({ type: 'error', code: 'token_expired', message: 'The token has expired.' });
     current().drop();
     expect(closes).toEqual([{ code: 4001, reason: 'token_expired' }]);
     expect(live.lastClose).toEqual({ code: 4001, reason: 'token_expired' });

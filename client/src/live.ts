@@ -1,3 +1,4 @@
+import { TOKEN_EXPIRED_CLOSE_CODE } from '@live-comments/events/websocket';
 import { createApiClient } from './http';
 import { PostStream } from './post-stream';
 import { RecentIds } from './recent-ids';
@@ -8,8 +9,8 @@ import type { ClientFrame, Comment, CommentDeleted, Page, ServerFrame, Topic } f
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /**
- * Why a connection closed, as `onClose` reports it: the server's `closing`
- * frame when it sent one (`4001 token_expired`: the client reconnects with a
+ * Why a connection closed, as `onClose` reports it: 4001 `token_expired`
+ * after the server's `token_expired` frame (the client reconnects with a
  * fresh token at once), else the socket's own close code and reason.
  */
 export interface ConnectionClose {
@@ -132,7 +133,7 @@ export class SubscriptionError extends Error {
 const OPEN = 1;
 const STABLE_MS = 5_000;
 const PAGE = 100;
-/** The close the client reports when the server said the token expired (events' CLOSE_CODES). */
+/** The reason the client reports (with TOKEN_EXPIRED_CLOSE_CODE) after the server's `token_expired` frame. */
 const TOKEN_EXPIRED = 'token_expired';
 
 /** The close code and reason of a close event, when it has them (browsers' CloseEvent, `ws`). */
@@ -186,7 +187,7 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   const stateListeners = new Set<(state: ConnectionState) => void>();
   const closeListeners = new Set<(close: ConnectionClose) => void>();
   let lastClose: ConnectionClose | undefined;
-  /** The server's `closing` frame on the current socket, reported when it closes. */
+  /** Set by the server's `token_expired` frame on the current socket: reported when it closes. */
   let closing: ConnectionClose | undefined;
   /** When the current socket's token expires (epoch ms); undefined without one. */
   let tokenExpiresAtMs: number | undefined;
@@ -241,10 +242,12 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
         if (pongTimer) clearTimeout(pongTimer);
         pongTimer = undefined;
         return;
-      case 'closing':
-        closing = { code: frame.code, reason: frame.reason };
-        return;
       case 'error':
+        if (frame.code === 'token_expired') {
+          // The server's last frame before it closes the connection: the close is reported as it.
+          closing = { code: TOKEN_EXPIRED_CLOSE_CODE, reason: TOKEN_EXPIRED };
+          return;
+        }
         if (frame.requestId) {
           subscriptions.refused(
             frame.requestId,

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  closingFrame,
   commentCreatedFrame,
   commentDeletedFrame,
   errorFrame,
@@ -61,10 +60,6 @@ const built: Record<string, { withRequestId: ServerFrame; without: ServerFrame }
   'comment.deleted': {
     withRequestId: commentDeletedFrame('post:p1', deleted.eventId, deleted.data),
     without: commentDeletedFrame('post:p1', deleted.eventId, deleted.data),
-  },
-  closing: {
-    withRequestId: closingFrame('token_expired', 'The token has expired.'),
-    without: closingFrame('token_expired', 'The token has expired.'),
   },
 };
 

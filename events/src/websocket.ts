@@ -55,36 +55,31 @@ export interface PongFrame {
   requestId?: string;
 }
 
-/** The stable machine words of error frames; the connection stays open after each. */
-export type FrameErrorCode = 'invalid_frame' | 'unknown_action' | 'invalid_topic' | 'internal_error';
+/**
+ * The stable machine words of error frames. The connection stays open after
+ * each, except `token_expired`: the server's last frame before it closes the
+ * connection because its token expired (TOKEN_EXPIRED_CLOSE_CODE).
+ */
+export type FrameErrorCode =
+  | 'invalid_frame'
+  | 'unknown_action'
+  | 'invalid_topic'
+  | 'internal_error'
+  | 'token_expired';
+
+/**
+ * The close code (application range) the typed client reports after a
+ * `token_expired` frame. The backend closes the connection with
+ * DeleteConnection and cannot choose the socket's code (locally 1000), so
+ * the frame, not the socket's code, is the signal.
+ */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
 
 export interface ErrorFrame {
   type: 'error';
   code: FrameErrorCode;
   message: string;
   requestId?: string;
-}
-
-/**
- * Why the server is closing a connection, with the close code the typed
- * client reports for it (4000-4999: the application's own range).
- * `token_expired`: the token the connection was opened with has expired; open
- * a new connection with a fresh token (the typed client does it on its own).
- */
-export const CLOSE_CODES = { token_expired: 4001 } as const;
-export type CloseReason = keyof typeof CLOSE_CODES;
-
-/**
- * The last frame before the server closes the connection. On AWS the backend
- * can only close a connection with DeleteConnection, whose close code it does
- * not choose (the local gateway's is 1000): this frame says why, the close
- * code does not.
- */
-export interface ClosingFrame {
-  type: 'closing';
-  code: (typeof CLOSE_CODES)[CloseReason];
-  reason: CloseReason;
-  message: string;
 }
 
 /** A new comment, on its post's topic and on `feed`. */
@@ -110,7 +105,7 @@ export type ReplyFrame = SubscribedFrame | UnsubscribedFrame | PongFrame | Error
 export type BroadcastFrame = CommentCreatedFrame | CommentDeletedFrame;
 
 /** Every frame the server sends. More types may be added; clients ignore types they do not know. */
-export type ServerFrame = ReplyFrame | BroadcastFrame | ClosingFrame;
+export type ServerFrame = ReplyFrame | BroadcastFrame;
 
 const echo = (requestId: string | undefined) => (requestId === undefined ? {} : { requestId });
 
@@ -134,13 +129,6 @@ export const errorFrame = (code: FrameErrorCode, message: string, requestId?: st
   code,
   message,
   ...echo(requestId),
-});
-
-export const closingFrame = (reason: CloseReason, message: string): ClosingFrame => ({
-  type: 'closing',
-  code: CLOSE_CODES[reason],
-  reason,
-  message,
 });
 
 export const commentCreatedFrame = (

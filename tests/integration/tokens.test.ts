@@ -101,7 +101,7 @@ describe('the handshake refuses (401) a token', () => {
 });
 
 describe('a connection does not outlive its token', () => {
-  it('is sent closing token_expired and closed once the token has expired, its subscription gone', async () => {
+  it('is sent token_expired and closed once the token has expired, its subscription gone', async () => {
     const token = await shortToken('alice', 3);
     const socket = await handshake(token);
     const keeper = await handshake(await shortToken('bob', 600));
@@ -116,10 +116,9 @@ describe('a connection does not outlive its token', () => {
       ok: true,
     });
 
-    expect(await socket.next((frame) => frame.type === 'closing')).toEqual({
-      type: 'closing',
-      code: 4001,
-      reason: 'token_expired',
+    expect(await socket.next((frame) => frame.code === 'token_expired')).toEqual({
+      type: 'error',
+      code: 'token_expired',
       message: expect.any(String),
     });
     await eventually(async () => socket.closed);

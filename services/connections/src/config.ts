@@ -31,7 +31,7 @@ export const connectConfig = z.object({
 /** `$disconnect`, `countConnections` and `sweepConnections`: the tables only. */
 export const tablesConfig = z.object(tables);
 
-/** `closeExpiredConnections`: the tables, and `@connections` for the closing frame and DeleteConnection. */
+/** `closeExpiredConnections`: the tables, and `@connections` for the token_expired frame and DeleteConnection. */
 export const tokenSweepConfig = z.object({ ...tables, ...webSocketApi });
 
 /** Client frames: the subscriptions, and `@connections` for the replies. */

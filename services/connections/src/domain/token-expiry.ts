@@ -1,4 +1,4 @@
-import { closingFrame } from '@live-comments/events/websocket';
+import { errorFrame } from '@live-comments/events/websocket';
 import { CONNECTED_HOUR_SHARDS, MAX_CONNECTION_MS, shardOf } from './lifetime';
 import type { ConnectionCloser, ConnectionStore, FrameSender } from './ports';
 
@@ -7,7 +7,7 @@ import type { ConnectionCloser, ConnectionStore, FrameSender } from './ports';
  * `exp`, and under `tokenExpiryHour` (the expiry hour and a shard) in the
  * sparse `byTokenExpiry` index; a sweep every minute reads the partitions of
  * the hours a token could have expired in and closes each connection found:
- * a `closing` frame (`token_expired`), then `DeleteConnection` (which closes
+ * an `error` frame `token_expired` (no requestId), then `DeleteConnection` (which closes
  * the socket; the backend cannot choose the close code, hence the frame),
  * then the record, as `$disconnect` would. A closed connection leaves the
  * index, so a partition holds only what is still to close.
@@ -70,7 +70,7 @@ export interface TokenSweepDeps {
 
 /** Closes every connection whose token has expired; safe to run twice (a closed connection is gone). */
 export const sweepExpiredTokens = async (deps: TokenSweepDeps, nowMs: number): Promise<ExpiredTokenSweep> => {
-  const frame = JSON.stringify(closingFrame('token_expired', TOKEN_EXPIRED_MESSAGE));
+  const frame = JSON.stringify(errorFrame('token_expired', TOKEN_EXPIRED_MESSAGE));
   const nowSeconds = Math.floor(nowMs / 1000);
   const sweep: ExpiredTokenSweep = { found: 0, closed: 0, failed: [] };
   for (const partition of expiredTokenPartitions(nowMs)) {

@@ -33,9 +33,8 @@ const expiredIn = (hour: string, ids: string[]) =>
     .resolves({ Items: ids.map((connectionId) => ({ connectionId, tokenExpiryHour: hour })) });
 
 const closingFrame = {
-  type: 'closing',
-  code: 4001,
-  reason: 'token_expired',
+  type: 'error',
+  code: 'token_expired',
   message: 'The token has expired: connect again with a fresh one.',
 };
 

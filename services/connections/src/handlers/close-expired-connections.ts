@@ -3,8 +3,8 @@ import { sweepExpiredTokens } from '../domain/token-expiry';
 import { type CloseExpiredConnectionsDeps, closeExpiredConnectionsSideEffects } from '../side-effects';
 
 /**
- * Every minute: closes the connections whose token has expired (a `closing`
- * frame, `token_expired`, then DeleteConnection), so that no connection
+ * Every minute: closes the connections whose token has expired (an `error`
+ * frame `token_expired`, then DeleteConnection), so that no connection
  * outlives its token by more than about a minute. A run that could not close
  * some fails, so the function's Errors alarm shows it; the next run tries
  * them again.
