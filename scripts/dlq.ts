@@ -22,7 +22,7 @@ import {
   peekDeadLetters,
   pickDeadLetterQueue,
   RedriveError,
-  redriveDeadLetters,
+  redriveQueue,
 } from './dead-letters/dead-letters';
 
 const { values, positionals } = parseArgs({
@@ -94,14 +94,15 @@ const main = async () => {
     ...(endpoint ? { endpoint } : {}),
     ...(values.local ? { region: process.env.AWS_REGION ?? 'us-east-1' } : {}),
   });
-  const queues = await findDeadLetterQueues(clients, values.prefix ? { prefix: values.prefix } : {});
-  const needQueue = (): DeadLetterQueue => {
+  const findQueues = () => findDeadLetterQueues(clients, values.prefix ? { prefix: values.prefix } : {});
+  const needQueue = async (): Promise<DeadLetterQueue> => {
     if (!queueName) throw new RedriveError(`${command} needs a queue.\n${USAGE}`);
-    return pickDeadLetterQueue(queues, queueName);
+    return pickDeadLetterQueue(await findQueues(), queueName);
   };
 
   switch (command) {
     case 'list': {
+      const queues = await findQueues();
       if (values.json) return say(JSON.stringify(queues, null, 2));
       if (queues.length === 0) return say('No dead-letter queues found.');
       for (const queue of queues) {
@@ -113,7 +114,7 @@ const main = async () => {
       return;
     }
     case 'show': {
-      const queue = needQueue();
+      const queue = await needQueue();
       const letters = await peekDeadLetters(clients.sqs, queue.url, maxOf(values.max) ?? 10);
       if (values.json) return say(JSON.stringify(letters, null, 2));
       say(`${queue.name}: ${queue.waiting} waiting; showing ${letters.length} (left in the queue)`);
@@ -121,10 +122,10 @@ const main = async () => {
       return;
     }
     case 'redrive': {
-      const queue = needQueue();
+      if (!queueName) throw new RedriveError(`${command} needs a queue.\n${USAGE}`);
       const max = maxOf(values.max);
-      const result = await redriveDeadLetters(clients.sqs, {
-        from: queue,
+      const result = await redriveQueue(clients, queueName, {
+        ...(values.prefix ? { prefix: values.prefix } : {}),
         ...(values.to ? { toArn: values.to } : {}),
         ...(max ? { max } : {}),
         onMessage: (letter, outcome) => {
@@ -132,8 +133,13 @@ const main = async () => {
             say(`${outcome === 'moved' ? 'moved ' : `kept (${outcome.failed})`} ${letter.messageId}`);
         },
       });
-      if (values.json) return say(JSON.stringify(result));
-      say(`${result.moved} moved to ${result.destinationUrl}, ${result.failed} left in ${queue.name}.`);
+      if (values.json) {
+        const { queue: _queue, ...figures } = result;
+        return say(JSON.stringify(figures));
+      }
+      say(
+        `${result.moved} moved to ${result.destinationUrl}, ${result.failed} left in ${result.queue.name}.`,
+      );
       if (result.failed > 0) process.exitCode = 1;
       return;
     }

@@ -6,11 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hasMotoServer, MOTO_MISSING_NOTICE } from '../local-cloud/src/external-edge/moto';
 import { root, stacks } from './stacks';
 
-const hasMoto = spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status === 0;
-if (!hasMoto)
-  console.warn('moto_server is not installed (pip install "moto[server]"): deploy rehearsal skipped');
+const hasMoto = hasMotoServer();
+if (!hasMoto) console.warn(`${MOTO_MISSING_NOTICE}: deploy rehearsal skipped`);
 
 describe.skipIf(!hasMoto)('deploy rehearsal', () => {
   it('deploys every stack into moto, in compose order', () => {

@@ -10,9 +10,8 @@
  * name. moto does not model everything: see the README's Deploy section.
  * Without moto_server it says so and exits 0 (`--require-moto` makes it fail).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -25,7 +24,7 @@ import {
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { freePort } from '../local-cloud/src/listen-ports';
+import { hasMotoServer, MOTO_MISSING_NOTICE, startMotoServer } from '../local-cloud/src/external-edge/moto';
 import { root, stacks } from './stacks';
 
 const { values } = parseArgs({
@@ -39,11 +38,8 @@ const { values } = parseArgs({
 const stage = values.stage ?? 'local';
 const region = 'us-east-1';
 
-export const hasMoto = () =>
-  spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status === 0;
-
-if (!hasMoto()) {
-  console.log('moto_server is not installed (pip install "moto[server]"): no deploy rehearsal');
+if (!hasMotoServer()) {
+  console.log(`${MOTO_MISSING_NOTICE}: no deploy rehearsal`);
   process.exit(values['require-moto'] ? 1 : 0);
 }
 
@@ -124,31 +120,14 @@ if (!values['skip-package']) {
   if (packaged.status !== 0) process.exit(packaged.status ?? 1);
 }
 
-const port = await freePort();
-const endpoint = `http://127.0.0.1:${port}`;
-// moto's own log, whose last traceback is printed when it answers a 500 (something it does not model).
-const motoLog = join(mkdtempSync(join(tmpdir(), 'rehearse-')), 'moto.log');
-const moto: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-  stdio: ['ignore', openSync(motoLog, 'a'), openSync(motoLog, 'a')],
-});
-const stopMoto = () => {
-  if (moto.exitCode === null) moto.kill('SIGTERM');
-};
-process.on('exit', stopMoto);
+// moto's own log keeps its tracebacks: the last one is printed when it answers a 500 (something it does not model).
+const moto = await startMotoServer();
+const endpoint = moto.url;
+const stopMoto = () => moto.stop();
 
 const clientConfig = { region, endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 const cloudFormation = new CloudFormationClient(clientConfig);
 const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
-
-for (let attempt = 0; ; attempt++) {
-  try {
-    await fetch(`${endpoint}/moto-api/`);
-    break;
-  } catch (error) {
-    if (attempt > 100) throw new Error(`moto_server did not answer on ${endpoint}: ${error}`);
-    await sleep(100);
-  }
-}
 
 /** Waits for the stack's operation to end; throws with the failed resources' reasons. */
 const settle = async (stackName: string): Promise<CfnStack> => {
@@ -267,15 +246,14 @@ try {
       );
     } catch (error) {
       const raw = (error as { $response?: { statusCode?: number; body?: unknown } }).$response;
-      const log = readFileSync(motoLog, 'utf8');
-      const traceback = log.slice(log.lastIndexOf('Traceback')).trim().split('\n').slice(-6).join('\n');
+      const traceback = moto.lastTraceback();
       const status = raw?.statusCode ? ` (moto answered ${raw.statusCode}; its log ends:\n${traceback})` : '';
       failures.push(`${stackName}${status}: ${error instanceof Error ? error.message : String(error)}`);
       break;
     }
   }
 } finally {
-  stopMoto();
+  await stopMoto();
 }
 
 if (failures.length > 0) {

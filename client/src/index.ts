@@ -1,6 +1,6 @@
 export { type ApiClient, type ApiClientOptions, ApiError, createApiClient, type ListOptions } from './http';
 export {
-  type ConnectionClose,
+  type CloseInfo,
   type ConnectionState,
   createLiveComments,
   type FeedWatchOptions,

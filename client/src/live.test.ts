@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  type ConnectionClose,
+  type CloseInfo,
   type ConnectionState,
   createLiveComments,
   type LiveCommentsOptions,
@@ -215,6 +215,65 @@ describe('createLiveComments', () => {
     expect(live.state).toBe('reconnecting');
     await vi.advanceTimersByTimeAsync(500);
     expect(sockets).toHaveLength(2);
+  });
+
+  it('reports a policy close with 1008 and the reason, and waits before reconnecting', async () => {
+    const { live, current, sockets } = setup();
+    const closes: unknown[] = [];
+    live.onClose((close) => closes.push(close));
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    await vi.advanceTimersByTimeAsync(60_000); // stable for a minute: a plain drop would retry at once
+
+    current().frame({ type: 'error', code: 'policy_violation', message: 'Too many frames.' });
+    current().drop(); // API Gateway's close after DeleteConnection
+
+    expect(closes).toEqual([{ code: 1008, reason: 'Too many frames.' }]);
+    expect(live.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets).toHaveLength(2);
+    // The next close is an ordinary one again.
+    current().open();
+    current().drop();
+    expect(closes.at(-1)).toEqual({ code: 1006, reason: '' });
+  });
+
+  it('subscribes again after a rate_limited refusal, not after other refusals', async () => {
+    const { live, current } = setup();
+    const errors: SubscriptionError[] = [];
+    live.watchFeed({ onComment: () => {}, onError: (error) => errors.push(error as SubscriptionError) });
+    live.watchPost('p2', {
+      onComment: () => {},
+      onError: (error) => errors.push(error as SubscriptionError),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    const [feed, post] = current().sent;
+    current().frame({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'Too many frames.',
+      requestId: String(feed?.requestId),
+    });
+    current().frame({
+      type: 'error',
+      code: 'subscription_limit',
+      message: 'Full.',
+      requestId: String(post?.requestId),
+    });
+    expect(errors.map((error) => error.code)).toEqual(['rate_limited', 'subscription_limit']);
+
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    const subscribes = current().sent.filter((frame) => frame.action === 'subscribe');
+    expect(subscribes.map((frame) => (frame.action === 'subscribe' ? frame.topic : ''))).toEqual([
+      'feed',
+      'post:p2',
+      'feed',
+    ]);
   });
 
   it('reports a refused subscription with its code', async () => {
@@ -534,7 +593,7 @@ describe('a connection does not outlive its token', () => {
       stored: [1],
       token: () => jwt(`t${++issued}`, 100),
     });
-    const closes: ConnectionClose[] = [];
+    const closes: CloseInfo[] = [];
     live.onClose((close) => closes.push(close));
     const seen: number[] = [];
     live.watchPost('p1', { onComment: (c) => seen.push(c.seq) });
@@ -561,7 +620,7 @@ describe('a connection does not outlive its token', () => {
 
   it('reports other closes with the socket’s code and reason', async () => {
     const { live, current } = setup();
-    const closes: ConnectionClose[] = [];
+    const closes: CloseInfo[] = [];
     live.onClose((close) => closes.push(close));
     live.watchFeed({ onComment: () => {} });
     await vi.advanceTimersByTimeAsync(0);

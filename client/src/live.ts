@@ -1,4 +1,4 @@
-import { TOKEN_EXPIRED_CLOSE_CODE } from '@live-comments/events/websocket';
+import { POLICY_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from '@live-comments/events/websocket';
 import { createApiClient } from './http';
 import { PostStream } from './post-stream';
 import { RecentIds } from './recent-ids';
@@ -7,16 +7,6 @@ import { refreshAt, tokenLifetime } from './token';
 import type { ClientFrame, Comment, CommentDeleted, Page, ServerFrame, Topic } from './types';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/**
- * Why a connection closed, as `onClose` reports it: 4001 `token_expired`
- * after the server's `token_expired` frame (the client reconnects with a
- * fresh token at once), else the socket's own close code and reason.
- */
-export interface ConnectionClose {
-  code: number;
-  reason: string;
-}
 
 /** What the client needs of a WebSocket: the browser's, Node's global one and `ws` all fit. */
 export interface SocketLike {
@@ -61,6 +51,12 @@ export interface LiveCommentsOptions {
     initialDelayMs?: number;
     /** Default 30 s. */
     maxDelayMs?: number;
+    /**
+     * After the server closed the connection for a policy violation (it sent
+     * too many frames), the next attempt waits between half this and this
+     * long rather than reconnecting at once into the same limit. Default 60 s.
+     */
+    afterPolicyCloseMs?: number;
   };
   heartbeat?: {
     /**
@@ -113,6 +109,19 @@ export interface FeedWatchOptions {
   onError?(error: Error): void;
 }
 
+/**
+ * Why a connection closed, as the client saw it: the socket's close code and
+ * reason, except after the server's last frame (API Gateway itself closes a
+ * connection the backend deletes with 1000): after `policy_violation` (the
+ * connection sent too many frames) 1008 and the frame's message, the next
+ * attempt waiting 30 to 60 s; after `token_expired` 4001 `token_expired`,
+ * the client reconnecting with a fresh token at once.
+ */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
 export interface Watch {
   /** Stops this watch; the topic is unsubscribed when its last watch stops. */
   close(): void;
@@ -131,13 +140,15 @@ export class SubscriptionError extends Error {
 }
 
 const OPEN = 1;
+/** A subscribe refused with `rate_limited` is tried again after 1 to 2 s (the server's limit refills 10 frames a second). */
+const RATE_LIMITED_RETRY_MS = 1_000;
 const STABLE_MS = 5_000;
 const PAGE = 100;
 /** The reason the client reports (with TOKEN_EXPIRED_CLOSE_CODE) after the server's `token_expired` frame. */
 const TOKEN_EXPIRED = 'token_expired';
 
 /** The close code and reason of a close event, when it has them (browsers' CloseEvent, `ws`). */
-const closeOf = (event: unknown): ConnectionClose => {
+const closeOf = (event: unknown): CloseInfo => {
   const { code, reason } = (event ?? {}) as { code?: unknown; reason?: unknown };
   return { code: typeof code === 'number' ? code : 1006, reason: typeof reason === 'string' ? reason : '' };
 };
@@ -179,16 +190,20 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   const maxDelay = options.reconnect?.maxDelayMs ?? 30_000;
   const pingEvery = options.heartbeat?.intervalMs ?? 300_000;
   const pongWithin = options.heartbeat?.timeoutMs ?? 10_000;
+  const afterPolicyClose = options.reconnect?.afterPolicyCloseMs ?? 60_000;
   const gapWaitMs = options.gapWaitMs ?? 1_000;
   const refreshMarginMs = options.tokenRefresh?.marginMs ?? 60_000;
   const refreshFraction = options.tokenRefresh?.fraction ?? 0.1;
   const handoverTimeoutMs = options.tokenRefresh?.timeoutMs ?? 10_000;
 
   const stateListeners = new Set<(state: ConnectionState) => void>();
-  const closeListeners = new Set<(close: ConnectionClose) => void>();
-  let lastClose: ConnectionClose | undefined;
-  /** Set by the server's `token_expired` frame on the current socket: reported when it closes. */
-  let closing: ConnectionClose | undefined;
+  const closeListeners = new Set<(close: CloseInfo) => void>();
+  let lastClose: CloseInfo | undefined;
+  /**
+   * Set by the server's `policy_violation` or `token_expired` frame on the
+   * current socket: the close that follows is reported as it.
+   */
+  let closing: CloseInfo | undefined;
   /** When the current socket's token expires (epoch ms); undefined without one. */
   let tokenExpiresAtMs: number | undefined;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -243,6 +258,10 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
         pongTimer = undefined;
         return;
       case 'error':
+        if (frame.code === 'policy_violation') {
+          closing = { code: POLICY_CLOSE_CODE, reason: frame.message };
+          return;
+        }
         if (frame.code === 'token_expired') {
           // The server's last frame before it closes the connection: the close is reported as it.
           closing = { code: TOKEN_EXPIRED_CLOSE_CODE, reason: TOKEN_EXPIRED };
@@ -252,6 +271,8 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
           subscriptions.refused(
             frame.requestId,
             (topic) => new SubscriptionError(frame.code, frame.message, topic),
+            // Sent faster than the connection's limit: tried again once the budget has refilled.
+            frame.code === 'rate_limited' ? RATE_LIMITED_RETRY_MS * (1 + random()) : undefined,
           );
         }
         return;
@@ -298,10 +319,12 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     if (old) detach(old);
   };
 
-  const scheduleReconnect = () => {
+  const scheduleReconnect = (afterPolicy = false) => {
     if (state === 'closed' || reconnectTimer) return;
     setState('reconnecting');
-    const delay = random() * Math.min(maxDelay, initialDelay * 2 ** attempt);
+    const delay = afterPolicy
+      ? afterPolicyClose * (0.5 + random() / 2)
+      : random() * Math.min(maxDelay, initialDelay * 2 ** attempt);
     attempt++;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
@@ -364,14 +387,16 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   /** The current socket closed (not one the client closed itself): report why, and connect again. */
   const onSocketClose = (event: unknown) => {
     const close = closing ?? closeOf(event);
+    const afterPolicy = closing?.code === POLICY_CLOSE_CODE;
+    const tokenExpired = closing?.code === TOKEN_EXPIRED_CLOSE_CODE;
     // A connection that stayed up a while starts the backoff afresh; one
     // that keeps closing at once (a refused token) keeps backing off.
-    if (openedAt && Date.now() - openedAt >= STABLE_MS) attempt = 0;
+    if (openedAt && Date.now() - openedAt >= STABLE_MS && !afterPolicy) attempt = 0;
     openedAt = 0;
     discardSocket();
     lastClose = close;
     for (const listener of closeListeners) listener(close);
-    if (close.reason === TOKEN_EXPIRED && attempt === 0) {
+    if (tokenExpired && attempt === 0) {
       // The cause is known and a fresh token cures it: no backoff (a refused
       // fresh token closes at once, and backs off from there).
       setState('reconnecting');
@@ -379,7 +404,7 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
       void connect();
       return;
     }
-    scheduleReconnect();
+    scheduleReconnect(afterPolicy);
   };
 
   /** Times the make-before-break for the token the current socket was opened with. */
@@ -525,16 +550,18 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
       return state;
     },
     /** The last connection's close (code and reason), once one closed. */
-    get lastClose(): ConnectionClose | undefined {
+    get lastClose(): CloseInfo | undefined {
       return lastClose;
     },
     /**
      * Calls `listener` each time the connection closes other than by
      * `close()` or a token refresh (the client reconnects on its own):
      * `{code: 4001, reason: 'token_expired'}` when the server closed it for
-     * its token, else the socket's close code and reason.
+     * its token, 1008 and the server's reason when it closed it for a policy
+     * violation, else the socket's close code and reason. Returns the
+     * function that stops it.
      */
-    onClose(listener: (close: ConnectionClose) => void): () => void {
+    onClose(listener: (close: CloseInfo) => void): () => void {
       closeListeners.add(listener);
       return () => closeListeners.delete(listener);
     },

@@ -145,12 +145,24 @@ export class Subscriptions {
   }
 
   /** An error frame answering one of our subscribes: true when it was one. */
-  refused(requestId: string, error: (topic: Topic) => Error): boolean {
+  /**
+   * A subscribe was refused: its watchers are told. With `retryAfterMs` (a
+   * refusal that a later try may pass, such as `rate_limited`) the topic is
+   * subscribed again after that long, if it is still watched by then.
+   */
+  refused(requestId: string, error: (topic: Topic) => Error, retryAfterMs?: number): boolean {
     for (const [topic, state] of this.topics) {
       if (state.subscribing !== requestId) continue;
       state.subscribing = undefined;
       const refusal = error(topic);
       for (const watcher of state.watchers) watcher.error(refusal);
+      if (retryAfterMs !== undefined) {
+        setTimeout(() => {
+          if (this.topics.get(topic) === state && !state.confirmed && !state.subscribing) {
+            this.subscribe(topic, state);
+          }
+        }, retryAfterMs);
+      }
       return true;
     }
     return false;

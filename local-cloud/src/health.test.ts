@@ -83,4 +83,32 @@ describe('createLocalHealth', () => {
     expect(body.services.comments).toEqual({ status: 'unreachable', error: 'connect ECONNREFUSED' });
     expect(body.edge).toEqual({ error: 'connect ECONNREFUSED' });
   });
+
+  it('asks an external edge instead of the embedded one, and is unhealthy while it does not answer', async () => {
+    const services = {
+      'http://127.0.0.1:8000/api/v1/health/posts': { status: 200, body: { status: 'healthy' } },
+      'http://127.0.0.1:8000/api/v1/health/comments': { status: 200, body: { status: 'healthy' } },
+    };
+    let reachable = true;
+    const health = createLocalHealth({
+      topology,
+      urls: { ...urls, edge: 'http://127.0.0.1:5170' },
+      startedAt: Date.now(),
+      openConnections: () => 0,
+      fetch: answering(services),
+      edgeHealth: async () => {
+        if (!reachable) throw new Error('connect ECONNREFUSED 127.0.0.1:5170');
+        return { url: 'http://127.0.0.1:5170', product: 'moto', reachable: true };
+      },
+    });
+    expect(await health()).toMatchObject({
+      status: 200,
+      body: { status: 'healthy', edge: { url: 'http://127.0.0.1:5170', product: 'moto', reachable: true } },
+    });
+    reachable = false;
+    expect(await health()).toMatchObject({
+      status: 503,
+      body: { status: 'unhealthy', edge: { reachable: false, error: 'connect ECONNREFUSED 127.0.0.1:5170' } },
+    });
+  });
 });

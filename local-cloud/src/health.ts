@@ -16,7 +16,7 @@ export interface LocalHealth {
   endpoints: Record<string, string>;
   /** Each service's `GET /api/v1/health/<service>` answer (API.md's Health), or why it gave none. */
   services: Record<string, { httpStatus?: number; status?: string; error?: string; [key: string]: unknown }>;
-  /** The edge's `/_localstack/health` services. */
+  /** The edge's `/_localstack/health` services, or an external edge's answers to a call per service. */
   edge: Record<string, unknown> | { error: string };
   websocket: { connections: number };
 }
@@ -26,6 +26,8 @@ export interface LocalHealthOptions {
   urls: { web: string; http: string; websocket: string; connections: string; edge: string };
   startedAt: number;
   openConnections: () => number;
+  /** An external edge (LC_EDGE_URL): asked instead of the embedded edge's health route; unreachable makes /health 503. */
+  edgeHealth?: () => Promise<{ reachable: boolean }>;
   fetch?: typeof fetch;
   timeoutMs?: number;
 }
@@ -65,12 +67,19 @@ export const createLocalHealth = (options: LocalHealthOptions) => {
           }
         }),
       ),
-      getJson(`${options.urls.edge}/_localstack/health`).then(
-        ({ body }) => body as Record<string, unknown>,
-        (error: unknown) => ({ error: errorText(error) }),
-      ),
+      options.edgeHealth
+        ? options.edgeHealth().then(
+            (answer): Record<string, unknown> => ({ ...answer }),
+            (error: unknown) => ({ reachable: false, error: errorText(error) }),
+          )
+        : getJson(`${options.urls.edge}/_localstack/health`).then(
+            ({ body }) => body as Record<string, unknown>,
+            (error: unknown) => ({ error: errorText(error) }),
+          ),
     ]);
-    const healthy = services.every(([, answer]) => answer.httpStatus === 200 && answer.status === 'healthy');
+    const healthy =
+      services.every(([, answer]) => answer.httpStatus === 200 && answer.status === 'healthy') &&
+      (!options.edgeHealth || ('reachable' in edge && edge.reachable === true));
     const { urls } = options;
     return {
       status: healthy ? 200 : 503,

@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
 import { startWebApp } from '@live-comments/web/server';
+import { createOperatorConsole, type OperatorConsole } from './console/console';
+import { readDashboards } from './console/dashboards';
+import { createConsoleRoutes } from './console/routes';
+import { countTopics, inspectQueue, redriveThroughEdge } from './console/sources';
 import { type Edge, startEdge } from './edge';
 import type { DeliveryMetrics } from './eventbridge/delivery';
+import { connectExternalEdge, type ExternalEdge } from './external-edge';
 import { createFaults, type FaultOptions } from './faults';
 import {
   createLocalIssuer,
@@ -28,11 +33,13 @@ import {
   overrideReservedConcurrency,
   scaleVisibilityTimeouts,
 } from './settings';
+import { SettingsError } from './settings-error';
 import { loadTopology } from './topology';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE, type Topology } from './topology/model';
 import { inProcessSqs, startTriggers } from './triggers';
 
 export type { DeliveryMetrics, LostEvent, RuleMetrics } from './eventbridge/delivery';
+export type { ExternalEdge, ExternalEdgeHealth, ExternalEdgeProduct } from './external-edge';
 export type { FaultOptions } from './faults';
 export type { FunctionMetrics } from './lambda';
 export type { Limits, LimitsOptions } from './limits';
@@ -68,7 +75,18 @@ export interface LocalCloudOptions {
   visibilityTimeoutScale?: number;
   /** Sets functions' reserved concurrency over what the stacks declare, by function key (null removes it). */
   reservedConcurrency?: Record<string, number | null>;
+  /**
+   * LocalStack's or moto's URL: the tables, queues, bus and rules are
+   * provisioned there and the functions and pollers use it, instead of the
+   * embedded edge. Default LC_EDGE_URL, else the embedded edge.
+   */
+  edgeUrl?: string;
 }
+
+/** Which AWS edge the cloud uses: its own, or LocalStack's or moto's (LC_EDGE_URL). */
+export type EdgeInUse =
+  | { kind: 'embedded'; url: string }
+  | { kind: 'external'; url: string; product: ExternalEdge['product']; differences: string[] };
 
 /** What the local cloud counted since the start or the last reset. */
 export interface LocalCloudMetrics {
@@ -82,16 +100,20 @@ export interface LocalCloudMetrics {
 
 export interface LocalCloud {
   ports: ListenPorts;
-  urls: { http: string; websocket: string; edge: string; connections: string; web: string };
+  urls: { http: string; websocket: string; edge: string; connections: string; web: string; console: string };
   issuerUrl: string;
   /** Mints a token as `POST /_local/token` does, with claims over it (tests of tokens to refuse). */
   issueToken: LocalIssuer['issueToken'];
   topology: Topology;
-  edge: Edge;
+  /** The embedded edge's services in process; throws when the cloud uses an external edge (see `edgeInUse`). */
+  readonly edge: Edge;
+  edgeInUse: EdgeInUse;
   /** Invokes a function and waits for its result, as Lambda's Invoke API does (tests, scripts). */
   invoke: LambdaInvoker['invoke'];
   /** The functions' recent log lines (`GET /_local/logs`, `npm run logs`). */
   logs: LogJournal;
+  /** The operator's console's data, its page at `urls.console` (embedded edge only: an external edge has its own tools). */
+  operatorConsole: OperatorConsole | undefined;
   /** The limits, faults and visibility scale in force. */
   settings: LocalSettings & { faultLines: string[] };
   metrics(): LocalCloudMetrics;
@@ -161,6 +183,17 @@ const relocateHttpApi = (topology: Topology, from: string, to: string): Topology
   return topology;
 };
 
+/** Points the functions' queue URLs (connections' FANOUT_QUEUE_URL) at an external edge. */
+const relocateEdge = (topology: Topology, from: string, to: string): Topology => {
+  if (from !== to)
+    moveEnvironment(topology, (value) =>
+      value === from || value.startsWith(`${from}/`) ? to + value.slice(from.length) : value,
+    );
+  return topology;
+};
+
+const NO_DELIVERY_METRICS: DeliveryMetrics = { rules: [], lostEvents: 0, lost: [] };
+
 type Started<T> = { -readonly [K in keyof T]: Awaited<T[K]> };
 
 /**
@@ -194,7 +227,15 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const faults = createFaults(settings.faults);
   const throttles = createThrottles(settings.limits);
   const ports = options.ports === 'free' ? await freePorts(host) : { ...defaultPorts(), ...options.ports };
-  await assertPortsFree(ports, host);
+  const externalUrl = settings.edgeUrl;
+  if (externalUrl && faults.targetRefusal) {
+    throw new SettingsError(
+      'faults',
+      `rule target refusals are injected in the embedded edge; LC_EDGE_URL (${externalUrl}) delivers on its own`,
+    );
+  }
+  const { edge: edgePort, ...listening } = ports;
+  await assertPortsFree(externalUrl ? listening : ports, host);
 
   const issuerUrl = `http://localhost:${ports.http}/_local`;
   // The browser must open the web app at this origin: the one the stacks allow.
@@ -202,8 +243,11 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   const stoppers: (() => Promise<void>)[] = [];
   // Every function line is kept for `npm run logs`, whatever is shown.
   const journal = createLogJournal();
+  // Set once the edge and the gateways it reads are up; function lines and invocations come earlier.
+  let operatorConsole: OperatorConsole | undefined;
   const onLog = (entry: LogEntry) => {
     journal.record(entry);
+    operatorConsole?.observeLog(entry);
     if (options.onLog) options.onLog(entry);
     else if (options.logs !== 'off') process.stdout.write(`${entry.formatted}\n`);
   };
@@ -215,24 +259,30 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
   try {
     const [topology, edge, issuer] = await Promise.all([
       loadTopology({ root, stage: LOCAL_STAGE, region: LOCAL_REGION, ports }).then((resolved) =>
-        relocateHttpApi(
-          relocateOrigin(
-            relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
-            STACK_DEFAULT_ORIGIN,
-            webOrigin,
+        relocateEdge(
+          relocateHttpApi(
+            relocateOrigin(
+              relocateIssuer(resolved, STACK_DEFAULT_ISSUER, issuerUrl),
+              STACK_DEFAULT_ORIGIN,
+              webOrigin,
+            ),
+            STACK_DEFAULT_HTTP_API,
+            `http://${urlHost(host)}:${ports.http}`,
           ),
-          STACK_DEFAULT_HTTP_API,
-          `http://${urlHost(host)}:${ports.http}`,
+          `http://127.0.0.1:${edgePort}`,
+          externalUrl ?? `http://127.0.0.1:${edgePort}`,
         ),
       ),
-      startEdge({
-        port: ports.edge,
-        host,
-        region: LOCAL_REGION,
-        accountId: LOCAL_ACCOUNT_ID,
-        ...(faults.targetRefusal ? { targetRefusal: faults.targetRefusal } : {}),
-        ...(options.log ? { log: options.log } : {}),
-      }),
+      externalUrl
+        ? connectExternalEdge({ url: externalUrl, region: LOCAL_REGION })
+        : startEdge({
+            port: ports.edge,
+            host,
+            region: LOCAL_REGION,
+            accountId: LOCAL_ACCOUNT_ID,
+            ...(faults.targetRefusal ? { targetRefusal: faults.targetRefusal } : {}),
+            ...(options.log ? { log: options.log } : {}),
+          }),
       createLocalIssuer({ issuerUrl }),
     ]);
     stoppers.push(() => edge.stop());
@@ -248,7 +298,11 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       `topology: ${topology.functions.length} functions in ${new Set(topology.functions.map((f) => f.service)).size} services`,
     );
 
-    const [runtime] = await Promise.all([
+    const embedded = 'kind' in edge ? undefined : edge;
+    const external = 'kind' in edge ? edge : undefined;
+    if (external)
+      say(`AWS edge: ${external.product} at ${external.url} (LC_EDGE_URL); provisioning the topology there`);
+    const [runtime, differences] = await Promise.all([
       startLambdaRuntime({
         root,
         topology,
@@ -261,16 +315,21 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
           for (const error of errors) say(`build failed: ${error}`);
         },
         ...(faults.functionFailure ? { injectFailure: faults.functionFailure } : {}),
+        onInvoked: (functionKey, result) => operatorConsole?.observeInvocation(functionKey, result),
       }),
-      edge.provision(topology),
+      external ? external.provision(topology) : edge.provision(topology).then(() => []),
     ]);
     stoppers.push(() => runtime.stop());
+    const edgeInUse: EdgeInUse = external
+      ? { kind: 'external', url: external.url, product: external.product, differences }
+      : { kind: 'embedded', url: edge.url };
 
     const triggers = startTriggers({
       topology,
       invoker: runtime,
       edgeUrl: edge.url,
-      sqs: inProcessSqs(edge.sqs),
+      // On an external edge the pollers use the SDK over HTTP, as Lambda's do.
+      ...(embedded ? { sqs: inProcessSqs(embedded.sqs) } : {}),
       region: LOCAL_REGION,
       ...(options.log ? { log: options.log } : options.logs === 'off' ? { log: () => {} } : {}),
     });
@@ -287,13 +346,69 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       web: webOrigin,
     };
     let openConnections = () => 0;
+    let webSocketMetrics = (): WebSocketGatewayMetrics => ({
+      throttledMessages: 0,
+      throttledConnectionsCalls: 0,
+      refusedConnections: 0,
+      injectedConnectionsFaults: 0,
+      framesSent: 0,
+      messagesReceived: 0,
+    });
+    const subscriptionsTable = topology.functions.find((fn) => fn.environment.SUBSCRIPTIONS_TABLE)
+      ?.environment.SUBSCRIPTIONS_TABLE;
+    const dlqNames = new Set(
+      [
+        ...topology.queues.flatMap((queue) => (queue.redrive ? [queue.redrive.deadLetterTargetArn] : [])),
+        ...topology.rules.flatMap((rule) => rule.targets.flatMap((target) => target.deadLetterArn ?? [])),
+      ].map((arn) => arn.split(':').at(-1) ?? arn),
+    );
+    // The console reads the embedded edge in process; an external edge has its own tools.
+    if (embedded) {
+      const edge = embedded;
+      operatorConsole = createOperatorConsole({
+        topology,
+        lambda: () => runtime.metrics(),
+        eventBridge: () => edge.eventBridge.metrics(),
+        recentEvents: () => edge.eventBridge.recentEvents(),
+        webSocket: () => webSocketMetrics(),
+        openConnections: () => openConnections(),
+        queues: async () =>
+          (
+            await Promise.all(
+              topology.queues.map((queue) =>
+                inspectQueue(edge, queue.name, dlqNames.has(queue.name) ? 20 : 0),
+              ),
+            )
+          ).flatMap((queue) => (queue ? [queue] : [])),
+        topics: async () => (subscriptionsTable ? countTopics(edge, subscriptionsTable) : []),
+        journal,
+        dashboards: () =>
+          readDashboards(
+            [...new Map(topology.functions.map((fn) => [fn.service, fn.serviceDir]))].map(
+              ([service, dir]) => ({
+                service,
+                dir,
+              }),
+            ),
+            topology.stage,
+          ),
+        redrive: (queue) => redriveThroughEdge(edge, queue),
+      });
+    }
+    stoppers.push(async () => operatorConsole?.stop());
     const health = createLocalHealth({
       topology,
       urls: allUrls,
       startedAt: Date.now() - Math.round(performance.now() - started),
       openConnections: () => openConnections(),
+      ...(external ? { edgeHealth: () => external.health() } : {}),
     });
-    const localRoutes = createLocalRoutes({ journal, health, info: () => localInfo(topology, allUrls) });
+    const localRoutes = createLocalRoutes({
+      journal,
+      health,
+      info: () => localInfo(topology, allUrls, edgeInUse),
+      ...(operatorConsole ? { console: createConsoleRoutes(operatorConsole) } : {}),
+    });
     const [http, websocket, web] = await startTogether(
       stoppers,
       startHttpGateway({
@@ -305,6 +420,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         stage: LOCAL_STAGE,
         throttle: throttles.account,
         localRoutes,
+        onRequest: (request) => operatorConsole?.observeRequest(request),
       }),
       startWebSocketGateway({
         port: ports.websocket,
@@ -332,6 +448,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
     );
 
     openConnections = () => websocket.connections.size;
+    webSocketMetrics = () => websocket.metrics();
     return {
       ports,
       urls: {
@@ -339,22 +456,33 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         edge: edge.url,
         connections: websocket.managementEndpoint,
         web: web.url,
+        console: `${urls.http}/_local/console`,
       },
       issuerUrl,
       issueToken: (input) => issuer.issueToken(input),
       topology,
-      edge,
+      get edge(): Edge {
+        if (!embedded) {
+          throw new Error(
+            `the local cloud uses the external edge ${edge.url} (LC_EDGE_URL): the embedded edge's services are not running`,
+          );
+        }
+        return embedded;
+      },
+      edgeInUse,
       invoke: (functionKey, event) => runtime.invoke(functionKey, event),
       logs: journal,
+      operatorConsole,
       settings: { ...settings, faultLines: faults.describe() },
       metrics: () => ({
-        eventBridge: edge.eventBridge.metrics(),
+        // An external edge's EventBridge keeps its own figures (if any).
+        eventBridge: embedded ? embedded.eventBridge.metrics() : NO_DELIVERY_METRICS,
         lambda: runtime.metrics(),
         http: http.metrics(),
         webSocket: websocket.metrics(),
       }),
       resetMetrics() {
-        edge.eventBridge.resetMetrics();
+        embedded?.eventBridge.resetMetrics();
         runtime.resetMetrics();
         http.resetMetrics();
         websocket.resetMetrics();

@@ -61,6 +61,8 @@ export interface CloudInfo {
   endpoints: { name: string; url: string }[];
   stacks: StackInfo[];
   notes: string[];
+  /** Local only: which AWS edge serves DynamoDB, SQS and EventBridge (LC_EDGE_URL for an external one). */
+  edge?: { kind: 'embedded' | 'external'; url: string; product?: string; differences?: string[] };
 }
 
 /** A stack with nothing listed yet. */
@@ -82,6 +84,7 @@ const nameOfArn = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
 export const localInfo = (
   topology: Topology,
   urls: { web: string; http: string; websocket: string; connections: string; edge: string },
+  edge: NonNullable<CloudInfo['edge']> = { kind: 'embedded', url: urls.edge },
 ): CloudInfo => {
   const services = new Map<string, string>();
   for (const fn of topology.functions) services.set(fn.stack, fn.service);
@@ -161,12 +164,20 @@ export const localInfo = (
       { name: 'HTTP API', url: urls.http },
       { name: 'WebSocket API', url: urls.websocket },
       { name: '@connections', url: `${urls.connections}/@connections/{id}` },
-      { name: 'AWS edge (DynamoDB, SQS, EventBridge)', url: urls.edge },
+      {
+        name:
+          edge.kind === 'external'
+            ? `AWS edge (external: ${edge.product ?? 'LC_EDGE_URL'}; DynamoDB, SQS, EventBridge)`
+            : 'AWS edge (DynamoDB, SQS, EventBridge)',
+        url: urls.edge,
+      },
       { name: 'health', url: `${urls.http}/health` },
     ],
     stacks,
     notes: [
       'Alarms, their SNS topics and the dashboards are not emulated locally: `npm run info -- --stage <stage>` lists them on AWS.',
+      ...(edge.differences ?? []).map((line) => `External edge: ${line}.`),
     ],
+    edge,
   };
 };

@@ -50,7 +50,7 @@ export class PortInUseError extends Error {
 }
 
 /** Fails fast, naming the port, what it is for and how to move it, when a port is taken. */
-export const assertPortsFree = async (ports: ListenPorts, host: string): Promise<void> => {
+export const assertPortsFree = async (ports: Partial<ListenPorts>, host: string): Promise<void> => {
   for (const [key, port] of Object.entries(ports) as [keyof ListenPorts, number][]) {
     await new Promise<void>((resolve, reject) => {
       const server = createServer();

@@ -59,6 +59,21 @@ describe('localSettings', () => {
       'visibilityTimeoutScale: expected a number greater than 0, not 0',
     );
   });
+
+  it('take an external edge from LC_EDGE_URL or the option, as an origin', () => {
+    expect(localSettings({}, { LC_EDGE_URL: 'http://localhost:4566/' }).edgeUrl).toBe(
+      'http://localhost:4566',
+    );
+    expect(localSettings({ edgeUrl: 'http://127.0.0.1:5170' }, { LC_EDGE_URL: 'http://x:1' }).edgeUrl).toBe(
+      'http://127.0.0.1:5170',
+    );
+    expect(localSettings({}, { LC_EDGE_URL: '' })).not.toHaveProperty('edgeUrl');
+    for (const bad of ['localhost:4566', 'ftp://localhost:4566', 'http://localhost:4566/aws', 'nope']) {
+      expect(() => localSettings({}, { LC_EDGE_URL: bad })).toThrow(
+        `LC_EDGE_URL: expected the URL of LocalStack or moto, such as http://localhost:4566, not ${JSON.stringify(bad)}`,
+      );
+    }
+  });
 });
 
 describe('scaleVisibilityTimeouts', () => {

@@ -2,8 +2,8 @@
  * The local cloud's knobs for tests and benchmarks, from `startLocalCloud`'s
  * options over the environment `npm start` reads: the account's throttling
  * limits (LC_ACCOUNT_RPS, LC_ACCOUNT_BURST, LC_NEW_CONNECTIONS_RPS), a fault
- * plan (LC_FAULTS, JSON) and a scale for SQS visibility timeouts
- * (LC_VISIBILITY_SCALE).
+ * plan (LC_FAULTS, JSON), a scale for SQS visibility timeouts
+ * (LC_VISIBILITY_SCALE) and an external AWS edge (LC_EDGE_URL).
  */
 
 import { type FaultOptions, faultsFromEnvironment, validateFaults } from './faults';
@@ -15,6 +15,7 @@ export interface LocalSettingsOptions {
   limits?: LimitsOptions;
   faults?: FaultOptions;
   visibilityTimeoutScale?: number;
+  edgeUrl?: string;
 }
 
 export interface LocalSettings {
@@ -22,6 +23,8 @@ export interface LocalSettings {
   faults: FaultOptions;
   /** 1 unless set: every queue's VisibilityTimeout is multiplied by it. */
   visibilityTimeoutScale: number;
+  /** LocalStack's or moto's URL when the AWS services are theirs, not the embedded edge's. */
+  edgeUrl?: string;
 }
 
 /** SQS allows 0 to 43,200 seconds (12 hours). */
@@ -34,6 +37,23 @@ const scaleOf = (value: unknown, source: string): number => {
     throw new SettingsError(source, `expected a number greater than 0, not ${JSON.stringify(value)}`);
   }
   return scale;
+};
+
+/** An http(s) origin, `http://localhost:4566`: queue URLs are built on it, so no path. */
+const edgeUrlOf = (value: string, source: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash) {
+    throw new SettingsError(
+      source,
+      `expected the URL of LocalStack or moto, such as http://localhost:4566, not ${JSON.stringify(value)}`,
+    );
+  }
+  return url.origin;
 };
 
 /** Options first, then the environment, then AWS's defaults (no faults, timeouts as declared). */
@@ -49,6 +69,11 @@ export const localSettings = (
       : env.LC_VISIBILITY_SCALE !== undefined
         ? scaleOf(env.LC_VISIBILITY_SCALE, 'LC_VISIBILITY_SCALE')
         : 1,
+  ...(options.edgeUrl !== undefined
+    ? { edgeUrl: edgeUrlOf(options.edgeUrl, 'edgeUrl') }
+    : env.LC_EDGE_URL
+      ? { edgeUrl: edgeUrlOf(env.LC_EDGE_URL, 'LC_EDGE_URL') }
+      : {}),
 });
 
 /**

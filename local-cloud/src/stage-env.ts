@@ -120,6 +120,10 @@ export const VARIABLES: Record<string, VariableSpec> = {
     check: setting('LC_VISIBILITY_SCALE'),
     description: 'npm start: SQS visibility timeouts multiplied by this',
   },
+  LC_EDGE_URL: {
+    check: setting('LC_EDGE_URL'),
+    description: 'npm start: LocalStack or moto instead of the embedded edge (README, The local cloud)',
+  },
   LC_TEST_LOGS: { check: anything, description: 'tests: 1 prints the functions’ logs' },
   CHROMIUM_PATH: { check: anything, description: 'browser tests: the Chromium to drive' },
   AWS_PROFILE: {

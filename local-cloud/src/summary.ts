@@ -6,7 +6,7 @@ const section = (title: string, lines: string[]) =>
 
 /** What a developer needs at start: where everything is, and what was stood up. */
 export const summary = (cloud: LocalCloud, options: { watch: boolean }): string => {
-  const { topology, urls, ports } = cloud;
+  const { topology, urls, ports, edgeInUse } = cloud;
   const human = (url: string) => url.replace('127.0.0.1', 'localhost');
   const routes = topology.httpRoutes
     .map((r) => `${r.routeKey.padEnd(52)} ${r.functionKey}${r.authorizer ? '  (JWT)' : ''}`)
@@ -33,10 +33,13 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
     `\nlive-comments local cloud ready in ${(cloud.startedInMs / 1000).toFixed(1)} s${options.watch ? ' (watching for changes)' : ''}\n`,
     section('Endpoints', [
       `Web app         ${urls.web}`,
+      `Console         ${human(urls.console)}   (functions, queues and DLQs, the bus, real time, metrics, logs: live)`,
       `HTTP API        ${human(urls.http)}   (token: POST ${human(urls.http)}/_local/token {"sub":"alice"})`,
       `WebSocket       ${human(urls.websocket)}`,
       `@connections    ${human(urls.connections)}/@connections/{id}`,
-      `AWS edge        ${human(urls.edge)}   (DynamoDB, SQS, EventBridge; aws --endpoint-url ${human(urls.edge)})`,
+      edgeInUse.kind === 'external'
+        ? `AWS edge        ${urls.edge}   (external, ${edgeInUse.product === 'unknown' ? 'LC_EDGE_URL' : `${edgeInUse.product} at LC_EDGE_URL`}: DynamoDB, SQS, EventBridge)`
+        : `AWS edge        ${human(urls.edge)}   (embedded: DynamoDB, SQS, EventBridge; aws --endpoint-url ${human(urls.edge)})`,
     ]),
     section('HTTP routes', routes),
     section('WebSocket routes', wsRoutes),
@@ -59,6 +62,14 @@ export const summary = (cloud: LocalCloud, options: { watch: boolean }): string 
     section('Schedules', schedules),
     section('Limits and faults', limits),
     ...(topology.warnings?.length ? [section('Not emulated', topology.warnings)] : []),
-    `\nPorts: web ${ports.web}, HTTP ${ports.http}, WebSocket ${ports.websocket}, edge ${ports.edge}. Ctrl-C stops everything.\n\n`,
+    ...(edgeInUse.kind === 'external' && edgeInUse.differences.length > 0
+      ? [
+          section(
+            `Differences on ${edgeInUse.product === 'unknown' ? 'the external edge' : edgeInUse.product}`,
+            edgeInUse.differences,
+          ),
+        ]
+      : []),
+    `\nPorts: web ${ports.web}, HTTP ${ports.http}, WebSocket ${ports.websocket}, edge ${edgeInUse.kind === 'external' ? edgeInUse.url : ports.edge}. Ctrl-C stops everything.\n\n`,
   ].join('');
 };

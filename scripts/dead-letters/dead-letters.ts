@@ -477,7 +477,26 @@ export const pickDeadLetterQueue = (queues: DeadLetterQueue[], name: string): De
   return found;
 };
 
-export const clientsFor = (config: { endpoint?: string; region?: string }): DeadLetterClients => ({
+/**
+ * `npm run dlq -- redrive <queue>` and the console's redrive button: finds
+ * the DLQ by name among the dead-letter queues (so its sources say where its
+ * messages go back to) and moves them.
+ */
+export const redriveQueue = async (
+  clients: DeadLetterClients,
+  name: string,
+  options: Omit<RedriveOptions, 'from'> & { prefix?: string } = {},
+): Promise<RedriveResult & { queue: DeadLetterQueue }> => {
+  const { prefix, ...redrive } = options;
+  const queue = pickDeadLetterQueue(await findDeadLetterQueues(clients, prefix ? { prefix } : {}), name);
+  return { ...(await redriveDeadLetters(clients.sqs, { from: queue, ...redrive })), queue };
+};
+
+export const clientsFor = (config: {
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): DeadLetterClients => ({
   sqs: new SQSClient(config),
   events: new EventBridgeClient(config),
 });

@@ -18,7 +18,7 @@ interface Services {
 }
 
 /** The CreateTable fields dynalite understands; the rest of the CloudFormation properties are not its business. */
-const TABLE_FIELDS = [
+export const TABLE_FIELDS = [
   'AttributeDefinitions',
   'KeySchema',
   'GlobalSecondaryIndexes',
@@ -54,19 +54,26 @@ async function provisionTable(table: TableDef, dynamodb: DynamoDbService) {
       throw error;
     },
   );
-  if (!exists) {
-    const input: Record<string, unknown> = { TableName: table.name };
-    for (const field of TABLE_FIELDS) {
-      if (table.properties[field] !== undefined) input[field] = table.properties[field];
-    }
-    if (input.BillingMode === undefined && input.ProvisionedThroughput === undefined)
-      input.BillingMode = 'PAY_PER_REQUEST';
-    await dynamodb.call('CreateTable', input);
-  }
+  if (!exists) await dynamodb.call('CreateTable', createTableInput(table));
   await dynamodb.waitForTable(table.name);
-  const ttlAttribute = table.ttlAttribute ?? ttlFromProperties(table.properties);
+  const ttlAttribute = ttlAttributeOf(table);
   if (ttlAttribute) dynamodb.ensureTimeToLive(table.name, ttlAttribute);
 }
+
+/** CreateTable's input for a table of the topology: its keys, indexes and billing, on demand unless declared. */
+export function createTableInput(table: TableDef): Record<string, unknown> {
+  const input: Record<string, unknown> = { TableName: table.name };
+  for (const field of TABLE_FIELDS) {
+    if (table.properties[field] !== undefined) input[field] = table.properties[field];
+  }
+  if (input.BillingMode === undefined && input.ProvisionedThroughput === undefined)
+    input.BillingMode = 'PAY_PER_REQUEST';
+  return input;
+}
+
+/** The table's TTL attribute, when its TimeToLiveSpecification enables one. */
+export const ttlAttributeOf = (table: TableDef): string | undefined =>
+  table.ttlAttribute ?? ttlFromProperties(table.properties);
 
 function ttlFromProperties(properties: Record<string, unknown>): string | undefined {
   const specification = properties.TimeToLiveSpecification as
@@ -77,8 +84,9 @@ function ttlFromProperties(properties: Record<string, unknown>): string | undefi
     : undefined;
 }
 
-async function provisionQueue(queue: QueueDef, sqs: SqsService) {
-  const attributes: Record<string, string> = {
+/** The queue's attributes as CreateQueue and SetQueueAttributes take them (FifoQueue aside: it cannot change). */
+export function queueAttributes(queue: QueueDef): Record<string, string> {
+  return {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(queue.messageRetentionSeconds),
     DelaySeconds: String(queue.delaySeconds),
@@ -92,6 +100,10 @@ async function provisionQueue(queue: QueueDef, sqs: SqsService) {
         }
       : {}),
   };
+}
+
+async function provisionQueue(queue: QueueDef, sqs: SqsService) {
+  const attributes = queueAttributes(queue);
   const existing = await sqs
     .call<{ QueueUrl: string }>('GetQueueUrl', { QueueName: queue.name })
     .catch((error: unknown) => {
@@ -110,14 +122,14 @@ async function provisionQueue(queue: QueueDef, sqs: SqsService) {
 }
 
 /** Queues that others redrive to come first, so a RedrivePolicy never names a missing queue. */
-function dlqsFirst(queues: QueueDef[]): QueueDef[] {
+export function dlqsFirst(queues: QueueDef[]): QueueDef[] {
   const deadLetterArns = new Set(
     queues.flatMap((queue) => (queue.redrive ? [queue.redrive.deadLetterTargetArn] : [])),
   );
   return [...queues].sort((a, b) => Number(deadLetterArns.has(b.arn)) - Number(deadLetterArns.has(a.arn)));
 }
 
-function toTargetSpec(target: RuleTargetDef): TargetSpec {
+export function toTargetSpec(target: RuleTargetDef): TargetSpec {
   return {
     Id: target.id,
     Arn: target.arn,

@@ -77,6 +77,24 @@ export interface LostEvent {
   deadLetterError?: string;
 }
 
+/** An event the bus routed lately, with where it went (the operator's console shows the last ones). */
+export interface RoutedEvent {
+  id: string;
+  busName: string;
+  source: string;
+  detailType: string;
+  /** ISO time the bus received it. */
+  receivedAt: string;
+  detail: unknown;
+  /** Each matching rule's targets and what became of the event there (`pending` while retried). */
+  targets: {
+    ruleName: string;
+    targetArn: string;
+    outcome: DeliveryRecord['outcome'] | 'pending';
+    errorCode?: string;
+  }[];
+}
+
 export interface DeliveryMetrics {
   rules: RuleMetrics[];
   /** Events lost since the start or the last reset: failed to be sent to a DLQ, or failed with none. */
@@ -107,12 +125,15 @@ export interface Delivery {
   readonly deliveries: readonly DeliveryRecord[];
   /** Every rule's figures since the start or the last reset. */
   metrics(): DeliveryMetrics;
+  /** The last events routed (at most 100), oldest first, matched by a rule or not. */
+  recentEvents(): RoutedEvent[];
   resetMetrics(): void;
   /** Ends retries and starts no more deliveries. */
   stop(): void;
 }
 
 const KEPT_LOST_EVENTS = 100;
+const KEPT_RECENT_EVENTS = 100;
 
 const errorText = (error: unknown) =>
   error instanceof TargetDeliveryError
@@ -153,6 +174,21 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   let lost: LostEvent[] = [];
   let lostEvents = 0;
   let stopped = false;
+  const recent: RoutedEvent[] = [];
+  /** The recent event's entry for one rule target, updated when the delivery ends. */
+  const outcomeOf = new WeakMap<TargetSpec, Map<string, RoutedEvent['targets'][number]>>();
+  const settle = (
+    target: TargetSpec,
+    eventId: string,
+    outcome: DeliveryRecord['outcome'],
+    errorCode?: string,
+  ) => {
+    const entry = outcomeOf.get(target)?.get(eventId);
+    if (!entry) return;
+    entry.outcome = outcome;
+    if (errorCode) entry.errorCode = errorCode;
+    outcomeOf.get(target)?.delete(eventId);
+  };
 
   const metricsOf = (rule: Rule): RuleMetrics => {
     let metrics = ruleMetrics.get(rule.arn);
@@ -226,6 +262,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
           outcome: 'delivered',
           attempts: retries + 1,
         });
+        settle(target, envelope.id, 'delivered');
         return;
       } catch (error) {
         failure =
@@ -290,6 +327,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     if (!dlqArn) {
       lose(lostEvent);
       deliveries.push({ ...record, outcome: 'dropped' });
+      settle(target, envelope.id, 'dropped', failure.errorCode);
       return;
     }
     const attributes: Record<string, string> = {
@@ -304,20 +342,41 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       await deliver(dlqArn, JSON.stringify(envelope), attributes);
       metricsOf(rule).invocationsSentToDlq += 1;
       deliveries.push({ ...record, outcome: 'dead-lettered' });
+      settle(target, envelope.id, 'dead-lettered', failure.errorCode);
     } catch (error) {
       metricsOf(rule).invocationsFailedToBeSentToDlq += 1;
       lose({ ...lostEvent, deadLetterArn: dlqArn, deadLetterError: errorText(error) });
       deliveries.push({ ...record, outcome: 'dropped' });
+      settle(target, envelope.id, 'dropped', failure.errorCode);
     }
   };
 
   return {
     route(bus, envelope) {
       const receivedAt = Date.now();
+      const routed: RoutedEvent = {
+        id: envelope.id,
+        busName: bus.name,
+        source: envelope.source,
+        detailType: envelope['detail-type'],
+        receivedAt: new Date(receivedAt).toISOString(),
+        detail: envelope.detail,
+        targets: [],
+      };
+      recent.push(routed);
+      if (recent.length > KEPT_RECENT_EVENTS) recent.shift();
       for (const rule of bus.rules.values()) {
         if (rule.state !== 'ENABLED' || !rule.compiled?.matches(envelope)) continue;
         metricsOf(rule).matchedEvents += 1;
         for (const target of rule.targets.values()) {
+          const entry: RoutedEvent['targets'][number] = {
+            ruleName: rule.name,
+            targetArn: target.Arn,
+            outcome: 'pending',
+          };
+          routed.targets.push(entry);
+          const pendingOfTarget = outcomeOf.get(target) ?? new Map();
+          outcomeOf.set(target, pendingOfTarget.set(envelope.id, entry));
           track(
             new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
               deliverToTarget(rule, target, envelope, receivedAt),
@@ -332,6 +391,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     get deliveries() {
       return deliveries;
     },
+    recentEvents: () =>
+      recent.map((event) => ({ ...event, targets: event.targets.map((one) => ({ ...one })) })),
     metrics() {
       return {
         rules: [...ruleMetrics.values()].map((metrics) => ({ ...metrics })),

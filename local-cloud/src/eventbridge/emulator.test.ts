@@ -84,6 +84,35 @@ describe('target retry policy', () => {
     });
   });
 
+  it('keeps the last events with each rule target and what became of the event there', async () => {
+    const target = flakyTarget(100);
+    const bridge = setup(target.deliver, { MaximumRetryAttempts: 1 });
+    await putOne(bridge);
+    const [pending] = bridge.recentEvents();
+    expect(pending?.targets).toEqual([
+      { ruleName: 'all', targetArn: 'arn:aws:sqs:us-east-1:000000000000:target', outcome: 'pending' },
+    ]);
+    await bridge.idle();
+    expect(bridge.recentEvents()).toEqual([
+      {
+        id: 'event-1',
+        busName: 'default',
+        source: 'app',
+        detailType: 'Thing',
+        receivedAt: expect.any(String),
+        detail: { a: 1 },
+        targets: [
+          {
+            ruleName: 'all',
+            targetArn: 'arn:aws:sqs:us-east-1:000000000000:target',
+            outcome: 'dead-lettered',
+            errorCode: 'THROTTLING',
+          },
+        ],
+      },
+    ]);
+  });
+
   it('stops retrying when the event is older than MaximumEventAgeInSeconds', async () => {
     const target = flakyTarget(100);
     const bridge = setup(target.deliver, { MaximumRetryAttempts: 100, MaximumEventAgeInSeconds: 0 });

@@ -16,6 +16,7 @@ import {
   type DeliverToTarget,
   type DeliveryMetrics,
   type DeliveryRecord,
+  type RoutedEvent,
   type TargetRefusal,
 } from './delivery';
 import { EventBridgeError, isRecord, type TargetSpec } from './model';
@@ -46,6 +47,8 @@ export interface EventBridgeEmulator {
   readonly deliveries: readonly DeliveryRecord[];
   /** Every rule's delivery figures (AWS/Events metrics) and the events lost, since the start or a reset. */
   metrics(): DeliveryMetrics;
+  /** The last events put on any bus, with each matching rule target's outcome. */
+  recentEvents(): RoutedEvent[];
   resetMetrics(): void;
   stop(): void;
 }
@@ -80,6 +83,7 @@ export function createEventBridge(options: EventBridgeOptions): EventBridgeEmula
       return delivery.deliveries;
     },
     metrics: delivery.metrics,
+    recentEvents: delivery.recentEvents,
     resetMetrics: delivery.resetMetrics,
     stop: delivery.stop,
   };

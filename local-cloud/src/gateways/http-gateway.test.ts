@@ -4,7 +4,7 @@ import { createTokenBucket } from '../limits';
 import { type FakeInvoker, fakeInvoker, route, topologyWith } from '../testing';
 import type { JwtAuthorizerDef } from '../topology/model';
 import type { HttpEventV2 } from './http-event';
-import { type HttpGateway, startHttpGateway } from './http-gateway';
+import { type HttpGateway, type HttpRequestRecord, startHttpGateway } from './http-gateway';
 import { createLocalIssuer, type LocalIssuer } from './jwt-issuer';
 
 const WEB_APP = 'http://localhost:3000';
@@ -13,6 +13,7 @@ describe('startHttpGateway', () => {
   let issuer: LocalIssuer;
   let gateway: HttpGateway;
   let invoker: FakeInvoker;
+  const requests: HttpRequestRecord[] = [];
 
   beforeAll(async () => {
     issuer = await createLocalIssuer({ issuerUrl: 'http://127.0.0.1:8000/_local' });
@@ -34,6 +35,7 @@ describe('startHttpGateway', () => {
       },
       'posts.slow': () => new Promise((resolve) => setTimeout(() => resolve({ statusCode: 200 }), 300)),
       'posts.cors': () => ({ statusCode: 200, headers: { 'access-control-allow-origin': '*' }, body: 'x' }),
+      'posts.correlated': () => ({ statusCode: 201, headers: { 'x-correlation-id': 'corr-1' }, body: '{}' }),
     });
     const topology = topologyWith({
       httpApis: [
@@ -57,6 +59,7 @@ describe('startHttpGateway', () => {
         route('GET', '/fails', 'posts.fails', { apiId: 'postsApi' }),
         route('GET', '/slow', 'posts.slow', { apiId: 'postsApi' }),
         route('GET', '/cors', 'posts.cors', { apiId: 'postsApi' }),
+        route('POST', '/correlated/{id}', 'posts.correlated', { apiId: 'postsApi' }),
       ],
     });
     gateway = await startHttpGateway({
@@ -66,6 +69,7 @@ describe('startHttpGateway', () => {
       issuer,
       stage: 'local',
       integrationTimeoutMs: 150,
+      onRequest: (request) => requests.push(request),
     });
   });
 
@@ -103,6 +107,30 @@ describe('startHttpGateway', () => {
     expect(event.requestContext.apiId).toBe('postsApi');
     expect(event.requestContext.accountId).toBe('000000000000');
     expect(event.requestContext).not.toHaveProperty('authorizer');
+  });
+
+  it('tells onRequest of each request a function answered, with the correlation id it answered with', async () => {
+    requests.length = 0;
+    expect((await fetch(`${gateway.url}/correlated/7`, { method: 'POST' })).status).toBe(201);
+    expect((await fetch(`${gateway.url}/fails`)).status).toBe(500);
+    expect((await fetch(`${gateway.url}/nowhere`)).status).toBe(404);
+    expect(requests).toEqual([
+      {
+        at: expect.any(String),
+        routeKey: 'POST /correlated/{id}',
+        functionKey: 'posts.correlated',
+        status: 201,
+        durationMs: expect.any(Number),
+        correlationId: 'corr-1',
+      },
+      {
+        at: expect.any(String),
+        routeKey: 'GET /fails',
+        functionKey: 'posts.fails',
+        status: 500,
+        durationMs: expect.any(Number),
+      },
+    ]);
   });
 
   it('answers 404 with API Gateway body when no route matches', async () => {

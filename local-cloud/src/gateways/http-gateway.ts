@@ -40,6 +40,20 @@ export interface HttpGatewayOptions {
    * request without a token gets API Gateway's 429 `{"message":"Too Many Requests"}`.
    */
   throttle?: TokenBucket;
+  /** Told of every request a function answered (or failed to): the console's request paths. */
+  onRequest?: (request: HttpRequestRecord) => void;
+}
+
+/** A request routed to a function, as API Gateway's access log has it. */
+export interface HttpRequestRecord {
+  /** ISO time the request came in. */
+  at: string;
+  routeKey: string;
+  functionKey: string;
+  status: number;
+  durationMs: number;
+  /** The `x-correlation-id` the function answered with (the shared kit sets it on every response). */
+  correlationId?: string;
 }
 
 export interface HttpGatewayMetrics {
@@ -207,6 +221,17 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
           ? mapLambdaResult(outcome.result)
           : gatewayError(500, 'Internal Server Error');
     write(res, response, requestId, policy, origin);
+    if (options.onRequest) {
+      const correlationId = response.headers['x-correlation-id'];
+      options.onRequest({
+        at: new Date(now).toISOString(),
+        routeKey: route.routeKey,
+        functionKey: route.functionKey,
+        status: response.statusCode,
+        durationMs: Date.now() - now,
+        ...(typeof correlationId === 'string' ? { correlationId } : {}),
+      });
+    }
   };
 
   const server = createServer((req, res) => {

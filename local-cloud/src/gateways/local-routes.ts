@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConsoleRoutes } from '../console/routes';
 import type { CloudInfo } from '../info';
 import type { JournalQuery, LogJournal } from '../logs/journal';
 import { queryPairs, sendJson } from './http-io';
@@ -8,7 +9,8 @@ import { queryPairs, sendJson } from './http-io';
  * "local only"): `GET /health` (the seed's probe), `GET /_local/info` (what
  * `npm run info` prints) and `GET /_local/logs` (what `npm run logs` reads:
  * `?function=posts.createPost` or `?function=posts` (repeatable),
- * `&correlationId=`, `&since=<ms or ISO>`, `&after=<seq>`, `&limit=`).
+ * `&correlationId=`, `&since=<ms or ISO>`, `&after=<seq>`, `&limit=`), and
+ * the operator's console under `/_local/console` (console/routes.ts).
  */
 
 export interface LocalRoutes {
@@ -20,6 +22,8 @@ export interface LocalRoutesOptions {
   journal?: LogJournal;
   info?: () => CloudInfo;
   health?: () => Promise<{ status: number; body: unknown }>;
+  /** The operator's console: its page, stream and redrive. */
+  console?: ConsoleRoutes;
 }
 
 const badRequest = (res: ServerResponse, message: string) =>
@@ -63,6 +67,7 @@ export const parseLogsQuery = (query: string): JournalQuery | string => {
 
 export const createLocalRoutes = (options: LocalRoutesOptions): LocalRoutes => ({
   handle(req, res, path, query) {
+    if (options.console?.handle(req, res, path, query)) return true;
     if (req.method !== 'GET') return false;
     if (path === '/health' && options.health) {
       req.resume();

@@ -165,7 +165,7 @@ describe('startWebSocketGateway', () => {
   });
 
   it('routes frames by action, else to $default', async () => {
-    const { invoker } = await start();
+    const { invoker, gateway } = await start();
     const client = await open();
     client.socket.send(JSON.stringify({ action: 'subscribe', topic: 'feed' }));
     client.socket.send(JSON.stringify({ action: 'dance' }));
@@ -184,6 +184,7 @@ describe('startWebSocketGateway', () => {
     expect(keysOf(subscribe)).toEqual(keysOf(recorded));
     expect(keysOf(subscribe?.requestContext)).toEqual(keysOf(recorded.requestContext));
     expect(subscribe?.requestContext).toMatchObject({ eventType: 'MESSAGE', messageDirection: 'IN' });
+    expect(gateway.metrics().messagesReceived).toBe(3);
   });
 
   it('sends API Gateway’s Forbidden frame when no route and no $default match', async () => {
@@ -364,6 +365,7 @@ describe('startWebSocketGateway', () => {
       await sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: '{"type":"pong"}' }));
       await waitFor(() => client.frames.length > 0 || undefined);
       expect(client.frames).toEqual(['{"type":"pong"}']);
+      expect(gateway.metrics()).toMatchObject({ framesSent: 1, messagesReceived: 0 });
 
       const described = await sdk.send(new GetConnectionCommand({ ConnectionId: connectionId }));
       expect(described.ConnectedAt).toBeInstanceOf(Date);
@@ -373,6 +375,10 @@ describe('startWebSocketGateway', () => {
       await sdk.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
       expect((await client.closed).code).toBe(1000);
       await waitFor(() => events(invoker, 'connections.disconnect').length > 0 || undefined);
+      expect(events(invoker, 'connections.disconnect')[0]?.requestContext).toMatchObject({
+        disconnectStatusCode: 1000,
+        disconnectReason: 'Connection Closed Normally',
+      });
       await expect(
         sdk.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x' })),
       ).rejects.toBeInstanceOf(GoneException);

@@ -80,6 +80,10 @@ export interface WebSocketGatewayMetrics {
   refusedConnections: number;
   /** `@connections` calls answered with an injected fault. */
   injectedConnectionsFaults: number;
+  /** Frames sent to clients: `@connections` POSTs delivered and the gateway's own replies. */
+  framesSent: number;
+  /** Messages received from clients. */
+  messagesReceived: number;
 }
 
 export interface WebSocketConnectionInfo {
@@ -166,6 +170,8 @@ const noMetrics = (): WebSocketGatewayMetrics => ({
   throttledConnectionsCalls: 0,
   refusedConnections: 0,
   injectedConnectionsFaults: 0,
+  framesSent: 0,
+  messagesReceived: 0,
 });
 
 export const startWebSocketGateway = async (options: WebSocketGatewayOptions): Promise<WebSocketGateway> => {
@@ -201,19 +207,27 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     handleProtocols: (_offered, req) => chosenProtocols.get(req) ?? false,
   });
 
-  const closeWith = (connection: Connection, statusCode: number, reason: string) => {
+  /** Closes with `statusCode` and `reason` on the wire; `$disconnect` is told `disconnectReason` (default the same). */
+  const closeWith = (
+    connection: Connection,
+    statusCode: number,
+    reason: string,
+    disconnectReason = reason,
+  ) => {
     if (connection.closeCause) return;
-    connection.closeCause = { statusCode, reason };
+    connection.closeCause = { statusCode, reason: disconnectReason };
     connection.socket.close(statusCode, reason);
   };
 
   const sendFrame = (connection: Connection, data: string | Buffer) => {
     connection.lastActiveAt = Date.now();
     connection.socket.send(data, { binary: false });
+    counters.framesSent += 1;
   };
 
   const onMessage = (connection: Connection, data: RawData) => {
     connection.lastActiveAt = Date.now();
+    counters.messagesReceived += 1;
     if (connection.closeCause) return;
     const stamp = stampNow();
     const reply = (message: string) => {
@@ -397,7 +411,9 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
           awsError(res, 410, 'GoneException', null);
           return;
         }
-        closeWith(connection, 1000, '');
+        // As API Gateway does: 1000 whatever the backend's reason (DeleteConnection takes no code),
+        // and $disconnect says "Connection Closed Normally" (local-cloud/src/edge/README.md).
+        closeWith(connection, 1000, '', 'Connection Closed Normally');
         res.writeHead(204, { 'x-amzn-requestid': awsId() });
         res.end();
         return;

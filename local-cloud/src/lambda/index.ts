@@ -38,6 +38,8 @@ export interface LambdaRuntimeOptions {
   buildDir?: string;
   /** Fault injection: the error an invocation fails with instead of running, if it is picked. */
   injectFailure?: (functionKey: string) => InvokeError | undefined;
+  /** Told of every invocation's result, throttled ones included (the console's durations). */
+  onInvoked?: (functionKey: string, result: InvokeResult) => void;
 }
 
 /** A function's figures, named after Lambda's CloudWatch metrics. */
@@ -52,6 +54,8 @@ export interface FunctionMetrics {
   concurrentExecutions: number;
   /** The most that ran at once. */
   maxConcurrentExecutions: number;
+  /** Invocations that started a new execution environment (Lambda's cold starts). */
+  coldStarts: number;
 }
 
 export interface LambdaRuntime {
@@ -233,9 +237,49 @@ export async function startLambdaRuntime(
     throttles: 0,
     concurrentExecutions: 0,
     maxConcurrentExecutions: 0,
+    coldStarts: 0,
   });
   const reserved = new Map(topology.functions.map((fn) => [fn.key, fn.reservedConcurrency]));
   const figures = new Map(topology.functions.map((fn) => [fn.key, fresh()]));
+
+  /** Runs one invocation and keeps its function's figures. */
+  const runInvocation = (functionKey: string, event: unknown): Promise<InvokeResult> => {
+    const pool = pools.get(functionKey);
+    const metrics = figures.get(functionKey);
+    if (!pool || !metrics) {
+      return Promise.resolve({
+        ok: false,
+        error: {
+          errorType: 'ResourceNotFoundException',
+          errorMessage: `Function not found: ${functionKey}`,
+        },
+        timedOut: false,
+        durationMs: 0,
+      });
+    }
+    // An execution counts from the invocation to its answer (a cold start or a wait for a
+    // free environment included), as Lambda counts concurrency.
+    const limit = reserved.get(functionKey);
+    if (limit !== undefined && metrics.concurrentExecutions >= limit) {
+      metrics.throttles += 1;
+      return Promise.resolve(throttledResult());
+    }
+    metrics.invocations += 1;
+    const injected = options.injectFailure?.(functionKey);
+    if (injected) {
+      metrics.errors += 1;
+      logs.write(functionKey, 'runtime', `${injected.errorType}: ${injected.errorMessage}`);
+      return Promise.resolve({ ok: false, error: injected, timedOut: false, durationMs: 0 });
+    }
+    metrics.concurrentExecutions += 1;
+    metrics.maxConcurrentExecutions = Math.max(metrics.maxConcurrentExecutions, metrics.concurrentExecutions);
+    return pool.invoke(event).then((result) => {
+      metrics.concurrentExecutions -= 1;
+      if (!result.ok) metrics.errors += 1;
+      if (result.coldStart) metrics.coldStarts += 1;
+      return result;
+    });
+  };
 
   return {
     functionKeys: [...pools.keys()],
@@ -248,43 +292,14 @@ export async function startLambdaRuntime(
       }
     },
     invoke(functionKey: string, event: unknown): Promise<InvokeResult> {
-      const pool = pools.get(functionKey);
-      const metrics = figures.get(functionKey);
-      if (!pool || !metrics) {
-        return Promise.resolve({
-          ok: false,
-          error: {
-            errorType: 'ResourceNotFoundException',
-            errorMessage: `Function not found: ${functionKey}`,
-          },
-          timedOut: false,
-          durationMs: 0,
-        });
-      }
-      // An execution counts from the invocation to its answer (a cold start or a wait for a
-      // free environment included), as Lambda counts concurrency.
-      const limit = reserved.get(functionKey);
-      if (limit !== undefined && metrics.concurrentExecutions >= limit) {
-        metrics.throttles += 1;
-        return Promise.resolve(throttledResult());
-      }
-      metrics.invocations += 1;
-      const injected = options.injectFailure?.(functionKey);
-      if (injected) {
-        metrics.errors += 1;
-        logs.write(functionKey, 'runtime', `${injected.errorType}: ${injected.errorMessage}`);
-        return Promise.resolve({ ok: false, error: injected, timedOut: false, durationMs: 0 });
-      }
-      metrics.concurrentExecutions += 1;
-      metrics.maxConcurrentExecutions = Math.max(
-        metrics.maxConcurrentExecutions,
-        metrics.concurrentExecutions,
-      );
-      return pool.invoke(event).then((result) => {
-        metrics.concurrentExecutions -= 1;
-        if (!result.ok) metrics.errors += 1;
-        return result;
-      });
+      const invoked = runInvocation(functionKey, event);
+      const { onInvoked } = options;
+      return onInvoked
+        ? invoked.then((result) => {
+            onInvoked(functionKey, result);
+            return result;
+          })
+        : invoked;
     },
     async stop() {
       await watcher?.dispose();

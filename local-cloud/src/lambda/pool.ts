@@ -33,7 +33,17 @@ interface Slot {
   generation: number;
   /** Resolves with the init error, or undefined once the bundle is loaded. */
   ready: Promise<InvokeError | undefined>;
-  current?: { id: number; requestId: string; started: number; timer: NodeJS.Timeout; pending: Pending };
+  current?: {
+    id: number;
+    requestId: string;
+    started: number;
+    timer: NodeJS.Timeout;
+    pending: Pending;
+    /** The environment's first invocation. */
+    cold: boolean;
+  };
+  /** Set once the environment has run an invocation: the next ones are warm. */
+  used?: true;
   /** Set while the slot waits in `idle`. */
   idleTimer?: NodeJS.Timeout;
   dead: boolean;
@@ -218,7 +228,8 @@ export class FunctionPool {
     const requestId = randomUUID();
     const started = Date.now();
     const timer = setTimeout(() => this.timeOut(slot), timeoutMs);
-    slot.current = { id, requestId, started, timer, pending };
+    slot.current = { id, requestId, started, timer, pending, cold: !slot.used };
+    slot.used = true;
     const request: WorkerRequest = { id, requestId, event: pending.event, deadline: started + timeoutMs };
     slot.worker.postMessage(request);
   }
@@ -228,7 +239,7 @@ export class FunctionPool {
     if (!current) return;
     clearTimeout(current.timer);
     delete slot.current;
-    current.pending.resolve(result);
+    current.pending.resolve(current.cold ? { ...result, coldStart: true } : result);
     if (slot.dead) {
       // Already retired (timeout or crash): nothing to hand back to the pool.
     } else if (slot.generation !== this.generation || this.stopped) this.retire(slot);

@@ -40,6 +40,7 @@ function okResult(result: InvokeResult): unknown {
 describe('startLambdaRuntime', () => {
   let runtime: LambdaRuntime & { invoke(key: string, event: unknown): Promise<InvokeResult> };
   const logs: LogEntry[] = [];
+  const invoked: { functionKey: string; result: InvokeResult }[] = [];
   let flakyCalls = 0;
 
   beforeAll(async () => {
@@ -49,6 +50,7 @@ describe('startLambdaRuntime', () => {
       buildDir,
       edgeUrl: 'http://127.0.0.1:4566',
       onLog: (entry) => logs.push(entry),
+      onInvoked: (functionKey, result) => invoked.push({ functionKey, result }),
       maxWorkersPerFunction: 2,
       idleEnvironmentMs: 3_000,
       // Every second invocation of test.flaky fails.
@@ -126,6 +128,18 @@ describe('startLambdaRuntime', () => {
     expect(second).toEqual({ invocations: 2 });
   });
 
+  it('marks the first invocation of an environment as a cold start, counts it and tells onInvoked', async () => {
+    const first = await runtime.invoke('test.nothing', {});
+    const second = await runtime.invoke('test.nothing', {});
+    expect(first).toMatchObject({ ok: true, coldStart: true });
+    expect(second).not.toHaveProperty('coldStart');
+    expect(runtime.metrics()['test.nothing']).toMatchObject({ invocations: 2, coldStarts: 1 });
+    expect(invoked.filter((one) => one.functionKey === 'test.nothing').map((one) => one.result)).toEqual([
+      first,
+      second,
+    ]);
+  });
+
   it('shuts an environment down after it stayed idle, and starts a fresh one for the next call', async () => {
     const key = 'test.idleCounter';
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -166,6 +180,7 @@ describe('startLambdaRuntime', () => {
       throttles: 2,
       concurrentExecutions: 0,
       maxConcurrentExecutions: 1,
+      coldStarts: 1,
     });
     // Its one execution is free again.
     expect(okResult(await runtime.invoke('test.reserved', { ms: 1 }))).toEqual({ slept: 1 });
@@ -201,6 +216,7 @@ describe('startLambdaRuntime', () => {
       throttles: 0,
       concurrentExecutions: 0,
       maxConcurrentExecutions: 0,
+      coldStarts: 0,
     });
   });
 

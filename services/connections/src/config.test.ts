@@ -17,6 +17,8 @@ describe('configuration, loaded as a handler module is imported (cold start)', (
     ['./handlers/connect', 'JWT_ISSUER'],
     ['./handlers/disconnect', 'CONNECTIONS_TABLE'],
     ['./handlers/message', 'WEBSOCKET_API_ENDPOINT'],
+    ['./handlers/message', 'MAX_SUBSCRIPTIONS_PER_CONNECTION'],
+    ['./handlers/message', 'FRAMES_PER_SECOND'],
     ['./handlers/count-connections', 'SUBSCRIPTIONS_TABLE'],
     ['./handlers/sweep-connections', 'CONNECTIONS_TABLE'],
     ['./handlers/broadcast', 'FANOUT_QUEUE_URL'],
@@ -27,9 +29,9 @@ describe('configuration, loaded as a handler module is imported (cold start)', (
 
   it('asks each function only for its own variables', async () => {
     const others = ['JWT_ISSUER', 'JWT_AUDIENCE', 'ALLOWED_ORIGINS', 'IDEMPOTENCY_TABLE', 'FANOUT_QUEUE_URL'];
-    await expect(importWithout('./handlers/message', 'CONNECTIONS_TABLE', ...others)).resolves.toBeDefined();
+    await expect(importWithout('./handlers/message', ...others)).resolves.toBeDefined();
     await expect(
-      importWithout('./handlers/disconnect', 'WEBSOCKET_API_ENDPOINT', ...others),
+      importWithout('./handlers/disconnect', 'WEBSOCKET_API_ENDPOINT', 'FRAMES_PER_SECOND', ...others),
     ).resolves.toBeDefined();
   });
 });

@@ -34,8 +34,22 @@ export const tablesConfig = z.object(tables);
 /** `closeExpiredConnections`: the tables, and `@connections` for the token_expired frame and DeleteConnection. */
 export const tokenSweepConfig = z.object({ ...tables, ...webSocketApi });
 
-/** Client frames: the subscriptions, and `@connections` for the replies. */
-export const messageConfig = z.object({ SUBSCRIPTIONS_TABLE: nonEmpty, ...webSocketApi });
+/** A whole number from a variable (serverless.yml passes params as text). */
+const count = (min: number) => z.coerce.number().int().min(min);
+
+/**
+ * Client frames: the tables (the connection's record keeps its frame budget
+ * and subscription count), `@connections` for the replies and to close a
+ * flooding connection, and the per-connection limits (README.md, "Limits").
+ */
+export const messageConfig = z.object({
+  ...tables,
+  ...webSocketApi,
+  FRAMES_PER_SECOND: z.coerce.number().positive(),
+  FRAME_BURST: count(1),
+  FLOOD_AFTER_REFUSED_FRAMES: count(0),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: count(1),
+});
 
 /** `broadcast` and `broadcastPage`: the tables, `@connections`, the idempotency store and the fan-out queue. */
 export const broadcastConfig = z.object({

@@ -14,10 +14,10 @@ import {
   loadTokenSweepConfig,
   type TablesConfig,
 } from './config';
-import type { AnswerFrameDeps } from './domain/answer-frame';
 import { type BroadcastDeps, DEFAULT_BROADCAST_POLICY } from './domain/broadcast';
 import type { OpenConnectionDeps } from './domain/open-connection';
-import type { ConnectionStore, FrameSender } from './domain/ports';
+import type { ConnectionCloser, ConnectionStore, FrameSender } from './domain/ports';
+import type { ReceiveFrameDeps } from './domain/receive-frame';
 import type { SweepDeps } from './domain/sweep-stale';
 import type { TokenSweepDeps } from './domain/token-expiry';
 
@@ -44,9 +44,11 @@ export interface CloseExpiredConnectionsDeps extends TokenSweepDeps {
   now: () => number;
 }
 
-export interface MessageDeps extends AnswerFrameDeps {
+export interface MessageDeps extends ReceiveFrameDeps {
   /** Sends the answer back to the connection the frame came on. */
   reply: FrameSender;
+  /** Closes a flooding connection. */
+  disconnect: ConnectionCloser;
 }
 
 /** `broadcast` and `broadcastPage`: the broadcast, and the table recording which events and pages were sent. */
@@ -67,11 +69,13 @@ const BROADCAST_SEND_TIMEOUT_MS = 3_000;
 /** A reply is one frame: retried here, 3 attempts in all with full-jitter backoff. */
 const REPLY_ATTEMPTS = 3;
 
+const tablesOf = (config: TablesConfig) => ({
+  connections: config.CONNECTIONS_TABLE,
+  subscriptions: config.SUBSCRIPTIONS_TABLE,
+});
+
 const connectionsTable = (config: TablesConfig) =>
-  buildConnectionsTable({
-    client: documentClient(),
-    tables: { connections: config.CONNECTIONS_TABLE, subscriptions: config.SUBSCRIPTIONS_TABLE },
-  });
+  buildConnectionsTable({ client: documentClient(), tables: tablesOf(config) });
 
 /**
  * The stage's `@connections` API: kept-alive sockets (a broadcast is
@@ -115,29 +119,40 @@ export const sweepConnectionsSideEffects = (): SweepConnectionsDeps => ({
 export const closeExpiredConnectionsSideEffects = (): CloseExpiredConnectionsDeps => {
   const config = loadTokenSweepConfig();
   const api = connectionsApi(config.WEBSOCKET_API_ENDPOINT);
+  const close = createConnectionCloser(api);
   return {
     connections: connectionsTable(config),
     sendFrame: createFrameSender({ api, maxAttempts: REPLY_ATTEMPTS }),
-    closeConnection: createConnectionCloser({
-      api,
-      onFailure: (connectionId, error) =>
-        logger.warn('Expired connection not closed', { connectionId, error: error as Error }),
-    }),
+    closeConnection: async (connectionId) => {
+      try {
+        await close(connectionId);
+      } catch (error) {
+        logger.warn('Expired connection not closed', { connectionId, error: error as Error });
+        throw error;
+      }
+    },
     now: Date.now,
   };
 };
 
 export const messageSideEffects = (): MessageDeps => {
   const config = loadMessageConfig();
+  const api = connectionsApi(config.WEBSOCKET_API_ENDPOINT);
   return {
-    subscriptions: buildSubscriptionsTable({
-      client: documentClient(),
-      tableName: config.SUBSCRIPTIONS_TABLE,
-    }),
+    connections: connectionsTable(config),
+    subscriptions: buildSubscriptionsTable({ client: documentClient(), tables: tablesOf(config) }),
+    frameLimit: {
+      perSecond: config.FRAMES_PER_SECOND,
+      burst: config.FRAME_BURST,
+      floodAfter: config.FLOOD_AFTER_REFUSED_FRAMES,
+    },
+    maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     now: () => new Date(),
     onStoreError: (error) => logger.error('Subscription store failed', error as Error),
+    onBudgetError: (error) => logger.error('Frame budget not kept; frame acted on', error as Error),
+    disconnect: createConnectionCloser(api),
     reply: createFrameSender({
-      api: connectionsApi(config.WEBSOCKET_API_ENDPOINT),
+      api,
       maxAttempts: REPLY_ATTEMPTS,
       onFailure: (connectionId, error) =>
         logger.warn('Reply not delivered', { connectionId, error: error as Error }),
@@ -149,10 +164,7 @@ export const messageSideEffects = (): MessageDeps => {
 export const broadcasterSideEffects = once((): BroadcasterDeps => {
   const config = loadBroadcastConfig();
   return {
-    subscriptions: buildSubscriptionsTable({
-      client: documentClient(),
-      tableName: config.SUBSCRIPTIONS_TABLE,
-    }),
+    subscriptions: buildSubscriptionsTable({ client: documentClient(), tables: tablesOf(config) }),
     connections: connectionsTable(config),
     // One attempt per call: the broadcast paces and retries (throttled or failed frames are counted per page).
     sendFrame: createFrameSender({

@@ -90,6 +90,34 @@ describe('createConnectionsApi', () => {
     expect(gateway.sent[0]?.request.path).toBe('/test/@connections/a%2Fb%20c%21%27%28%29%2A');
   });
 
+  it('closes a connection with a signed DELETE on its @connections path (DeleteConnection)', async () => {
+    const { gateway, api } = setup();
+
+    await api.deleteConnection('L0SM9cOFvHcCIhw=');
+
+    expect(gateway.sent).toHaveLength(0);
+    const [call] = gateway.deleted;
+    expect(call?.connectionId).toBe('L0SM9cOFvHcCIhw=');
+    expect(call?.request).toMatchObject({
+      method: 'DELETE',
+      hostname: 'abc123.execute-api.us-east-1.amazonaws.com',
+      path: '/test/@connections/L0SM9cOFvHcCIhw%3D',
+    });
+    expect(call?.request.body.byteLength).toBe(0);
+    expect(call?.request.headers.authorization).toMatch(
+      /SignedHeaders=host;x-amz-date;x-amz-security-token,/,
+    );
+  });
+
+  it('rejects a DELETE of a closed connection with GoneException', async () => {
+    const { gateway, api } = setup();
+    gateway.answer('*', answers.gone);
+
+    const error = await rejectionOf(api.deleteConnection('closed'));
+
+    expect(error.name).toBe('GoneException');
+  });
+
   it('rejects with the error type AWS names, without its namespace suffix', async () => {
     const { gateway, api } = setup();
     gateway.answer('*', {

@@ -18,7 +18,7 @@ import { createSigV4Signer, escapeUri } from './sigv4';
  */
 export interface ConnectionsApi {
   postToConnection(connectionId: string, data: Uint8Array): Promise<void>;
-  /** `DELETE /{stage}/@connections/{connectionId}`: closes the connection (API Gateway then runs `$disconnect`). */
+  /** `DELETE /{stage}/@connections/{connectionId}`: API Gateway closes the connection (then runs `$disconnect`). */
   deleteConnection(connectionId: string): Promise<void>;
 }
 
@@ -193,6 +193,8 @@ const isTimeout = (error: unknown): boolean => {
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 };
 
+const NO_BODY = new Uint8Array(0);
+
 export const createConnectionsApi = (options: ConnectionsApiOptions): ConnectionsApi => {
   const endpoint = new URL(options.endpoint);
   const protocol = endpoint.protocol === 'http:' ? 'http:' : 'https:';
@@ -240,10 +242,9 @@ export const createConnectionsApi = (options: ConnectionsApiOptions): Connection
       response.status,
     );
   };
-  const empty = new Uint8Array(0);
 
   return {
     postToConnection: (connectionId, data) => call('POST', connectionId, data),
-    deleteConnection: (connectionId) => call('DELETE', connectionId, empty),
+    deleteConnection: (connectionId) => call('DELETE', connectionId, NO_BODY),
   };
 };

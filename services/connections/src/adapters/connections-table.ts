@@ -6,7 +6,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { batchWriteAll, isConditionalCheckFailed } from '@live-comments/shared';
+import { batchWriteAll, isConditionalCheckFailed, retryOnConflict } from '@live-comments/shared';
 import type { ConnectionStore } from '../domain/ports';
 
 /** The connections table, and the subscriptions table whose rows go with a closed connection. */
@@ -21,6 +21,10 @@ export interface Tables {
  */
 export const OPEN_CONNECTIONS_KEY = '#open-connections';
 const COUNT = 'openConnections';
+/** On a connection's record: its frame budget's theoretical arrival time (epoch ms, frame-budget.ts). */
+export const FRAME_TAT = 'frameTat';
+/** On a connection's record: how many subscriptions it has (subscriptions-table.ts keeps it). */
+export const SUBSCRIPTION_COUNT = 'subscriptionCount';
 
 export const buildConnectionsTable = ({
   client,
@@ -134,6 +138,49 @@ export const buildConnectionsTable = ({
         }
       }
       return ids;
+    },
+    spendFrame: async (connectionId, now, intervalMs) => {
+      const key = { connectionId };
+      const names = { '#tat': FRAME_TAT };
+      // A write on a record a subscribe transaction holds meets TransactionConflictException: retried.
+      const update = (input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>) =>
+        retryOnConflict(() =>
+          client.send(new UpdateCommand({ TableName: tables.connections, Key: key, ...input })),
+        );
+      const bucketInUse = async (): Promise<number | undefined> => {
+        try {
+          const { Attributes } = await update({
+            UpdateExpression: 'SET #tat = #tat + :interval',
+            ConditionExpression: '#tat >= :now',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':interval': intervalMs, ':now': now },
+            ReturnValues: 'UPDATED_NEW',
+          });
+          return Number(Attributes?.[FRAME_TAT]);
+        } catch (error) {
+          if (isConditionalCheckFailed(error)) return undefined;
+          throw error;
+        }
+      };
+      // GCRA's max(tat, now) is two conditional writes (an update expression has no max), tried
+      // in turn: a flood's frames find the bucket in use (one write), a quiet client's frame
+      // finds it full (two). `tat` never goes back, so once the second is refused (another frame
+      // moved `tat` past `now` meanwhile) the first must pass: a third refusal means no record.
+      const inUse = await bucketInUse();
+      if (inUse !== undefined) return inUse;
+      try {
+        await update({
+          UpdateExpression: 'SET #tat = :next',
+          ConditionExpression:
+            'attribute_exists(connectionId) AND (attribute_not_exists(#tat) OR #tat < :now)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':next': now + intervalMs, ':now': now },
+        });
+        return now + intervalMs;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+      return bucketInUse();
     },
 
     countOpen: async () => {

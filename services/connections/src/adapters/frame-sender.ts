@@ -83,25 +83,17 @@ export const createFrameSender = ({
 };
 
 /**
- * Builds the closer: one DeleteConnection per call, a connection already
- * closed (410) reported as `gone`, anything else that failed as `failed`
- * (the expired-token sweep tries it again next minute).
+ * Builds the closer (DeleteConnection), for a flooding connection and for
+ * one whose token expired: a connection already closed (410) is no error,
+ * anything else that failed throws (the expired-token sweep tries it again
+ * next minute).
  */
-export const createConnectionCloser = ({
-  api,
-  onFailure,
-}: {
-  api: ConnectionsApi;
-  onFailure?: (connectionId: string, error: unknown) => void;
-}): ConnectionCloser => {
-  return async (connectionId) => {
+export const createConnectionCloser =
+  (api: ConnectionsApi): ConnectionCloser =>
+  async (connectionId) => {
     try {
       await api.deleteConnection(connectionId);
-      return 'closed';
     } catch (error) {
-      if (outcomeOf(error) === 'gone') return 'gone';
-      onFailure?.(connectionId, error);
-      return 'failed';
+      if (outcomeOf(error) !== 'gone') throw error;
     }
   };
-};

@@ -3,7 +3,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 
 /**
  * AWS Signature Version 4 for one shape of request: a POST with a body (or a
- * DELETE without) and a few fixed headers, to a non-S3 service
+ * DELETE without one) and a few fixed headers, to a non-S3 service
  * (execute-api), no query string.
  *
  * Why not @smithy/signature-v4 (the SDK's signer): it is general (any

@@ -16,10 +16,18 @@ export interface ReceivedFrame {
   connectedAt: number;
   /** The frame's text; undefined for a binary frame. */
   body: string | undefined;
+  /**
+   * When the gateway received it (epoch ms, API Gateway's `requestTimeEpoch`):
+   * the frame budget counts frames as the client sent them, one clock for
+   * every container, however long they queued before a function ran.
+   */
+  receivedAt?: number;
 }
 
 export interface AnswerFrameDeps {
   subscriptions: Pick<SubscriptionStore, 'subscribe' | 'unsubscribe'>;
+  /** Subscriptions one connection may hold; a subscribe beyond is answered `subscription_limit`. */
+  maxSubscriptions: number;
   now: () => Date;
   /** Told when the store failed; the client gets an `internal_error` frame and may retry. */
   onStoreError?: (error: unknown) => void;
@@ -37,6 +45,12 @@ const parseJsonObject = (body: string | undefined): Record<string, unknown> | un
   } catch {
     return undefined;
   }
+};
+
+/** The frame's requestId when it has a valid one, for answers that do not read the rest of it. */
+export const requestIdOf = (body: string | undefined): string | undefined => {
+  const requestId = parseJsonObject(body)?.requestId;
+  return typeof requestId === 'string' && requestId.length <= MAX_REQUEST_ID_LENGTH ? requestId : undefined;
 };
 
 /**
@@ -74,12 +88,22 @@ export const answerFrame = async (deps: AnswerFrameDeps, frame: ReceivedFrame): 
       try {
         if (message.action === 'subscribe') {
           const subscribedAt = deps.now().toISOString();
-          await deps.subscriptions.subscribe({
-            topic,
-            connectionId: frame.connectionId,
-            subscribedAt,
-            expiresAt: connectionExpiresAt(frame.connectedAt),
-          });
+          const outcome = await deps.subscriptions.subscribe(
+            {
+              topic,
+              connectionId: frame.connectionId,
+              subscribedAt,
+              expiresAt: connectionExpiresAt(frame.connectedAt),
+            },
+            deps.maxSubscriptions,
+          );
+          if (outcome === 'limit_reached') {
+            return errorFrame(
+              'subscription_limit',
+              `A connection may hold at most ${deps.maxSubscriptions} subscriptions; unsubscribe from one first.`,
+              requestId,
+            );
+          }
           // `at`: from when on this connection gets the topic's frames, on the server's
           // clock; a client reads what it missed before it (deleted comments) from there.
           return subscribedFrame(topic, subscribedAt, requestId);

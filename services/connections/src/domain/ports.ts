@@ -19,13 +19,28 @@ export interface ConnectionStore {
   openedBefore(connectedHour: string, connectedAt: string): Promise<string[]>;
   /** Ids of the connections in one `tokenExpiryHour` partition whose token expired at or before `nowSeconds`. */
   tokenExpiredBy(tokenExpiryHour: string, nowSeconds: number): Promise<string[]>;
+  /**
+   * Spends one frame from the connection's budget (frame-budget.ts) on its
+   * record: `tat = max(tat, now) + intervalMs`, atomically, exact under
+   * concurrent frames, and answers the new `tat`. Undefined when the
+   * connection has no record (closed meanwhile).
+   */
+  spendFrame(connectionId: string, now: number, intervalMs: number): Promise<number | undefined>;
 }
+
+/** What a subscribe did: stored (or already there: idempotent), or refused at the connection's cap. */
+export type SubscribeOutcome = 'subscribed' | 'limit_reached';
 
 /** Who is subscribed to which topic. */
 export interface SubscriptionStore {
-  /** Idempotent: subscribing twice to a topic is one subscription. */
-  subscribe(subscription: Subscription): Promise<void>;
-  /** Idempotent: unsubscribing from a topic one is not subscribed to does nothing. */
+  /**
+   * Idempotent: subscribing twice to a topic is one subscription, counted
+   * once. A new one is stored only while the connection has fewer than
+   * `maxPerConnection` (its record counts them, in the same transaction).
+   * Throws when the connection has no record.
+   */
+  subscribe(subscription: Subscription, maxPerConnection: number): Promise<SubscribeOutcome>;
+  /** Idempotent: unsubscribing from a topic one is not subscribed to does nothing (and counts nothing). */
   unsubscribe(topic: Topic, connectionId: string): Promise<void>;
   /** One page of a topic's subscribers, by Query on the topic (never a Scan). */
   subscribers(topic: string, options: { limit: number; cursor?: SubscriberCursor }): Promise<SubscriberPage>;
@@ -56,11 +71,8 @@ export interface RefusedToken {
 /** Verifies a handshake's token; throws only when the verification could not be made (issuer unreachable). */
 export type TokenVerifier = (token: string) => Promise<VerifiedToken | RefusedToken>;
 
-/**
- * Closes a connection from the backend (`DeleteConnection`; API Gateway then
- * runs `$disconnect`). `gone`: it was closed already.
- */
-export type ConnectionCloser = (connectionId: string) => Promise<'closed' | 'gone' | 'failed'>;
+/** Closes a connection (`@connections` DELETE); one already gone is no error. */
+export type ConnectionCloser = (connectionId: string) => Promise<void>;
 
 /**
  * Hands part of a broadcast to another invocation (the fan-out queue): the

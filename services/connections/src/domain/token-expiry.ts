@@ -79,10 +79,7 @@ export const sweepExpiredTokens = async (deps: TokenSweepDeps, nowMs: number): P
       try {
         // The frame is best effort: a connection that is gone or slow is closed all the same.
         await deps.sendFrame(connectionId, frame);
-        if ((await deps.closeConnection(connectionId)) === 'failed') {
-          sweep.failed.push(connectionId);
-          continue;
-        }
+        await deps.closeConnection(connectionId);
         if (await deps.connections.close(connectionId)) sweep.closed++;
       } catch {
         sweep.failed.push(connectionId);

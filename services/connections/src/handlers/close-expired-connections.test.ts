@@ -18,7 +18,7 @@ const sweep = () =>
   buildCloseExpiredConnectionsHandler({
     connections,
     sendFrame: createFrameSender({ api }),
-    closeConnection: createConnectionCloser({ api }),
+    closeConnection: createConnectionCloser(api),
     now: () => NOW,
   })(scheduleEvent(), lambdaContext());
 
@@ -60,7 +60,7 @@ describe('closeExpiredConnections (every minute)', () => {
     expect(gateway.sent.map(({ connectionId, frame }) => ({ connectionId, frame }))).toEqual([
       { connectionId: 'expired-1', frame: closingFrame },
     ]);
-    expect(gateway.deleted).toEqual(['expired-1']);
+    expect(gateway.deleted.map(({ connectionId }) => connectionId)).toEqual(['expired-1']);
     expect(gateway.sent[0]?.request.method).toBe('POST');
     // ... and the record goes as $disconnect would take it (and leaves the index).
     expect(documents.commandCalls(DeleteCommand).map((call) => call.args[0].input.Key)).toEqual([
@@ -77,7 +77,7 @@ describe('closeExpiredConnections (every minute)', () => {
 
     await sweep();
 
-    expect(gateway.deleted).toEqual(['lost']);
+    expect(gateway.deleted.map(({ connectionId }) => connectionId)).toEqual(['lost']);
     expect(documents.commandCalls(DeleteCommand)).toHaveLength(1);
   });
 

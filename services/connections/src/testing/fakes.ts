@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { SignedRequest, Transport, TransportResponse } from '../adapters/connections-api';
 import { buildConnectionsTable, type Tables } from '../adapters/connections-table';
 import { buildSubscriptionsTable } from '../adapters/subscriptions-table';
+import type { ConnectionStore } from '../domain/ports';
 
 /** Answers of API Gateway's `@connections`, as its wire shows them. */
 export const answers = {
@@ -49,18 +50,19 @@ export const fakeGateway = () => {
   let responder: Responder | undefined;
   /** Connection ids, each time a frame was accepted (answered 2xx). */
   const delivered: string[] = [];
-  /** Connection ids, each time a DeleteConnection was called (answered or not). */
-  const deleted: string[] = [];
+  /** DeleteConnection calls (answered or not), by connection id. */
+  const deleted: { connectionId: string; request: SignedRequest }[] = [];
 
   const transport: Transport = async (request) => {
     const connectionId = decodeURIComponent(request.path.split('/@connections/')[1] ?? '');
-    if (request.method === 'DELETE') deleted.push(connectionId);
-    else
+    if (request.method === 'DELETE') deleted.push({ connectionId, request });
+    else {
       sent.push({
         connectionId,
         frame: JSON.parse(Buffer.from(request.body).toString('utf8')) as Record<string, unknown>,
         request,
       });
+    }
     const script = scripts.get(connectionId) ?? scripts.get('*');
     const answer =
       responder?.(connectionId) ?? (script && script.length > 1 ? script.shift() : script?.[0]) ?? answers.ok;
@@ -130,7 +132,7 @@ export const mockedTables = (
   return {
     documents,
     connections: buildConnectionsTable({ client, tables }),
-    subscriptions: buildSubscriptionsTable({ client, tableName: tables.subscriptions }),
+    subscriptions: buildSubscriptionsTable({ client, tables }),
   };
 };
 
@@ -149,4 +151,26 @@ export const scriptOpenConnection = (
   documents.on(DeleteCommand, { Key: { connectionId } }).resolves({ Attributes: { connectionId } });
   documents.on(BatchWriteCommand).resolves({});
   documents.on(UpdateCommand).resolves({});
+};
+
+/**
+ * The frame budgets of the connections table in memory: `spendFrame` as the
+ * adapter's conditional writes do it, per connection; `forget` is a closed
+ * connection (no record).
+ */
+export const fakeFrameBudgets = () => {
+  const tats = new Map<string, number>();
+  const gone = new Set<string>();
+  const spendFrame: ConnectionStore['spendFrame'] = async (connectionId, now, intervalMs) => {
+    if (gone.has(connectionId)) return undefined;
+    const next = Math.max(tats.get(connectionId) ?? now, now) + intervalMs;
+    tats.set(connectionId, next);
+    return next;
+  };
+  return {
+    spendFrame,
+    forget(connectionId: string) {
+      gone.add(connectionId);
+    },
+  };
 };
