@@ -112,7 +112,7 @@ describe('a connection does not outlive its token', () => {
 
     // The sweep runs every minute on its own; the test runs it once the token has expired.
     await pastExpiry(token);
-    expect(await cloud().invoke('connections.closeExpiredConnections', SCHEDULED)).toMatchObject({
+    expect(await cloud().invoke('connections.closeExpired', SCHEDULED)).toMatchObject({
       ok: true,
     });
 

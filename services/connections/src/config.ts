@@ -31,7 +31,7 @@ export const connectConfig = z.object({
 /** `$disconnect`, `countConnections` and `sweepConnections`: the tables only. */
 export const tablesConfig = z.object(tables);
 
-/** `closeExpiredConnections`: the tables, and `@connections` for the token_expired frame and DeleteConnection. */
+/** `closeExpired`: the tables, and `@connections` for the token_expired frame and DeleteConnection. */
 export const tokenSweepConfig = z.object({ ...tables, ...webSocketApi });
 
 /** A whole number from a variable (serverless.yml passes params as text). */

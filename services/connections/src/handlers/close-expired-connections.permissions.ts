@@ -1,7 +1,7 @@
 import type { FunctionPermissions } from '@live-comments/shared/permissions';
 
 /**
- * closeExpiredConnections: expired tokens from the byTokenExpiry index, each sent its token_expired
+ * closeExpired: expired tokens from the byTokenExpiry index, each sent its token_expired
  * frame and closed over @connections, its record closed as $disconnect does.
  */
 export const permissions: FunctionPermissions = {

@@ -38,7 +38,7 @@ const closingFrame = {
   message: 'The token has expired: connect again with a fresh one.',
 };
 
-describe('closeExpiredConnections (every minute)', () => {
+describe('closeExpired (every minute)', () => {
   it('reads the expiry hours of the last 2 hours, sends token_expired, deletes the connection and its record', async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
     expiredIn('2026-12-02T12#2', ['expired-1']);
