@@ -46,8 +46,11 @@ const detailsOf = (details: unknown): ErrorDetail[] =>
 export interface ApiClientOptions {
   /** The HTTP API's base URL, e.g. `http://localhost:8000`. */
   apiUrl: string;
-  /** The bearer token for writes, read on every request (so a refreshed token is used at once). */
-  token?: () => string | undefined;
+  /**
+   * The bearer token for writes, read on every request (so a refreshed token
+   * is used at once); a Promise is awaited (a refresh may run first).
+   */
+  token?: () => string | undefined | Promise<string | undefined>;
   fetch?: typeof fetch;
 }
 
@@ -99,7 +102,7 @@ export const createApiClient = (options: ApiClientOptions) => {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
 
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const token = options.token?.();
+    const token = await options.token?.();
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;

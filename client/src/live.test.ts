@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ConnectionState, createLiveComments, SubscriptionError } from './live';
+import {
+  type CloseInfo,
+  type ConnectionState,
+  createLiveComments,
+  type LiveCommentsOptions,
+  SubscriptionError,
+} from './live';
 import { comment, FakeSocket } from './testing';
 import type { Comment, CommentDeleted, ServerFrame, Topic } from './types';
 
@@ -26,7 +32,13 @@ const deletedFrame = (d: CommentDeleted, eventId = `d-${d.id}`): ServerFrame => 
 const json = (body: unknown) =>
   new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
 
-const setup = (options: { stored?: number[]; token?: () => string | undefined } = {}) => {
+const setup = (
+  options: {
+    stored?: number[];
+    token?: LiveCommentsOptions['token'];
+    tokenRefresh?: LiveCommentsOptions['tokenRefresh'];
+  } = {},
+) => {
   const sockets: FakeSocket[] = [];
   const stored = new Set(options.stored ?? []);
   /** The deleted-comments list, served two to a page to show the client pages through it. */
@@ -56,6 +68,7 @@ const setup = (options: { stored?: number[]; token?: () => string | undefined } 
     websocketUrl: 'ws://localhost:3001',
     apiUrl: 'http://localhost:8000',
     ...(options.token ? { token: options.token } : {}),
+    ...(options.tokenRefresh ? { tokenRefresh: options.tokenRefresh } : {}),
     socket: (url) => {
       const socket = new FakeSocket(url);
       sockets.push(socket);
@@ -465,5 +478,156 @@ describe('createLiveComments', () => {
     expect(current().url).toBe('ws://localhost:3001?token=signed-in');
     current().open();
     expect(current().sent).toEqual([{ action: 'subscribe', topic: 'feed', requestId: 'r2' }]);
+  });
+});
+
+/** A JWT-shaped token (the client reads its payload, never its signature) issued now, living `seconds`. */
+const jwt = (name: string, seconds: number, issuedAt = Date.now()) => {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const iat = Math.floor(issuedAt / 1000);
+  return `${part({ alg: 'RS256' })}.${part({ sub: name, iat, exp: iat + seconds })}.signature`;
+};
+
+describe('a connection does not outlive its token', () => {
+  // On a whole second, as a token's iat and exp are.
+  beforeEach(() => vi.setSystemTime(Date.UTC(2026, 0, 1)));
+
+  it('before the token expires, opens a second connection with a fresh one and closes the first once it is subscribed', async () => {
+    const tokens: string[] = [];
+    // An async callback: a Cognito refresh may run before the token is handed over.
+    const token = async () => {
+      tokens.push(jwt(`t${tokens.length + 1}`, 100));
+      return tokens.at(-1);
+    };
+    const { live, sockets, stored, reads, states } = setup({ stored: [1], token });
+    const seen: number[] = [];
+    live.watchPost('p1', { onComment: (c) => seen.push(c.seq) });
+    await vi.advanceTimersByTimeAsync(0);
+    const [first] = sockets;
+    first?.open();
+    first?.ackSubscribes();
+    await vi.advanceTimersByTimeAsync(0);
+
+    // 100 s of lifetime: refreshed 10 s (10%, less than 60 s) before its exp.
+    await vi.advanceTimersByTimeAsync(89_999);
+    expect(sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets).toHaveLength(2);
+    const second = sockets[1];
+    expect(second?.url).toBe(`ws://localhost:3001?token=${encodeURIComponent(tokens[1] ?? '')}`);
+    first?.frame(created(comment(2))); // the first still carries the stream
+    second?.open();
+    expect(second?.sent).toEqual([{ action: 'subscribe', topic: 'post:p1', requestId: 'r2' }]);
+    first?.frame(created(comment(3))); // a comment on both connections while the second is confirmed
+    second?.frame(created(comment(3)));
+    expect(first?.closedByClient).toBe(false);
+    stored.add(2);
+    stored.add(3);
+    stored.add(4); // made between the two subscriptions: the catch-up read brings it
+    second?.ackSubscribes('2026-01-01T00:01:40.000Z');
+    expect(first?.closedByClient).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads).toContain('/api/v1/posts/p1/comments?afterSeq=3&limit=100');
+    second?.frame(created(comment(5)));
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(states).toEqual(['open']); // never seen as reconnecting
+    expect(live.lastClose).toBeUndefined();
+
+    // And again for the second token.
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(sockets).toHaveLength(3);
+    live.close();
+  });
+
+  it('keeps the first connection when the second does not get ready, and tries again', async () => {
+    let issued = 0;
+    const { live, sockets, current } = setup({ token: () => jwt(`t${++issued}`, 100) });
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes();
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(sockets).toHaveLength(2);
+    sockets[1]?.drop(); // refused
+    expect(sockets[0]?.closedByClient).toBe(false);
+    await vi.advanceTimersByTimeAsync(2_500); // a quarter of what is left, at most 5 s
+    expect(sockets).toHaveLength(3);
+    sockets[2]?.open(); // never answers the subscribe: given up after 10 s
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sockets[2]?.closedByClient).toBe(true);
+    expect(sockets[0]?.closedByClient).toBe(false);
+    live.close();
+  });
+
+  it('opens no second connection while the token callback has nothing fresher', async () => {
+    const same = jwt('same', 100);
+    const { live, sockets, current } = setup({ token: () => same });
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    await vi.advanceTimersByTimeAsync(99_000);
+    expect(sockets).toHaveLength(1);
+    live.close();
+  });
+
+  it('honours a configured margin', async () => {
+    let issued = 0;
+    const { live, sockets, current } = setup({
+      token: () => jwt(`t${++issued}`, 200),
+      tokenRefresh: { marginMs: 5_000 },
+    });
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    // 5 s before exp, less than 10% of 200 s.
+    await vi.advanceTimersByTimeAsync(194_999);
+    expect(sockets).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sockets).toHaveLength(2);
+    live.close();
+  });
+
+  it('reports a close for token_expired as 4001 and reconnects at once with a fresh token, catching up', async () => {
+    let issued = 0;
+    const { live, sockets, current, stored, reads } = setup({
+      stored: [1],
+      token: () => jwt(`t${++issued}`, 100),
+    });
+    const closes: CloseInfo[] = [];
+    live.onClose((close) => closes.push(close));
+    const seen: number[] = [];
+    live.watchPost('p1', { onComment: (c) => seen.push(c.seq) });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().ackSubscribes();
+    await vi.advanceTimersByTimeAsync(6_000);
+
+    // Clock skew, or a refresh that failed: the server closes the connection first.
+    current().frame({ type: 'error', code: 'token_expired', message: 'The token has expired.' });
+    current().drop();
+    expect(closes).toEqual([{ code: 4001, reason: 'token_expired' }]);
+    expect(live.lastClose).toEqual({ code: 4001, reason: 'token_expired' });
+    await vi.advanceTimersByTimeAsync(0); // no backoff
+    expect(sockets).toHaveLength(2);
+    expect(issued).toBe(2);
+    stored.add(2);
+    current().open();
+    current().ackSubscribes();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads.at(-1)).toBe('/api/v1/posts/p1/comments?afterSeq=1&limit=100');
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('reports other closes with the socket’s code and reason', async () => {
+    const { live, current } = setup();
+    const closes: CloseInfo[] = [];
+    live.onClose((close) => closes.push(close));
+    live.watchFeed({ onComment: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    current().open();
+    current().onclose?.({ code: 1001, reason: 'Going away' });
+    current().drop();
+    expect(closes[0]).toEqual({ code: 1001, reason: 'Going away' });
+    live.close();
   });
 });

@@ -1,8 +1,9 @@
-import { POLICY_CLOSE_CODE } from '@live-comments/events/websocket';
+import { POLICY_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from '@live-comments/events/websocket';
 import { createApiClient } from './http';
 import { PostStream } from './post-stream';
 import { RecentIds } from './recent-ids';
 import { Subscriptions, type Watcher } from './subscriptions';
+import { refreshAt, tokenLifetime } from './token';
 import type { ClientFrame, Comment, CommentDeleted, Page, ServerFrame, Topic } from './types';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -24,8 +25,27 @@ export interface LiveCommentsOptions {
   websocketUrl: string;
   /** The HTTP API's base URL, for the catch-up reads that make reconnects lossless. */
   apiUrl: string;
-  /** The JWT, read at every (re)connect; none means an anonymous reader. */
+  /**
+   * The JWT, read at every (re)connect and before the token in use expires
+   * (it may refresh it first: a Promise is awaited); none means an anonymous reader.
+   */
   token?: () => string | undefined | Promise<string | undefined>;
+  /**
+   * A connection does not outlive its token (the server closes it at
+   * expiry, `token_expired`): some time before the token's `exp` the client
+   * reads a fresh one, opens a second connection with it, subscribes the
+   * same topics there and closes the first only once every topic is
+   * confirmed (make-before-break), then catches up. Each comment is still
+   * delivered once.
+   */
+  tokenRefresh?: {
+    /** How long before `exp` at most. Default 60 s. */
+    marginMs?: number;
+    /** Or this share of the token's lifetime, if less. Default 0.1. */
+    fraction?: number;
+    /** A second connection not ready within this long is given up (tried again shortly). Default 10 s. */
+    timeoutMs?: number;
+  };
   reconnect?: {
     /** First retry after at most this long (full jitter), doubling up to `maxDelayMs`. Default 500 ms. */
     initialDelayMs?: number;
@@ -91,9 +111,11 @@ export interface FeedWatchOptions {
 
 /**
  * Why a connection closed, as the client saw it: the socket's close code and
- * reason, except after the server's `policy_violation` frame (the connection
- * sent too many frames), when it is 1008 and the frame's message: API Gateway
- * itself closes such a connection with 1000.
+ * reason, except after the server's last frame (API Gateway itself closes a
+ * connection the backend deletes with 1000): after `policy_violation` (the
+ * connection sent too many frames) 1008 and the frame's message, the next
+ * attempt waiting 30 to 60 s; after `token_expired` 4001 `token_expired`,
+ * the client reconnecting with a fresh token at once.
  */
 export interface CloseInfo {
   code: number;
@@ -122,6 +144,35 @@ const OPEN = 1;
 const RATE_LIMITED_RETRY_MS = 1_000;
 const STABLE_MS = 5_000;
 const PAGE = 100;
+/** The reason the client reports (with TOKEN_EXPIRED_CLOSE_CODE) after the server's `token_expired` frame. */
+const TOKEN_EXPIRED = 'token_expired';
+
+/** The close code and reason of a close event, when it has them (browsers' CloseEvent, `ws`). */
+const closeOf = (event: unknown): CloseInfo => {
+  const { code, reason } = (event ?? {}) as { code?: unknown; reason?: unknown };
+  return { code: typeof code === 'number' ? code : 1006, reason: typeof reason === 'string' ? reason : '' };
+};
+
+const parseFrame = (data: unknown): ServerFrame | undefined => {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const frame = JSON.parse(data) as ServerFrame;
+    return frame && typeof frame === 'object' ? frame : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A second connection being made ready to replace the current one (make-before-break). */
+interface Handover {
+  socket: SocketLike;
+  token: string;
+  /** Subscribe request ids sent on it, and their topics. */
+  pending: Map<string, Topic>;
+  /** Topics it confirmed, with their `at`. */
+  confirmed: Map<Topic, string | undefined>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
 
 /**
  * The WebSocket stream of API.md for browsers and Node: one connection,
@@ -141,11 +192,22 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
   const pongWithin = options.heartbeat?.timeoutMs ?? 10_000;
   const afterPolicyClose = options.reconnect?.afterPolicyCloseMs ?? 60_000;
   const gapWaitMs = options.gapWaitMs ?? 1_000;
+  const refreshMarginMs = options.tokenRefresh?.marginMs ?? 60_000;
+  const refreshFraction = options.tokenRefresh?.fraction ?? 0.1;
+  const handoverTimeoutMs = options.tokenRefresh?.timeoutMs ?? 10_000;
 
   const stateListeners = new Set<(state: ConnectionState) => void>();
   const closeListeners = new Set<(close: CloseInfo) => void>();
-  /** Set by the server's `policy_violation` frame: the close that follows is reported as it. */
-  let policyClose: CloseInfo | undefined;
+  let lastClose: CloseInfo | undefined;
+  /**
+   * Set by the server's `policy_violation` or `token_expired` frame on the
+   * current socket: the close that follows is reported as it.
+   */
+  let closing: CloseInfo | undefined;
+  /** When the current socket's token expires (epoch ms); undefined without one. */
+  let tokenExpiresAtMs: number | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let handover: Handover | undefined;
   let state: ConnectionState = 'connecting';
   let socket: SocketLike | undefined;
   let attempt = 0;
@@ -197,7 +259,12 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
         return;
       case 'error':
         if (frame.code === 'policy_violation') {
-          policyClose = { code: POLICY_CLOSE_CODE, reason: frame.message };
+          closing = { code: POLICY_CLOSE_CODE, reason: frame.message };
+          return;
+        }
+        if (frame.code === 'token_expired') {
+          // The server's last frame before it closes the connection: the close is reported as it.
+          closing = { code: TOKEN_EXPIRED_CLOSE_CODE, reason: TOKEN_EXPIRED };
           return;
         }
         if (frame.requestId) {
@@ -221,19 +288,35 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     pongTimer = undefined;
   };
 
-  /** Forgets the current socket (its late events are ignored) and closes it. */
-  const discardSocket = () => {
-    stopHeartbeat();
-    subscriptions.closed();
-    const old = socket;
-    socket = undefined;
-    if (!old) return;
+  const detach = (old: SocketLike) => {
     old.onopen = old.onmessage = old.onclose = old.onerror = null;
     try {
       old.close();
     } catch {
       // closing a socket that never opened may throw in some implementations
     }
+  };
+
+  const stopRefresh = () => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = undefined;
+    const pending = handover;
+    handover = undefined;
+    if (!pending) return;
+    if (pending.timer) clearTimeout(pending.timer);
+    detach(pending.socket);
+  };
+
+  /** Forgets the current socket (its late events are ignored) and closes it. */
+  const discardSocket = () => {
+    stopHeartbeat();
+    stopRefresh();
+    closing = undefined;
+    tokenExpiresAtMs = undefined;
+    subscriptions.closed();
+    const old = socket;
+    socket = undefined;
+    if (old) detach(old);
   };
 
   const scheduleReconnect = (afterPolicy = false) => {
@@ -275,10 +358,9 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
       token = undefined;
     }
     if (mine !== connecting || state === 'closed') return;
-    const url = token ? `${options.websocketUrl}?token=${encodeURIComponent(token)}` : options.websocketUrl;
     let opened: SocketLike;
     try {
-      opened = openSocket(url);
+      opened = openSocket(urlFor(token));
     } catch {
       scheduleReconnect();
       return;
@@ -289,35 +371,147 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
       setState('open');
       subscriptions.opened();
       startHeartbeat();
+      scheduleRefresh(token);
     };
     opened.onmessage = (event) => {
-      if (typeof event.data !== 'string') return;
-      let frame: ServerFrame;
-      try {
-        frame = JSON.parse(event.data) as ServerFrame;
-      } catch {
-        return;
-      }
-      if (frame && typeof frame === 'object') onFrame(frame);
+      const frame = parseFrame(event.data);
+      if (frame) onFrame(frame);
     };
     opened.onerror = () => {}; // a close event follows
-    opened.onclose = (event) => {
-      const closed = event as { code?: unknown; reason?: unknown } | undefined;
-      const info = policyClose ?? {
-        // 1006: closed without a close frame (what browsers report for a dropped network).
-        code: typeof closed?.code === 'number' ? closed.code : 1006,
-        reason: typeof closed?.reason === 'string' ? closed.reason : '',
-      };
-      const afterPolicy = policyClose !== undefined;
-      policyClose = undefined;
-      // A connection that stayed up a while starts the backoff afresh; one
-      // that keeps closing at once (a refused token) keeps backing off.
-      if (openedAt && Date.now() - openedAt >= STABLE_MS && !afterPolicy) attempt = 0;
-      openedAt = 0;
-      discardSocket();
-      for (const listener of closeListeners) listener(info);
-      scheduleReconnect(afterPolicy);
+    opened.onclose = (event) => onSocketClose(event);
+  };
+
+  const urlFor = (token: string | undefined) =>
+    token ? `${options.websocketUrl}?token=${encodeURIComponent(token)}` : options.websocketUrl;
+
+  /** The current socket closed (not one the client closed itself): report why, and connect again. */
+  const onSocketClose = (event: unknown) => {
+    const close = closing ?? closeOf(event);
+    const afterPolicy = closing?.code === POLICY_CLOSE_CODE;
+    const tokenExpired = closing?.code === TOKEN_EXPIRED_CLOSE_CODE;
+    // A connection that stayed up a while starts the backoff afresh; one
+    // that keeps closing at once (a refused token) keeps backing off.
+    if (openedAt && Date.now() - openedAt >= STABLE_MS && !afterPolicy) attempt = 0;
+    openedAt = 0;
+    discardSocket();
+    lastClose = close;
+    for (const listener of closeListeners) listener(close);
+    if (tokenExpired && attempt === 0) {
+      // The cause is known and a fresh token cures it: no backoff (a refused
+      // fresh token closes at once, and backs off from there).
+      setState('reconnecting');
+      attempt++;
+      void connect();
+      return;
+    }
+    scheduleReconnect(afterPolicy);
+  };
+
+  /** Times the make-before-break for the token the current socket was opened with. */
+  const scheduleRefresh = (token: string | undefined) => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = undefined;
+    const lifetime = token ? tokenLifetime(token) : undefined;
+    tokenExpiresAtMs = lifetime?.expiresAtMs;
+    if (!lifetime) return;
+    const at = refreshAt(lifetime, {
+      marginMs: refreshMarginMs,
+      fraction: refreshFraction,
+      nowMs: Date.now(),
+    });
+    refreshTimer = setTimeout(() => void refresh(), Math.max(0, at - Date.now()));
+  };
+
+  /** A refresh that could not be made now is tried again, while the current token lasts. */
+  const retryRefresh = () => {
+    if (refreshTimer || handover || state !== 'open' || tokenExpiresAtMs === undefined) return;
+    const left = tokenExpiresAtMs - Date.now();
+    if (left <= 0) return; // the server closes it (token_expired) and the client reconnects
+    refreshTimer = setTimeout(() => void refresh(), Math.max(250, Math.min(5_000, left / 4)));
+  };
+
+  const refresh = async () => {
+    refreshTimer = undefined;
+    const current = socket;
+    if (!current || handover || state !== 'open') return;
+    let token: string | undefined;
+    try {
+      token = await options.token?.();
+    } catch {
+      token = undefined;
+    }
+    if (socket !== current || handover || state !== 'open') return;
+    const lifetime = token ? tokenLifetime(token) : undefined;
+    // No token, or none fresher than the one in use: nothing to gain from a new connection yet.
+    if (!token || !lifetime || lifetime.expiresAtMs <= (tokenExpiresAtMs ?? 0)) {
+      retryRefresh();
+      return;
+    }
+    let next: SocketLike;
+    try {
+      next = openSocket(urlFor(token));
+    } catch {
+      retryRefresh();
+      return;
+    }
+    const started: Handover = {
+      socket: next,
+      token,
+      pending: new Map(),
+      confirmed: new Map(),
+      timer: undefined,
     };
+    handover = started;
+    const giveUp = () => {
+      if (handover !== started) return;
+      stopRefresh();
+      retryRefresh();
+    };
+    started.timer = setTimeout(giveUp, handoverTimeoutMs);
+    next.onopen = () => {
+      for (const topic of subscriptions.activeTopics()) {
+        const requestId = nextRequestId();
+        started.pending.set(requestId, topic);
+        next.send(JSON.stringify({ action: 'subscribe', topic, requestId } satisfies ClientFrame));
+      }
+      if (started.pending.size === 0) handOver(started);
+    };
+    next.onmessage = (event) => {
+      const frame = parseFrame(event.data);
+      if (!frame) return;
+      const requestId = 'requestId' in frame ? frame.requestId : undefined;
+      if (frame.type === 'subscribed' && requestId && started.pending.delete(requestId)) {
+        started.confirmed.set(frame.topic, frame.at);
+        if (started.pending.size === 0) handOver(started);
+      } else if (frame.type === 'error' && requestId && started.pending.has(requestId)) {
+        giveUp();
+      } else if (frame.type === 'comment.created' || frame.type === 'comment.deleted') {
+        onFrame(frame); // both connections may carry a comment: the watches deliver it once
+      }
+    };
+    next.onerror = () => {};
+    next.onclose = giveUp;
+  };
+
+  /** The second connection has every topic: it becomes the connection, and the first is closed. */
+  const handOver = (ready: Handover) => {
+    if (handover !== ready) return;
+    if (ready.timer) clearTimeout(ready.timer);
+    handover = undefined;
+    const old = socket;
+    stopHeartbeat();
+    closing = undefined;
+    socket = ready.socket;
+    openedAt = Date.now();
+    ready.socket.onmessage = (event) => {
+      const frame = parseFrame(event.data);
+      if (frame) onFrame(frame);
+    };
+    ready.socket.onclose = (event) => onSocketClose(event);
+    subscriptions.handedOver(ready.confirmed);
+    startHeartbeat();
+    scheduleRefresh(ready.token);
+    if (old) detach(old);
   };
 
   const addWatcher = (topic: Topic, watcher: Watcher): Watch => ({
@@ -355,20 +549,26 @@ export const createLiveComments = (options: LiveCommentsOptions) => {
     get state(): ConnectionState {
       return state;
     },
-    /** Calls `listener` on every change of state; returns the function that stops it. */
-    onStateChange(listener: (state: ConnectionState) => void): () => void {
-      stateListeners.add(listener);
-      return () => stateListeners.delete(listener);
+    /** The last connection's close (code and reason), once one closed. */
+    get lastClose(): CloseInfo | undefined {
+      return lastClose;
     },
     /**
-     * Calls `listener` each time the connection closed without the client
-     * asking (before it reconnects): code 1008 and the server's reason when
-     * it closed the connection for a policy violation. Returns the function
-     * that stops it.
+     * Calls `listener` each time the connection closes other than by
+     * `close()` or a token refresh (the client reconnects on its own):
+     * `{code: 4001, reason: 'token_expired'}` when the server closed it for
+     * its token, 1008 and the server's reason when it closed it for a policy
+     * violation, else the socket's close code and reason. Returns the
+     * function that stops it.
      */
     onClose(listener: (close: CloseInfo) => void): () => void {
       closeListeners.add(listener);
       return () => closeListeners.delete(listener);
+    },
+    /** Calls `listener` on every change of state; returns the function that stops it. */
+    onStateChange(listener: (state: ConnectionState) => void): () => void {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
     },
     watchPost(postId: string, watch: PostWatchOptions): Watch {
       const onError = watch.onError ?? (() => {});

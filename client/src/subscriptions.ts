@@ -86,6 +86,36 @@ export class Subscriptions {
     }
   }
 
+  /** The topics a new connection must subscribe to carry on (watched, not being unsubscribed). */
+  activeTopics(): Topic[] {
+    return [...this.topics]
+      .filter(([, state]) => state.watchers.size > 0 && !state.unsubscribing)
+      .map(([topic]) => topic);
+  }
+
+  /**
+   * The connection was replaced by one on which `confirmed` topics are
+   * subscribed already (make-before-break, `at` of each): their watchers hear
+   * `subscribed` (and so catch up); other watched topics are subscribed on
+   * the new connection; what was lingering or unsubscribing on the old one
+   * went with it.
+   */
+  handedOver(confirmed: ReadonlyMap<Topic, string | undefined>): void {
+    for (const [topic, state] of this.topics) {
+      this.clearTimer(state);
+      state.subscribing = undefined;
+      state.unsubscribing = undefined;
+      state.confirmed = false;
+      state.at = undefined;
+      if (state.watchers.size === 0) {
+        this.topics.delete(topic);
+        continue;
+      }
+      if (confirmed.has(topic)) this.subscribed(topic, undefined, confirmed.get(topic));
+      else this.subscribe(topic, state);
+    }
+  }
+
   /** The connection is gone, and with it every subscription on it. */
   closed(): void {
     for (const [topic, state] of this.topics) {

@@ -57,8 +57,9 @@ export interface PongFrame {
 
 /**
  * The stable machine words of error frames. The connection stays open after
- * each, except `policy_violation`: the server's last frame before it closes
- * the connection (POLICY_CLOSE_CODE).
+ * each, except the server's last frame before it closes the connection:
+ * `policy_violation` (POLICY_CLOSE_CODE) and `token_expired`
+ * (TOKEN_EXPIRED_CLOSE_CODE).
  */
 export type FrameErrorCode =
   | 'invalid_frame'
@@ -70,7 +71,9 @@ export type FrameErrorCode =
   /** The connection has as many subscriptions as it may: nothing was subscribed. */
   | 'subscription_limit'
   /** The connection kept flooding and is being closed (no requestId: it answers no one frame). */
-  | 'policy_violation';
+  | 'policy_violation'
+  /** The connection's token expired and it is being closed (no requestId): connect again with a fresh one. */
+  | 'token_expired';
 
 /**
  * The close code (RFC 6455 "policy violation") the typed client reports after a
@@ -78,6 +81,13 @@ export type FrameErrorCode =
  * with 1000 whatever the reason, so the frame, not the socket's code, is the signal.
  */
 export const POLICY_CLOSE_CODE = 1008;
+
+/**
+ * The close code (application range) the typed client reports after a
+ * `token_expired` frame, for the same reason: the backend closes the
+ * connection with DeleteConnection and cannot choose the socket's code.
+ */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
 
 export interface ErrorFrame {
   type: 'error';

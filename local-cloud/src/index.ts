@@ -11,6 +11,7 @@ import { createFaults, type FaultOptions } from './faults';
 import {
   createLocalIssuer,
   type HttpGatewayMetrics,
+  type LocalIssuer,
   startHttpGateway,
   startWebSocketGateway,
   type WebSocketGatewayMetrics,
@@ -107,6 +108,8 @@ export interface LocalCloud {
   ports: ListenPorts;
   urls: { http: string; websocket: string; edge: string; connections: string; web: string; console: string };
   issuerUrl: string;
+  /** Mints a token as `POST /_local/token` does, with claims over it (tests of tokens to refuse). */
+  issueToken: LocalIssuer['issueToken'];
   topology: Topology;
   /** The embedded edge's services in process; throws when the cloud uses an external edge (see `edgeInUse`). */
   readonly edge: Edge;
@@ -478,6 +481,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
         console: `${urls.http}/_local/console`,
       },
       issuerUrl,
+      issueToken: (input) => issuer.issueToken(input),
       topology,
       get edge(): Edge {
         if (!embedded) {

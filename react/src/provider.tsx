@@ -15,8 +15,12 @@ export interface LiveCommentsProviderProps {
   apiUrl: string;
   /** The WebSocket API's URL, e.g. `ws://localhost:3001`. */
   websocketUrl: string;
-  /** The bearer token, read on every request and (re)connect; none means an anonymous reader. */
-  token?: () => string | undefined;
+  /**
+   * The bearer token, read on every request, (re)connect and before the token
+   * in use expires; a Promise is awaited (a refresh may run first). None means
+   * an anonymous reader.
+   */
+  token?: () => string | undefined | Promise<string | undefined>;
   /** Read when the client is made (when the URLs change); later changes are not seen. */
   options?: ClientOptions;
   children?: ReactNode;

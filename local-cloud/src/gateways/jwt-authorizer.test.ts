@@ -1,4 +1,4 @@
-import { generateKeyPair, SignJWT } from 'jose';
+import { base64url, exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JwtAuthorizerDef } from '../topology/model';
 import { claimString, createJwtAuthorizer, identityHeaders, type JwtAuthorizer } from './jwt-authorizer';
@@ -70,6 +70,33 @@ describe('createJwtAuthorizer', () => {
       .sign(privateKey);
     const result = await authorizer.authorize({ authorization: `Bearer ${forged}` });
     expect(result).toEqual({ ok: false, challenge: expect.stringContaining('invalid_token') });
+  });
+
+  it('refuses what API Gateway refuses: no exp, alg none, HS256 keyed with the public key', async () => {
+    const noExp = await issuer.issueToken({ sub: 'mallory', claims: { exp: null } });
+    expect(await authorizer.authorize({ authorization: `Bearer ${noExp}` })).toEqual({
+      ok: false,
+      challenge: expect.stringContaining('no exp'),
+    });
+
+    const part = (value: unknown) => base64url.encode(JSON.stringify(value));
+    const claims = {
+      sub: 'mallory',
+      iss: ISSUER,
+      client_id: 'live-comments',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    };
+    const unsigned = `${part({ alg: 'none' })}.${part(claims)}.`;
+    expect((await authorizer.authorize({ authorization: `Bearer ${unsigned}` })).ok).toBe(false);
+
+    const [jwk] = issuer.jwks.keys;
+    if (!jwk) throw new Error('no key');
+    const publicKey = await importJWK(jwk, 'RS256');
+    if (publicKey instanceof Uint8Array) throw new Error('not a public key');
+    const confused = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid: jwk.kid ?? '' })
+      .sign(new TextEncoder().encode(await exportSPKI(publicKey)));
+    expect((await authorizer.authorize({ authorization: `Bearer ${confused}` })).ok).toBe(false);
   });
 
   it('refuses a token for another audience or issuer', async () => {

@@ -43,6 +43,15 @@ describe('createLocalIssuer', () => {
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(60);
   });
 
+  it('lays claims over the Cognito ones for in-process callers, null leaving one out', async () => {
+    const issuer = await createLocalIssuer({ issuerUrl: 'http://localhost:8000/_local' });
+    const claims = decodeJwt(
+      await issuer.issueToken({ sub: 'mallory', claims: { exp: null, token_use: 'id', extra: 1 } }),
+    );
+    expect(claims).not.toHaveProperty('exp');
+    expect(claims).toMatchObject({ sub: 'mallory', token_use: 'id', extra: 1 });
+  });
+
   it('publishes only the public key', async () => {
     const issuer = await createLocalIssuer({ issuerUrl: 'http://localhost:8000/_local' });
     expect(issuer.jwks.keys).toHaveLength(1);
@@ -56,6 +65,8 @@ describe('parseTokenRequest', () => {
   it('accepts a subject and an optional lifetime', () => {
     expect(parse('{"sub":"alice"}')).toEqual({ sub: 'alice' });
     expect(parse('{"sub":"alice","expiresIn":120}')).toEqual({ sub: 'alice', expiresIn: 120 });
+    // Over HTTP only good tokens are minted: claims are for in-process callers.
+    expect(parse('{"sub":"alice","claims":{"exp":null}}')).toEqual({ sub: 'alice' });
   });
 
   it('explains what is wrong with a bad body', () => {

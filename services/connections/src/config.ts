@@ -31,6 +31,9 @@ export const connectConfig = z.object({
 /** `$disconnect`, `countConnections` and `sweepConnections`: the tables only. */
 export const tablesConfig = z.object(tables);
 
+/** `closeExpired`: the tables, and `@connections` for the token_expired frame and DeleteConnection. */
+export const tokenSweepConfig = z.object({ ...tables, ...webSocketApi });
+
 /** A whole number from a variable (serverless.yml passes params as text). */
 const count = (min: number) => z.coerce.number().int().min(min);
 
@@ -61,4 +64,5 @@ export type TablesConfig = z.infer<typeof tablesConfig>;
 export const loadConnectConfig = () => loadConfig(connectConfig);
 export const loadTablesConfig = () => loadConfig(tablesConfig);
 export const loadMessageConfig = () => loadConfig(messageConfig);
+export const loadTokenSweepConfig = () => loadConfig(tokenSweepConfig);
 export const loadBroadcastConfig = () => loadConfig(broadcastConfig);

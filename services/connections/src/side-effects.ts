@@ -3,7 +3,7 @@ import { delay, documentClient, logger, metrics, once, tracer } from '@live-comm
 import { createConnectionsApi } from './adapters/connections-api';
 import { buildConnectionsTable } from './adapters/connections-table';
 import { buildFanOutQueue } from './adapters/fanout-queue';
-import { createFrameSender, outcomeOf } from './adapters/frame-sender';
+import { createConnectionCloser, createFrameSender } from './adapters/frame-sender';
 import { buildSubscriptionsTable } from './adapters/subscriptions-table';
 import { createTokenVerifier, issuerKeys } from './adapters/token-verifier';
 import {
@@ -11,6 +11,7 @@ import {
   loadConnectConfig,
   loadMessageConfig,
   loadTablesConfig,
+  loadTokenSweepConfig,
   type TablesConfig,
 } from './config';
 import { type BroadcastDeps, DEFAULT_BROADCAST_POLICY } from './domain/broadcast';
@@ -18,6 +19,7 @@ import type { OpenConnectionDeps } from './domain/open-connection';
 import type { ConnectionCloser, ConnectionStore, FrameSender } from './domain/ports';
 import type { ReceiveFrameDeps } from './domain/receive-frame';
 import type { SweepDeps } from './domain/sweep-stale';
+import type { TokenSweepDeps } from './domain/token-expiry';
 
 /**
  * What each function's handler needs, and the real side effects wired for
@@ -35,6 +37,10 @@ export interface CountConnectionsDeps {
 }
 
 export interface SweepConnectionsDeps extends SweepDeps {
+  now: () => number;
+}
+
+export interface CloseExpiredConnectionsDeps extends TokenSweepDeps {
   now: () => number;
 }
 
@@ -110,6 +116,25 @@ export const sweepConnectionsSideEffects = (): SweepConnectionsDeps => ({
   now: Date.now,
 });
 
+export const closeExpiredConnectionsSideEffects = (): CloseExpiredConnectionsDeps => {
+  const config = loadTokenSweepConfig();
+  const api = connectionsApi(config.WEBSOCKET_API_ENDPOINT);
+  const close = createConnectionCloser(api);
+  return {
+    connections: connectionsTable(config),
+    sendFrame: createFrameSender({ api, maxAttempts: REPLY_ATTEMPTS }),
+    closeConnection: async (connectionId) => {
+      try {
+        await close(connectionId);
+      } catch (error) {
+        logger.warn('Expired connection not closed', { connectionId, error: error as Error });
+        throw error;
+      }
+    },
+    now: Date.now,
+  };
+};
+
 export const messageSideEffects = (): MessageDeps => {
   const config = loadMessageConfig();
   const api = connectionsApi(config.WEBSOCKET_API_ENDPOINT);
@@ -125,13 +150,7 @@ export const messageSideEffects = (): MessageDeps => {
     now: () => new Date(),
     onStoreError: (error) => logger.error('Subscription store failed', error as Error),
     onBudgetError: (error) => logger.error('Frame budget not kept; frame acted on', error as Error),
-    disconnect: async (connectionId) => {
-      try {
-        await api.deleteConnection(connectionId);
-      } catch (error) {
-        if (outcomeOf(error) !== 'gone') throw error;
-      }
-    },
+    disconnect: createConnectionCloser(api),
     reply: createFrameSender({
       api,
       maxAttempts: REPLY_ATTEMPTS,

@@ -121,6 +121,24 @@ export const buildConnectionsTable = ({
       return ids;
     },
 
+    tokenExpiredBy: async (tokenExpiryHour, nowSeconds) => {
+      const ids: string[] = [];
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tables.connections,
+          IndexName: 'byTokenExpiry',
+          KeyConditionExpression: 'tokenExpiryHour = :hour AND tokenExpiresAt <= :now',
+          ExpressionAttributeValues: { ':hour': tokenExpiryHour, ':now': nowSeconds },
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
+          if (typeof item.connectionId === 'string') ids.push(item.connectionId);
+        }
+      }
+      return ids;
+    },
     spendFrame: async (connectionId, now, intervalMs) => {
       const key = { connectionId };
       const names = { '#tat': FRAME_TAT };

@@ -1,5 +1,5 @@
 import { delay } from '@live-comments/shared';
-import type { DeliveryOutcome, FrameSender } from '../domain/ports';
+import type { ConnectionCloser, DeliveryOutcome, FrameSender } from '../domain/ports';
 import type { ConnectionsApi } from './connections-api';
 
 export interface FrameSenderOptions {
@@ -81,3 +81,19 @@ export const createFrameSender = ({
     }
   };
 };
+
+/**
+ * Builds the closer (DeleteConnection), for a flooding connection and for
+ * one whose token expired: a connection already closed (410) is no error,
+ * anything else that failed throws (the expired-token sweep tries it again
+ * next minute).
+ */
+export const createConnectionCloser =
+  (api: ConnectionsApi): ConnectionCloser =>
+  async (connectionId) => {
+    try {
+      await api.deleteConnection(connectionId);
+    } catch (error) {
+      if (outcomeOf(error) !== 'gone') throw error;
+    }
+  };

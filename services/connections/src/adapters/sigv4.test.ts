@@ -138,6 +138,10 @@ describe('createSigV4Signer', () => {
     );
 
     expect(ours.authorization).toBe(theirs.authorization);
+    // The POST of the same path signs differently: the method is signed.
+    expect(sign({ path, host, headers: {}, body }, credentials, at).authorization).not.toBe(
+      ours.authorization,
+    );
   });
 
   it('keeps its caches honest: a new body, day or secret changes the signature', () => {

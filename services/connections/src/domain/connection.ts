@@ -8,4 +8,11 @@ export interface Connection {
   connectedHour: string;
   /** TTL, epoch seconds. */
   expiresAt: number;
+  /** The token's `exp` (epoch seconds); absent for an anonymous reader. */
+  tokenExpiresAt?: number;
+  /**
+   * The expiry hour and a shard (`tokenExpiryHourOf`): the key of the index the
+   * expired-token sweep reads. Absent when API Gateway's 2 hours end first.
+   */
+  tokenExpiryHour?: string;
 }

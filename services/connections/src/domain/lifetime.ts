@@ -25,7 +25,8 @@ export const CONNECTED_HOUR_SHARDS = 4;
 
 const HOUR_MS = 60 * 60 * 1000;
 
-const shardOf = (connectionId: string): number => {
+/** The shard of a connection id, for the sharded index partitions. */
+export const shardOf = (connectionId: string): number => {
   let hash = 0;
   for (let i = 0; i < connectionId.length; i++) hash = (hash * 31 + connectionId.charCodeAt(i)) >>> 0;
   return hash % CONNECTED_HOUR_SHARDS;

@@ -1,6 +1,7 @@
 import { connectedHourOf, connectionExpiresAt } from './lifetime';
 import { isOriginAllowed } from './origin';
-import type { ConnectionStore, TokenVerifier } from './ports';
+import type { ConnectionStore, TokenVerifier, VerifiedToken } from './ports';
+import { tokenExpiryHourOf } from './token-expiry';
 
 export interface Handshake {
   connectionId: string;
@@ -18,12 +19,13 @@ export interface OpenConnectionDeps {
 
 export type HandshakeOutcome =
   | { accepted: true; userId: string | undefined }
-  | { accepted: false; status: 401 | 403; reason: string };
+  | { accepted: false; status: 401 | 403; reason: string; detail?: string };
 
 /**
  * Decides a `$connect`: a browser from an origin not allowed is turned away
  * (403), a token that does not verify is turned away (401), no token is an
- * anonymous reader. An accepted connection is recorded and counted.
+ * anonymous reader. An accepted connection is recorded and counted, with
+ * its token's expiry for the expired-token sweep (`token-expiry.ts`).
  */
 export const openConnection = async (
   deps: OpenConnectionDeps,
@@ -32,17 +34,22 @@ export const openConnection = async (
   if (!isOriginAllowed(handshake.origin, deps.allowedOrigins)) {
     return { accepted: false, status: 403, reason: 'origin_not_allowed' };
   }
-  let userId: string | undefined;
+  let token: VerifiedToken | undefined;
   if (handshake.token !== undefined) {
-    userId = await deps.verifyToken(handshake.token);
-    if (!userId) return { accepted: false, status: 401, reason: 'invalid_token' };
+    const verified = await deps.verifyToken(handshake.token);
+    if ('refused' in verified)
+      return { accepted: false, status: 401, reason: 'invalid_token', detail: verified.refused };
+    token = verified;
   }
+  const tokenExpiryHour =
+    token && tokenExpiryHourOf(token.expiresAt, handshake.connectedAt, handshake.connectionId);
   await deps.connections.open({
     connectionId: handshake.connectionId,
-    ...(userId ? { userId } : {}),
+    ...(token ? { userId: token.userId, tokenExpiresAt: token.expiresAt } : {}),
+    ...(tokenExpiryHour ? { tokenExpiryHour } : {}),
     connectedAt: new Date(handshake.connectedAt).toISOString(),
     connectedHour: connectedHourOf(handshake.connectedAt, handshake.connectionId),
     expiresAt: connectionExpiresAt(handshake.connectedAt),
   });
-  return { accepted: true, userId };
+  return { accepted: true, userId: token?.userId };
 };

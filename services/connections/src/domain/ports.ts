@@ -17,6 +17,8 @@ export interface ConnectionStore {
   countOpen(): Promise<number>;
   /** Ids of the connections in one `connectedHour` partition opened before `connectedAt` (ISO time). */
   openedBefore(connectedHour: string, connectedAt: string): Promise<string[]>;
+  /** Ids of the connections in one `tokenExpiryHour` partition whose token expired at or before `nowSeconds`. */
+  tokenExpiredBy(tokenExpiryHour: string, nowSeconds: number): Promise<string[]>;
   /**
    * Spends one frame from the connection's budget (frame-budget.ts) on its
    * record: `tat = max(tat, now) + intervalMs`, atomically, exact under
@@ -55,11 +57,22 @@ export type DeliveryOutcome = 'delivered' | 'gone' | 'throttled' | 'failed' | 'r
 /** Sends one frame (JSON text) to one connection; never throws. */
 export type FrameSender = (connectionId: string, frame: string) => Promise<DeliveryOutcome>;
 
+/** A handshake's token that verified: its user (`sub`) and its `exp` (epoch seconds). */
+export interface VerifiedToken {
+  userId: string;
+  expiresAt: number;
+}
+
+/** Why a token did not verify, in a word for the log (`expired`, `alg`, `token_use`, ...). */
+export interface RefusedToken {
+  refused: string;
+}
+
+/** Verifies a handshake's token; throws only when the verification could not be made (issuer unreachable). */
+export type TokenVerifier = (token: string) => Promise<VerifiedToken | RefusedToken>;
+
 /** Closes a connection (`@connections` DELETE); one already gone is no error. */
 export type ConnectionCloser = (connectionId: string) => Promise<void>;
-
-/** The user a handshake's token names (`sub`), or undefined when the token does not verify. */
-export type TokenVerifier = (token: string) => Promise<string | undefined>;
 
 /**
  * Hands part of a broadcast to another invocation (the fan-out queue): the

@@ -13,7 +13,11 @@ export const buildConnectHandler = (deps: ConnectDeps) =>
       token: request.query('token'),
     });
     if (!outcome.accepted) {
-      logger.info('Handshake refused', { reason: outcome.reason, statusCode: outcome.status });
+      logger.info('Handshake refused', {
+        reason: outcome.reason,
+        ...(outcome.detail ? { detail: outcome.detail } : {}),
+        statusCode: outcome.status,
+      });
       return { statusCode: outcome.status };
     }
     logger.info('Connection opened', { anonymous: outcome.userId === undefined });

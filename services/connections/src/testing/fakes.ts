@@ -50,8 +50,7 @@ export const fakeGateway = () => {
   let responder: Responder | undefined;
   /** Connection ids, each time a frame was accepted (answered 2xx). */
   const delivered: string[] = [];
-
-  /** DeleteConnection calls, by connection id. */
+  /** DeleteConnection calls (answered or not), by connection id. */
   const deleted: { connectionId: string; request: SignedRequest }[] = [];
 
   const transport: Transport = async (request) => {
@@ -68,15 +67,16 @@ export const fakeGateway = () => {
     const answer =
       responder?.(connectionId) ?? (script && script.length > 1 ? script.shift() : script?.[0]) ?? answers.ok;
     if (answer instanceof Error) throw answer;
-    if (answer.status >= 200 && answer.status < 300) delivered.push(connectionId);
+    if (answer.status >= 200 && answer.status < 300 && request.method === 'POST')
+      delivered.push(connectionId);
     return answer;
   };
 
   return {
     transport,
     sent,
-    deleted,
     delivered,
+    deleted,
     /** Scripts the answers to a connection's calls, in order; an Error is a call that got no answer. */
     answer(connectionId: string, ...script: (TransportResponse | Error)[]) {
       scripts.set(connectionId, script);
@@ -87,8 +87,8 @@ export const fakeGateway = () => {
     },
     reset() {
       sent.length = 0;
-      deleted.length = 0;
       delivered.length = 0;
+      deleted.length = 0;
       scripts.clear();
       responder = undefined;
     },
