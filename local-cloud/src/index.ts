@@ -12,6 +12,7 @@ import {
   createLocalIssuer,
   type HttpGatewayMetrics,
   type LocalIssuer,
+  noWebSocketMetrics,
   startHttpGateway,
   startWebSocketGateway,
   type WebSocketGatewayMetrics,
@@ -366,15 +367,7 @@ export const startLocalCloud = async (options: LocalCloudOptions = {}): Promise<
       web: webOrigin,
     };
     let openConnections = () => 0;
-    let webSocketMetrics = (): WebSocketGatewayMetrics => ({
-      throttledMessages: 0,
-      stageThrottled: 0,
-      throttledConnectionsCalls: 0,
-      refusedConnections: 0,
-      injectedConnectionsFaults: 0,
-      framesSent: 0,
-      messagesReceived: 0,
-    });
+    let webSocketMetrics = noWebSocketMetrics;
     const subscriptionsTable = topology.functions.find((fn) => fn.environment.SUBSCRIPTIONS_TABLE)
       ?.environment.SUBSCRIPTIONS_TABLE;
     const dlqNames = new Set(

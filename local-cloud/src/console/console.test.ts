@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WebSocketGatewayMetrics } from '../gateways/websocket-gateway';
+import { noWebSocketMetrics } from '../gateways/websocket-gateway';
 import { createLogJournal } from '../logs/journal';
 import { queueArn, queueDef, topologyWith } from '../testing';
 import type { FunctionDef } from '../topology/model';
@@ -44,15 +44,7 @@ const topology = topologyWith({
   ],
 });
 
-const webSocket: WebSocketGatewayMetrics = {
-  throttledMessages: 0,
-  stageThrottled: 0,
-  throttledConnectionsCalls: 0,
-  refusedConnections: 0,
-  injectedConnectionsFaults: 0,
-  framesSent: 0,
-  messagesReceived: 0,
-};
+const webSocket = noWebSocketMetrics();
 
 /** Sources with one dead letter EventBridge wrote, and figures the test can move. */
 const fakeSources = () => {

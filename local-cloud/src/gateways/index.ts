@@ -14,6 +14,7 @@ export {
 } from './jwt-issuer';
 export {
   type ManagementFault,
+  noWebSocketMetrics,
   startWebSocketGateway,
   type WebSocketConnectionInfo,
   type WebSocketGateway,

@@ -175,7 +175,8 @@ const decodeId = (raw: string): string => {
 
 const CONNECTIONS_PATH = '/@connections/';
 
-const noMetrics = (): WebSocketGatewayMetrics => ({
+/** Every counter at zero: a gateway's figures before its first message (and after a reset). */
+export const noWebSocketMetrics = (): WebSocketGatewayMetrics => ({
   throttledMessages: 0,
   stageThrottled: 0,
   throttledConnectionsCalls: 0,
@@ -207,7 +208,7 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     createIamRegistry({ region: options.topology.region, accountId: options.topology.accountId });
   // The stage's default route throttling covers every route, $connect included; checked before the account's.
   const stageThrottle = api ? createStageThrottles([api], options.now).get(api.apiId) : undefined;
-  let counters = noMetrics();
+  let counters = noWebSocketMetrics();
 
   const connections = new Map<string, Connection>();
   const pendingHandshakes = new Set<Duplex>();
@@ -557,7 +558,7 @@ export const startWebSocketGateway = async (options: WebSocketGatewayOptions): P
     connections,
     metrics: () => ({ ...counters }),
     resetMetrics() {
-      counters = noMetrics();
+      counters = noWebSocketMetrics();
     },
     stop,
   };
